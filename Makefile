@@ -1,0 +1,29 @@
+# Intake: the two commands are `make demo` and `make test`. Both install missing system packages first.
+SWIFT ?= swift
+CONFIGURATION ?= debug
+
+.PHONY: demo test deps build samples bench clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c $(CONFIGURATION)
+
+# Sample application documents: the small ones are committed, the large scans are generated.
+samples: deps
+	@SampleDocs/make-samples.sh
+
+demo: build samples
+	$(SWIFT) run -c $(CONFIGURATION) --skip-build intake demo
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Throughput of `check` beside pikepdf on the same corpus (release build; pikepdf from pip in .venv/).
+bench: deps
+	@Benchmarks/run.sh
+
+clean:
+	rm -rf .build .intake .venv SampleDocs/generated

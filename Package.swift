@@ -1,0 +1,74 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Intake: the document intake worker behind the residence-application upload button.
+///
+/// Data flows one way: upload → `IntakeStore` → queue → `IntakeWorker` → inspection
+/// (`FileInspection`, `PDFInspection`, in an isolated child process) → rules (`IntakeCore`) → verdict → store.
+/// C libraries live only in the thin `C*` targets, and only their wrapper module imports each one.
+let package = Package(
+    name: "Intake",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "intake", targets: ["intake"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // MARK: C libraries (module map + shim header only)
+        .systemLibrary(
+            name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
+        .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // MARK: Domain core: no C, no I/O
+        .target(name: "IntakeCore"),
+
+        // MARK: Inspection of untrusted bytes
+        .target(name: "PDFInspection", dependencies: ["IntakeCore", "CPoppler", "CZlib"]),
+        .target(name: "FileInspection", dependencies: ["IntakeCore", "PDFInspection", "ContentAddressing", "CMagic"]),
+
+        // MARK: Content-addressed files: mapping, SHA-256, durable blob writes
+        .target(name: "ContentAddressing", dependencies: ["CCrypto"]),
+
+        // MARK: Durable state
+        .target(
+            name: "IntakeStore",
+            dependencies: [
+                "IntakeCore", "ContentAddressing",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // MARK: Processing
+        .target(
+            name: "IntakeWorker",
+            dependencies: [
+                "IntakeCore", "IntakeStore", "FileInspection",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
+        // MARK: Command line
+        .executableTarget(
+            name: "intake",
+            dependencies: [
+                "IntakeCore", "IntakeStore", "IntakeWorker", "FileInspection", "ContentAddressing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
+        // MARK: Tests
+        .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore"]),
+        .testTarget(name: "PDFInspectionTests", dependencies: ["PDFInspection", "FileInspection", "IntakeCore"]),
+        .testTarget(name: "IntakeStoreTests", dependencies: ["IntakeStore", "IntakeCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["IntakeCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

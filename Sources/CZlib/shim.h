@@ -1,0 +1,2 @@
+// zlib, for inflating PDF object streams during the active-content scan.
+#include <zlib.h>

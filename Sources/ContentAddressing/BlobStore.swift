@@ -1,0 +1,87 @@
+import Glibc
+
+/// Files kept unchanged, forever, under their SHA-256: `ROOT/ab/cd/abcd…`.
+///
+/// A blob is written to a temporary file in the same file system, flushed with `fsync`, renamed into place and
+/// its directory synced, all before `store` returns: once the caller acknowledges an upload, a crash cannot
+/// lose it or leave half of it under its final name.
+public struct BlobStore: Sendable {
+    public let root: String
+
+    public init(root: String) throws(FileAccessError) {
+        self.root = root
+        try Self.makeDirectory(root)
+        try Self.makeDirectory(root + "/tmp")
+    }
+
+    /// Where the blob with this digest lives.
+    public func path(for sha256: String) -> String {
+        let characters = Array(sha256)
+        guard characters.count >= 4 else { return root + "/" + sha256 }
+        return "\(root)/\(String(characters[0..<2]))/\(String(characters[2..<4]))/\(sha256)"
+    }
+
+    /// A stored file: its digest and size.
+    public struct Stored: Hashable, Sendable {
+        public var sha256: String
+        public var bytes: Int64
+        /// False when a blob with the same content was already there.
+        public var isNew: Bool
+    }
+
+    /// Copies the file at `sourcePath` into the store durably and returns its digest.
+    public func store(fileAt sourcePath: String) throws(FileAccessError) -> Stored {
+        let source = try MappedFile(path: sourcePath)
+        let digest = Digest.sha256Hex(source.bytes)
+        let destination = path(for: digest)
+        if access(destination, F_OK) == 0 {
+            return Stored(sha256: digest, bytes: Int64(source.bytes.count), isNew: false)
+        }
+        let directory = String(destination[..<destination.lastIndex(of: "/")!])
+        try Self.makeDirectory(String(directory[..<directory.lastIndex(of: "/")!]))
+        try Self.makeDirectory(directory)
+
+        let temporary = "\(root)/tmp/\(digest).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+        guard descriptor >= 0 else { throw FileAccessError(message: "create blob: \(errnoText())") }
+        var written = 0
+        while written < source.bytes.count {
+            let result = write(descriptor, source.bytes.baseAddress! + written, source.bytes.count - written)
+            if result < 0 {
+                if errno == EINTR { continue }
+                let message = "write blob: \(errnoText())"
+                close(descriptor)
+                unlink(temporary)
+                throw FileAccessError(message: message)
+            }
+            written += result
+        }
+        guard fsync(descriptor) == 0 else {
+            let message = "fsync blob: \(errnoText())"
+            close(descriptor)
+            unlink(temporary)
+            throw FileAccessError(message: message)
+        }
+        close(descriptor)
+        guard rename(temporary, destination) == 0 else {
+            let message = "rename blob: \(errnoText())"
+            unlink(temporary)
+            throw FileAccessError(message: message)
+        }
+        try Self.syncDirectory(directory)
+        return Stored(sha256: digest, bytes: Int64(source.bytes.count), isNew: true)
+    }
+
+    static func makeDirectory(_ path: String) throws(FileAccessError) {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST {
+            throw FileAccessError(message: "mkdir \(path): \(errnoText())")
+        }
+    }
+
+    static func syncDirectory(_ path: String) throws(FileAccessError) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw FileAccessError(message: "open dir: \(errnoText())") }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw FileAccessError(message: "fsync dir: \(errnoText())") }
+    }
+}

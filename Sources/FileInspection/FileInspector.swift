@@ -1,0 +1,43 @@
+import ContentAddressing
+import IntakeCore
+import PDFInspection
+
+/// Measures one file: its real type, size, SHA-256 and, for PDFs, the PDF facts.
+///
+/// This runs C parsers over untrusted bytes. In the worker it runs inside an isolated child process
+/// (`intake inspect-server`) with a deadline and a memory ceiling; see `IsolatedInspector`.
+/// Holds a libmagic handle: one inspector per thread.
+public final class FileInspector {
+    private let sniffer: TypeSniffer
+
+    public init() throws(InspectionError) {
+        sniffer = try TypeSniffer()
+    }
+
+    /// Inspects the file at `path`. Never throws: a file that cannot be read yields `inspectionFailure`.
+    ///
+    /// `onSniffed` receives the type, size and digest before any parser runs, so a caller watching from another
+    /// process still knows what the file was if a parser then crashes or hangs.
+    public func inspect(path: String, onSniffed: (FileFacts) -> Void = { _ in }) -> FileFacts {
+        let file: MappedFile
+        do {
+            file = try MappedFile(path: path)
+        } catch {
+            return FileFacts(
+                mime: "application/octet-stream", bytes: 0, sha256: "",
+                inspectionFailure: InspectionFailure(reason: .unreadable, message: error.message))
+        }
+        return inspect(bytes: file.bytes, onSniffed: onSniffed)
+    }
+
+    /// Inspects bytes already in memory.
+    public func inspect(bytes: UnsafeRawBufferPointer, onSniffed: (FileFacts) -> Void = { _ in }) -> FileFacts {
+        let mime = sniffer.mimeType(of: bytes)
+        var facts = FileFacts(mime: mime, bytes: Int64(bytes.count), sha256: Digest.sha256Hex(bytes))
+        onSniffed(facts)
+        if mime == "application/pdf" {
+            facts.pdf = PDFInspector.inspect(bytes)
+        }
+        return facts
+    }
+}

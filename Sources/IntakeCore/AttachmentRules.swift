@@ -1,0 +1,110 @@
+/// The rules for a PDF attachment, applied to the facts inspection measured.
+///
+/// Pure: the same facts and policy always give the same findings, which is what makes reprocessing and
+/// idempotent retries safe.
+public struct AttachmentRules: Sendable {
+    public var policy: Policy
+
+    public init(policy: Policy) { self.policy = policy }
+
+    /// Findings that depend on the file alone (type, PDF security and structure, per-file size).
+    /// Limits that depend on the rest of the application are `applicationFindings`.
+    public func fileFindings(for facts: FileFacts, fileName: String, slot: Slot) -> [Finding] {
+        if facts.bytes == 0 { return [.fileEmpty()] }
+        if let failure = facts.inspectionFailure, failure.reason == .unreadable {
+            return [.fileUnreadable(failure.message)]
+        }
+        var findings: [Finding] = []
+        let fileExtension = Self.fileExtension(of: fileName)
+        if let fileExtension, let expected = Self.mimeByExtension[fileExtension], !expected.contains(facts.mime) {
+            findings.append(.nameMismatch(fileExtension: fileExtension, mime: facts.mime))
+        }
+        if facts.bytes > policy.fileLimit.bytes {
+            findings.append(.fileOverLimit(bytes: facts.bytes, limit: policy.fileLimit))
+        }
+        guard policy.attachmentTypes.contains(facts.mime) else {
+            findings.insert(.typeNotAllowed(mime: facts.mime, allowed: policy.attachmentTypes, slot: slot), at: 0)
+            return findings
+        }
+        if let failure = facts.inspectionFailure {
+            findings.insert(.pdfMalformed(failure.message, failure: failure.reason), at: 0)
+            return findings
+        }
+        guard let pdf = facts.pdf else {
+            findings.insert(.pdfMalformed("no PDF facts"), at: 0)
+            return findings
+        }
+        findings.insert(contentsOf: pdfFindings(pdf), at: 0)
+        return findings
+    }
+
+    private func pdfFindings(_ pdf: PDFFacts) -> [Finding] {
+        // A non-Standard handler is rights management: no password would open it, so say that, not "password".
+        if let handler = pdf.securityHandler, handler != "Standard" { return [.drm(handler: handler)] }
+        if pdf.needsPassword { return [.passwordRequired(revision: pdf.revision)] }
+        if let parseError = pdf.parseError { return [.pdfMalformed(parseError)] }
+
+        var findings: [Finding] = []
+        let pages = pdf.pages ?? 0
+        if pages == 0 { findings.append(.noPages()) }
+        if pages > policy.pageLimit { findings.append(.tooManyPages(pages: pages, limit: policy.pageLimit)) }
+
+        let permissions = pdf.permissions
+        let printRestricted = !permissions.print || !permissions.printHighRes
+        let copyRestricted = !permissions.copy
+        if printRestricted { findings.append(.printRestricted(permissions)) }
+        if copyRestricted { findings.append(.copyRestricted(permissions)) }
+        if pdf.encrypted && !printRestricted && !copyRestricted {
+            findings.append(
+                .permissionsPassword(
+                    severity: policy.permissionsPasswordSeverity, revision: pdf.revision, permissions: permissions))
+        }
+        if !pdf.activeContent.isEmpty || pdf.javascript || pdf.embeddedFiles {
+            var hits = pdf.activeContent
+            if hits.isEmpty {
+                if pdf.javascript { hits.append(ActiveContentHit(key: "JavaScript", object: 0)) }
+                if pdf.embeddedFiles { hits.append(ActiveContentHit(key: "EmbeddedFiles", object: 0)) }
+            }
+            findings.append(
+                .activeContent(
+                    severity: policy.activeContentSeverity, hits: hits, scanComplete: pdf.activeContentScanComplete))
+        }
+        return findings
+    }
+
+    /// Limits that count the rest of the application: the total of its accepted uploads, and the number of files.
+    ///
+    /// - Parameters:
+    ///   - bytes: this item's size.
+    ///   - acceptedBytes: the application's accepted uploads so far (photo included), this one excluded.
+    ///   - acceptedFiles: how many attachment files the application has accepted so far, this one excluded.
+    public func applicationFindings(bytes: Int64, acceptedBytes: Int64, acceptedFiles: Int) -> [Finding] {
+        var findings: [Finding] = []
+        let total = acceptedBytes + bytes
+        if total > policy.applicationTotalLimit.bytes {
+            findings.append(.applicationOverLimit(total: total, limit: policy.applicationTotalLimit, fileBytes: bytes))
+        }
+        if let limit = policy.attachmentCountLimit, acceptedFiles + 1 > limit {
+            findings.append(.tooManyFiles(count: acceptedFiles + 1, limit: limit))
+        }
+        return findings
+    }
+
+    static func fileExtension(of name: String) -> String? {
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return nil }
+        let ext = name[name.index(after: dot)...].lowercased()
+        return ext.isEmpty || ext.contains("/") ? nil : ext
+    }
+
+    /// Extensions whose expected content is unambiguous; others are not judged.
+    static let mimeByExtension: [String: Set<String>] = [
+        "pdf": ["application/pdf"],
+        "jpg": ["image/jpeg"], "jpeg": ["image/jpeg"],
+        "png": ["image/png"],
+        "gif": ["image/gif"],
+        "heic": ["image/heic", "image/heif"],
+        "txt": ["text/plain"],
+        "html": ["text/html"], "htm": ["text/html"],
+        "zip": ["application/zip"],
+    ]
+}

@@ -1,0 +1,17 @@
+extension Duration {
+    /// Parses `500ms`, `60s`, `5m`, `1h`, as configuration files write durations.
+    public init?(parsing text: String) {
+        let trimmed = text.trimmingWhitespace()
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        guard let unit = units.first(where: { trimmed.hasSuffix($0.0) }),
+            let value = Double(trimmed.dropLast(unit.0.count)), value >= 0, value.isFinite
+        else { return nil }
+        self = .milliseconds(Int64((value * unit.1 * 1000).rounded()))
+    }
+
+    /// The duration in seconds as a floating-point number, for arithmetic on deadlines.
+    public var seconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+}

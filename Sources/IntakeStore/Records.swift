@@ -1,0 +1,115 @@
+import GRDB
+import IntakeCore
+
+/// One residence application (申請), created by its first submission.
+public struct ApplicationRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "applications"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var id: String
+    /// The case number (受付番号): given with `--receipt`, or assigned. Opaque: the agency's format is unpublished.
+    public var receipt: String
+    /// The first uploader; owns the case.
+    public var owner: String
+    public var status: String
+    public var createdAt: Double
+}
+
+/// One file received for an application. Stored once per (application, slot, SHA-256).
+public struct UploadRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "uploads"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var id: String
+    public var applicationId: String
+    public var slot: Slot
+    /// The name the uploader gave: shown back to them, never trusted for the type.
+    public var fileName: String
+    public var sha256: String
+    public var bytes: Int64
+    public var uploader: String
+    /// `application|slot|sha256`: a resubmission of the same file is recognised, not stored twice.
+    public var idempotencyKey: String
+    public var createdAt: Double
+}
+
+/// One document produced from an upload: the upload itself, or one part of a split bundle.
+public struct ItemRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "items"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    /// Derived from the upload and the ordinal, so processing the same upload again yields the same items.
+    public var id: String
+    public var uploadId: String
+    public var ordinal: Int
+    public var title: String
+    public var firstPage: Int?
+    public var lastPage: Int?
+    public var sha256: String
+    public var bytes: Int64
+
+    public init(
+        id: String, uploadId: String, ordinal: Int, title: String, firstPage: Int?, lastPage: Int?, sha256: String,
+        bytes: Int64
+    ) {
+        self.id = id
+        self.uploadId = uploadId
+        self.ordinal = ordinal
+        self.title = title
+        self.firstPage = firstPage
+        self.lastPage = lastPage
+        self.sha256 = sha256
+        self.bytes = bytes
+    }
+}
+
+/// One verdict on an item. Append-only: reprocessing adds a row, never edits one.
+public struct VerdictRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "verdicts"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var id: Int64?
+    public var itemId: String
+    public var verdict: Verdict
+    public var policyVersion: String
+    public var findings: [Finding]
+    public var facts: FileFacts
+    public var jobId: String?
+    public var createdAt: Double
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// The state of a queued job.
+public enum JobState: String, Codable, Sendable, Hashable, CaseIterable, DatabaseValueConvertible {
+    case queued, running, succeeded, retrying, dead
+}
+
+/// A unit of work in the queue. Its lease says which worker holds it and until when.
+public struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "jobs"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var id: String
+    public var kind: String
+    public var uploadId: String
+    public var state: JobState
+    /// Higher runs first: live uploads before reprocessing.
+    public var priority: Int
+    public var attempts: Int
+    public var maxAttempts: Int
+    /// Not claimable before this time (backoff).
+    public var runAfter: Double
+    public var leaseOwner: String?
+    /// Changes on every claim: a worker whose lease expired cannot complete the job another worker holds.
+    public var leaseToken: String?
+    public var leaseExpiresAt: Double?
+    public var lastError: String?
+    public var createdAt: Double
+    public var updatedAt: Double
+}

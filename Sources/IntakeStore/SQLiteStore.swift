@@ -1,0 +1,381 @@
+import Foundation
+import GRDB
+import IntakeCore
+
+/// The embedded store: SQLite in WAL mode through GRDB, in the data folder.
+///
+/// Every write that must be atomic with another (an upload and its job; a verdict and its job's completion)
+/// happens in one `BEGIN IMMEDIATE` transaction, so several worker processes on one data folder serialise
+/// cleanly instead of failing to upgrade a read lock.
+public final class SQLiteStore: IntakeStorage {
+    private let database: DatabasePool
+
+    /// Opens (creating and migrating if needed) the database at `path`.
+    public init(path: String) throws {
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        database = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(database)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "applications") { table in
+                table.primaryKey("id", .text)
+                table.column("receipt", .text).notNull().unique()
+                table.column("owner", .text).notNull()
+                table.column("status", .text).notNull()
+                table.column("created_at", .double).notNull()
+            }
+            try db.create(table: "uploads") { table in
+                table.primaryKey("id", .text)
+                table.column("application_id", .text).notNull().indexed().references("applications")
+                table.column("slot", .text).notNull()
+                table.column("file_name", .text).notNull()
+                table.column("sha256", .text).notNull()
+                table.column("bytes", .integer).notNull()
+                table.column("uploader", .text).notNull()
+                table.column("idempotency_key", .text).notNull().unique()
+                table.column("created_at", .double).notNull()
+            }
+            try db.create(table: "items") { table in
+                table.primaryKey("id", .text)
+                table.column("upload_id", .text).notNull().references("uploads")
+                table.column("ordinal", .integer).notNull()
+                table.column("title", .text).notNull()
+                table.column("first_page", .integer)
+                table.column("last_page", .integer)
+                table.column("sha256", .text).notNull()
+                table.column("bytes", .integer).notNull()
+                table.uniqueKey(["upload_id", "ordinal"])
+            }
+            try db.create(table: "verdicts") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("item_id", .text).notNull().indexed().references("items")
+                table.column("verdict", .text).notNull()
+                table.column("policy_version", .text).notNull()
+                table.column("findings", .text).notNull()
+                table.column("facts", .text).notNull()
+                table.column("job_id", .text)
+                table.column("created_at", .double).notNull()
+            }
+            try db.create(table: "jobs") { table in
+                table.primaryKey("id", .text)
+                table.column("kind", .text).notNull()
+                table.column("upload_id", .text).notNull().indexed().references("uploads")
+                table.column("state", .text).notNull()
+                table.column("priority", .integer).notNull()
+                table.column("attempts", .integer).notNull()
+                table.column("max_attempts", .integer).notNull()
+                table.column("run_after", .double).notNull()
+                table.column("lease_owner", .text)
+                table.column("lease_token", .text)
+                table.column("lease_expires_at", .double)
+                table.column("last_error", .text)
+                table.column("created_at", .double).notNull()
+                table.column("updated_at", .double).notNull()
+            }
+            try db.create(index: "jobs_claimable", on: "jobs", columns: ["state", "priority", "run_after"])
+        }
+        return migrator
+    }
+
+    /// A write in a `BEGIN IMMEDIATE` transaction, with storage faults mapped to `StoreError`.
+    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await database.writeWithoutTransaction { db in
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch let error as DatabaseError {
+            throw StoreError(databaseError: error)
+        }
+    }
+
+    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await database.read(body)
+        } catch let error as DatabaseError {
+            throw StoreError(databaseError: error)
+        }
+    }
+
+    // MARK: Uploads
+
+    public func submit(_ new: NewUpload, now: Double, maxAttempts: Int) async throws -> SubmitResult {
+        try await write { db in
+            var application = try ApplicationRecord.fetchOne(db, key: new.applicationId)
+            if application == nil {
+                let record = ApplicationRecord(
+                    id: new.applicationId, receipt: new.receipt ?? Identifiers.receipt(at: now), owner: new.uploader,
+                    status: "under_review", createdAt: now)
+                try record.insert(db)
+                application = record
+            }
+            let key = "\(new.applicationId)|\(new.slot.rawValue)|\(new.sha256)"
+            if let existing = try UploadRecord.filter(Column("idempotency_key") == key).fetchOne(db),
+                let job = try JobRecord.filter(Column("upload_id") == existing.id).order(Column("created_at")).fetchOne(db)
+            {
+                return SubmitResult(upload: existing, job: job, receipt: application!.receipt, duplicate: true)
+            }
+            let upload = UploadRecord(
+                id: Identifiers.make("U"), applicationId: new.applicationId, slot: new.slot, fileName: new.fileName,
+                sha256: new.sha256, bytes: new.bytes, uploader: new.uploader, idempotencyKey: key, createdAt: now)
+            try upload.insert(db)
+            let job = JobRecord(
+                id: Identifiers.make("J"), kind: "process_upload", uploadId: upload.id, state: .queued, priority: 100,
+                attempts: 0, maxAttempts: maxAttempts, runAfter: now, leaseOwner: nil, leaseToken: nil,
+                leaseExpiresAt: nil, lastError: nil, createdAt: now, updatedAt: now)
+            try job.insert(db)
+            return SubmitResult(upload: upload, job: job, receipt: application!.receipt, duplicate: false)
+        }
+    }
+
+    public func application(id: String) async throws -> ApplicationRecord? {
+        try await read { db in try ApplicationRecord.fetchOne(db, key: id) }
+    }
+
+    public func applicationIds() async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM applications ORDER BY created_at DESC, id")
+        }
+    }
+
+    public func job(id: String) async throws -> JobRecord? {
+        try await read { db in try JobRecord.fetchOne(db, key: id) }
+    }
+
+    public func status(applicationId: String) async throws -> ApplicationStatus? {
+        try await read { db in
+            guard let application = try ApplicationRecord.fetchOne(db, key: applicationId) else { return nil }
+            let uploads = try UploadRecord.filter(Column("application_id") == applicationId)
+                .order(Column("created_at"), Column("id")).fetchAll(db)
+            let statuses = try uploads.map { try Self.uploadStatus($0, db) }
+            let usage = try Self.usage(applicationId: applicationId, excludingUpload: nil, db)
+            return ApplicationStatus(application: application, uploads: statuses, acceptedBytes: usage.acceptedBytes)
+        }
+    }
+
+    public func status(uploadId: String) async throws -> UploadStatus? {
+        try await read { db in
+            guard let upload = try UploadRecord.fetchOne(db, key: uploadId) else { return nil }
+            return try Self.uploadStatus(upload, db)
+        }
+    }
+
+    private static func uploadStatus(_ upload: UploadRecord, _ db: Database) throws -> UploadStatus {
+        let job = try JobRecord.filter(Column("upload_id") == upload.id).order(Column("created_at").desc).fetchOne(db)
+        let items = try ItemRecord.filter(Column("upload_id") == upload.id).order(Column("ordinal")).fetchAll(db)
+        let itemStatuses = try items.map { item in
+            let latest = try VerdictRecord.filter(Column("item_id") == item.id).order(Column("id").desc).fetchOne(db)
+            let history = try VerdictRecord.filter(Column("item_id") == item.id).fetchCount(db)
+            return ItemStatus(item: item, latest: latest, history: history)
+        }
+        return UploadStatus(upload: upload, job: job, items: itemStatuses)
+    }
+
+    /// Accepted bytes and accepted attachment uploads of an application, by each item's latest verdict.
+    private static func usage(applicationId: String, excludingUpload: String?, _ db: Database) throws
+        -> ApplicationUsage
+    {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT COALESCE(SUM(i.bytes), 0) AS bytes,
+                       COUNT(DISTINCT CASE WHEN u.slot = 'attachment' THEN u.id END) AS attachments
+                FROM items i
+                JOIN uploads u ON u.id = i.upload_id
+                JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
+                WHERE u.application_id = ? AND u.id IS NOT ? AND v.verdict = 'accepted'
+                """,
+            arguments: [applicationId, excludingUpload])
+        return ApplicationUsage(acceptedBytes: row?["bytes"] ?? 0, acceptedAttachments: row?["attachments"] ?? 0)
+    }
+
+    // MARK: Queue
+
+    public func claim(worker: String, lease: Duration, now: Double) async throws -> ClaimedJob? {
+        try await write { db in
+            while true {
+                guard
+                    var job = try JobRecord.fetchOne(
+                        db,
+                        sql: """
+                            SELECT * FROM jobs
+                            WHERE (state IN ('queued', 'retrying') AND run_after <= :now)
+                               OR (state = 'running' AND lease_expires_at < :now)
+                            ORDER BY priority DESC, run_after, created_at, id
+                            LIMIT 1
+                            """,
+                        arguments: ["now": now])
+                else { return nil }
+                if job.state == .running && job.attempts >= job.maxAttempts {
+                    // The job's worker died every time it ran it (a file that kills the process, say): stop.
+                    job.state = .dead
+                    job.lastError = "lease expired \(job.attempts) times without completion (worker died)"
+                    job.leaseOwner = nil
+                    job.leaseToken = nil
+                    job.leaseExpiresAt = nil
+                    job.updatedAt = now
+                    try job.update(db)
+                    continue
+                }
+                if job.state == .running {
+                    job.lastError = "lease of \(job.leaseOwner ?? "?") expired; reclaimed"
+                }
+                job.state = .running
+                job.attempts += 1
+                job.leaseOwner = worker
+                job.leaseToken = Identifiers.make("L")
+                job.leaseExpiresAt = now + lease.seconds
+                job.updatedAt = now
+                try job.update(db)
+                guard let upload = try UploadRecord.fetchOne(db, key: job.uploadId) else {
+                    throw StoreError(code: .integrity, message: "job \(job.id) names a missing upload")
+                }
+                return ClaimedJob(job: job, upload: upload)
+            }
+        }
+    }
+
+    public func renew(_ claim: ClaimedJob, lease: Duration, now: Double) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET lease_expires_at = ?, updated_at = ?
+                    WHERE id = ? AND lease_token = ? AND state = 'running'
+                    """,
+                arguments: [now + lease.seconds, now, claim.job.id, claim.leaseToken])
+            return db.changesCount == 1
+        }
+    }
+
+    public func complete(
+        _ claim: ClaimedJob, now: Double, decide: @escaping @Sendable (ApplicationUsage) -> [ItemResult]
+    ) async throws {
+        try await write { db in
+            try Self.assertLease(claim, db)
+            let usage = try Self.usage(applicationId: claim.upload.applicationId, excludingUpload: claim.upload.id, db)
+            for result in decide(usage) {
+                try result.item.upsert(db)
+                var verdict = VerdictRecord(
+                    id: nil, itemId: result.item.id, verdict: result.verdict, policyVersion: result.policyVersion,
+                    findings: result.findings, facts: result.facts, jobId: claim.job.id, createdAt: now)
+                try verdict.insert(db)
+            }
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_token = NULL,
+                        lease_expires_at = NULL, updated_at = ? WHERE id = ?
+                    """,
+                arguments: [now, claim.job.id])
+        }
+    }
+
+    public func fail(_ claim: ClaimedJob, error: String, retryAt: Double?, now: Double) async throws {
+        try await write { db in
+            try Self.assertLease(claim, db)
+            let exhausted = claim.job.attempts >= claim.job.maxAttempts
+            let state: JobState = (retryAt == nil || exhausted) ? .dead : .retrying
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET state = ?, run_after = ?, last_error = ?, lease_owner = NULL, lease_token = NULL,
+                        lease_expires_at = NULL, updated_at = ? WHERE id = ?
+                    """,
+                arguments: [state, retryAt ?? now, error, now, claim.job.id])
+        }
+    }
+
+    public func release(_ claim: ClaimedJob, now: Double) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), run_after = ?,
+                        lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE id = ? AND lease_token = ? AND state = 'running'
+                    """,
+                arguments: [now, now, claim.job.id, claim.leaseToken])
+        }
+    }
+
+    public func unfinishedJobs(now: Double) async throws -> (count: Int, nextDue: Double?) {
+        try await read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) AS count,
+                           MIN(CASE WHEN state = 'running' THEN lease_expires_at ELSE run_after END) AS next_due
+                    FROM jobs WHERE state IN ('queued', 'retrying', 'running')
+                    """)
+            return (row?["count"] ?? 0, row?["next_due"])
+        }
+    }
+
+    private static func assertLease(_ claim: ClaimedJob, _ db: Database) throws {
+        let holds =
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM jobs WHERE id = ? AND lease_token = ? AND state = 'running'",
+                arguments: [claim.job.id, claim.leaseToken]) ?? false
+        guard holds else {
+            throw StoreError(code: .leaseLost, message: "job \(claim.job.id): lease lost to another worker")
+        }
+    }
+}
+
+/// A storage fault. `isRetriable` lets the queue's retry policy decide.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        public var description: String { name }
+        /// The database was busy or locked past the timeout.
+        public static let busy = Code(name: "busy")
+        /// The job's lease passed to another worker: this worker's result must not be recorded.
+        public static let leaseLost = Code(name: "lease_lost")
+        public static let integrity = Code(name: "integrity")
+        public static let database = Code(name: "database")
+    }
+    public var code: Code
+    public var message: String
+    public var isRetriable: Bool { code == .busy }
+    public var description: String { "store \(code): \(message)" }
+
+    init(code: Code, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    init(databaseError: DatabaseError) {
+        let busy = databaseError.resultCode == .SQLITE_BUSY || databaseError.resultCode == .SQLITE_LOCKED
+        self.init(code: busy ? .busy : .database, message: databaseError.message ?? "\(databaseError.resultCode)")
+    }
+}
+
+/// Identifiers for records.
+enum Identifiers {
+    private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+
+    /// `U-7K2M9Q4D8X1C`: a prefix and 12 random Crockford base-32 characters (60 bits).
+    static func make(_ prefix: String) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return prefix + "-" + String((0..<12).map { _ in alphabet[Int(generator.next() % 32)] })
+    }
+
+    /// `R-20261123-7K2M9Q`: the date of first submission and 6 random characters.
+    static func receipt(at now: Double) -> String {
+        let date = Date(timeIntervalSince1970: now)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Tokyo")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        let day = String(format: "%04d%02d%02d", parts.year!, parts.month!, parts.day!)
+        var generator = SystemRandomNumberGenerator()
+        return "R-\(day)-" + String((0..<6).map { _ in alphabet[Int(generator.next() % 32)] })
+    }
+}

@@ -1,0 +1,32 @@
+import IntakeCore
+
+/// Lines exchanged with the isolated inspector process, one JSON document per line.
+enum InspectionProtocol {
+    struct Request: Codable {
+        var path: String
+    }
+
+    struct Response: Codable {
+        enum Stage: String, Codable {
+            /// Type, size and digest are known; parsing starts.
+            case sniffed
+            /// Inspection finished.
+            case done
+        }
+        var stage: Stage
+        var facts: FileFacts
+    }
+}
+
+/// The deadline and memory ceiling the worker enforces on every inspection.
+public struct InspectionLimits: Sendable, Hashable {
+    /// Longest one file may take; past it the child is killed and the file gets a finding.
+    public var timeout: Duration
+    /// Address-space ceiling (`RLIMIT_AS`) of the inspector process.
+    public var memory: ByteSize
+
+    public init(timeout: Duration, memory: ByteSize) {
+        self.timeout = timeout
+        self.memory = memory
+    }
+}

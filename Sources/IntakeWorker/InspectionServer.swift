@@ -1,0 +1,52 @@
+import FileInspection
+import Foundation
+import Glibc
+import IntakeCore
+
+/// The child side of isolated inspection: `intake inspect-server` runs this.
+///
+/// It lowers its own address-space limit first, so a parser that balloons fails here, not in the worker, then
+/// answers requests from standard input until it closes. Only protocol lines go to standard output.
+public enum InspectionServer {
+    public static func serve(memoryLimit: ByteSize) -> Int32 {
+        var limit = rlimit(rlim_cur: rlim_t(memoryLimit.bytes), rlim_max: rlim_t(memoryLimit.bytes))
+        guard setrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0 else { return 3 }
+        var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
+        _ = setrlimit(Int32(RLIMIT_CORE.rawValue), &noCore)
+
+        let inspector: FileInspector
+        do {
+            inspector = try FileInspector()
+        } catch {
+            return 4
+        }
+        let encoder = JSONEncoder()
+        let decoder = JSONDecoder()
+        while let line = readLine(strippingNewline: true) {
+            guard let request = try? decoder.decode(InspectionProtocol.Request.self, from: Data(line.utf8)) else {
+                return 5
+            }
+            let facts = inspector.inspect(path: request.path) { sniffed in
+                send(InspectionProtocol.Response(stage: .sniffed, facts: sniffed), encoder)
+            }
+            send(InspectionProtocol.Response(stage: .done, facts: facts), encoder)
+        }
+        return 0
+    }
+
+    private static func send(_ response: InspectionProtocol.Response, _ encoder: JSONEncoder) {
+        guard var data = try? encoder.encode(response) else { return }
+        data.append(UInt8(ascii: "\n"))
+        data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    exit(6)
+                }
+                offset += written
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Dispatch
+import IntakeCore
+
+/// A fixed set of isolated inspectors, each used by one job at a time.
+///
+/// Inspection blocks (it waits on a child process), so it runs on Dispatch's threads, never on the Swift
+/// cooperative pool, where a slow file would starve every other task.
+public actor InspectorPool {
+    private var idle: [IsolatedInspector]
+    private var waiters: [CheckedContinuation<IsolatedInspector, Never>] = []
+
+    public init(size: Int, executable: String, limits: InspectionLimits) {
+        idle = (0..<max(1, size)).map { _ in IsolatedInspector(executable: executable, limits: limits) }
+    }
+
+    /// Inspects one file in a child process within the limits.
+    public func inspect(path: String) async -> FileFacts {
+        let inspector = await checkOut()
+        let facts = await withCheckedContinuation { (continuation: CheckedContinuation<FileFacts, Never>) in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(returning: inspector.inspect(path: path))
+            }
+        }
+        checkIn(inspector)
+        return facts
+    }
+
+    private func checkOut() async -> IsolatedInspector {
+        if let inspector = idle.popLast() { return inspector }
+        return await withCheckedContinuation { waiters.append($0) }
+    }
+
+    private func checkIn(_ inspector: IsolatedInspector) {
+        if waiters.isEmpty {
+            idle.append(inspector)
+        } else {
+            waiters.removeFirst().resume(returning: inspector)
+        }
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import Glibc
+import IntakeCore
+
+/// Runs inspection in a long-lived child process (`intake inspect-server`) so that a parser that hangs, crashes
+/// or balloons on a hostile file costs one child, never the worker.
+///
+/// The worker, not the library, enforces the limits: each request has a deadline (the child is killed with
+/// SIGKILL when it passes) and the child runs under an address-space ceiling. Either breach, a crash, or garbage
+/// on the pipe comes back as facts with `inspectionFailure` set, which the rules turn into a finding. The child
+/// is restarted for the next file. Reusing one child across files keeps the per-file cost at a pipe round trip.
+///
+/// Blocking and not thread-safe: one caller at a time (`InspectorPool` sees to that), off the cooperative pool.
+public final class IsolatedInspector: @unchecked Sendable {
+    private let executable: String
+    private let limits: InspectionLimits
+    private var child: Child?
+
+    private struct Child {
+        var pid: pid_t
+        var input: Int32
+        var output: Int32
+        var buffer: [UInt8] = []
+    }
+
+    public init(executable: String, limits: InspectionLimits) {
+        self.executable = executable
+        self.limits = limits
+    }
+
+    deinit { stopChild(kill: false) }
+
+    /// Inspects the file at `path` within the limits. Never throws.
+    public func inspect(path: String) -> FileFacts {
+        var sniffed: FileFacts?
+        do {
+            if child == nil { try startChild() }
+            try send(InspectionProtocol.Request(path: path))
+        } catch {
+            // The child died between files, or never started: one fresh attempt, then give up on this file.
+            stopChild(kill: true)
+            do {
+                try startChild()
+                try send(InspectionProtocol.Request(path: path))
+            } catch {
+                return failure(.crashed, "inspector could not start: \(error)", sniffed: nil)
+            }
+        }
+        let deadline = Self.monotonicNow() + limits.timeout.seconds
+        while true {
+            switch readLine(until: deadline) {
+            case .line(let data):
+                guard let response = try? JSONDecoder().decode(InspectionProtocol.Response.self, from: data) else {
+                    stopChild(kill: true)
+                    return failure(.crashed, "inspector answered garbage", sniffed: sniffed)
+                }
+                switch response.stage {
+                case .sniffed: sniffed = response.facts
+                case .done: return response.facts
+                }
+            case .timedOut:
+                stopChild(kill: true)
+                return failure(
+                    .timeout, "stopped after \(Self.seconds(limits.timeout)) s (limit inspection.timeout)",
+                    sniffed: sniffed)
+            case .closed:
+                let status = stopChild(kill: false)
+                let description = Self.describe(status)
+                return failure(
+                    .crashed,
+                    "parser process \(description) (memory ceiling \(limits.memory), inspection.memory)",
+                    sniffed: sniffed)
+            }
+        }
+    }
+
+    private func failure(_ reason: InspectionFailure.Reason, _ message: String, sniffed: FileFacts?) -> FileFacts {
+        var facts = sniffed ?? FileFacts(mime: "", bytes: 0, sha256: "")
+        facts.inspectionFailure = InspectionFailure(reason: reason, message: message)
+        return facts
+    }
+
+    // MARK: Child process
+
+    /// Serialises pipe creation and spawning across inspectors: `pipe2(O_CLOEXEC)` needs `_GNU_SOURCE`, and
+    /// between `pipe` and `fcntl` another thread's spawn would inherit this child's pipe and keep it open, hiding
+    /// the child's death from the worker.
+    private static let spawnLock = NSLock()
+
+    private static func makePipe(_ ends: inout [Int32]) -> Bool {
+        guard pipe(&ends) == 0 else { return false }
+        _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+        _ = fcntl(ends[1], F_SETFD, FD_CLOEXEC)
+        return true
+    }
+
+    private func startChild() throws {
+        Self.spawnLock.lock()
+        defer { Self.spawnLock.unlock() }
+        var toChild: [Int32] = [0, 0]
+        var fromChild: [Int32] = [0, 0]
+        guard Self.makePipe(&toChild) else { throw SpawnError(message: "pipe: \(errnoText())") }
+        guard Self.makePipe(&fromChild) else {
+            close(toChild[0])
+            close(toChild[1])
+            throw SpawnError(message: "pipe: \(errnoText())")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
+        // Parsers print their complaints about broken files on stderr: not the worker's output.
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+
+        let arguments = [executable, "inspect-server", "--memory-limit", "\(limits.memory.bytes)B"]
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, nil, &argv, environ)
+        close(toChild[0])
+        close(fromChild[1])
+        guard result == 0 else {
+            close(toChild[1])
+            close(fromChild[0])
+            throw SpawnError(message: "posix_spawn \(executable): \(String(cString: strerror(result)))")
+        }
+        child = Child(pid: pid, input: toChild[1], output: fromChild[0])
+    }
+
+    /// Closes the pipes and reaps the child, killing it first if asked. Returns its wait status.
+    @discardableResult
+    private func stopChild(kill shouldKill: Bool) -> Int32 {
+        guard let current = child else { return 0 }
+        child = nil
+        close(current.input)
+        close(current.output)
+        if shouldKill { Glibc.kill(current.pid, SIGKILL) }
+        var status: Int32 = 0
+        while waitpid(current.pid, &status, 0) < 0 && errno == EINTR {}
+        return status
+    }
+
+    private func send(_ request: InspectionProtocol.Request) throws {
+        guard let current = child else { throw SpawnError(message: "no inspector") }
+        var data = try JSONEncoder().encode(request)
+        data.append(UInt8(ascii: "\n"))
+        try data.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = write(current.input, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    throw SpawnError(message: "write to inspector: \(errnoText())")
+                }
+                offset += written
+            }
+        }
+    }
+
+    private enum ReadResult {
+        case line(Data)
+        case timedOut
+        case closed
+    }
+
+    private func readLine(until deadline: Double) -> ReadResult {
+        guard var current = child else { return .closed }
+        defer { if child != nil { child = current } }
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            if let newline = current.buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Data(current.buffer[..<newline])
+                current.buffer.removeSubrange(...newline)
+                return .line(line)
+            }
+            let remaining = deadline - Self.monotonicNow()
+            if remaining <= 0 { return .timedOut }
+            var descriptor = pollfd(fd: current.output, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(min(remaining * 1000, 60_000).rounded(.up)))
+            if ready < 0 {
+                if errno == EINTR { continue }
+                return .closed
+            }
+            if ready == 0 { continue }
+            let count = read(current.output, &chunk, chunk.count)
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .closed
+            }
+            if count == 0 { return .closed }
+            current.buffer.append(contentsOf: chunk[0..<count])
+            if current.buffer.count > 64 * 1024 * 1024 { return .closed }
+        }
+    }
+
+    static func monotonicNow() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        ByteSizeFormatting.trimmed(duration.seconds)
+    }
+
+    /// "was killed by signal 6 (SIGABRT)" or "exited with status 3", from a wait status.
+    static func describe(_ status: Int32) -> String {
+        let signal = status & 0x7f
+        if signal == 0 { return "exited with status \((status >> 8) & 0xff)" }
+        let name = strsignal(signal).map { String(cString: $0) } ?? "signal"
+        return "was killed by signal \(signal) (\(name))"
+    }
+}
+
+enum ByteSizeFormatting {
+    static func trimmed(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)
+    }
+}
+
+struct SpawnError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+func errnoText() -> String { String(cString: strerror(errno)) }

@@ -1,0 +1,171 @@
+import ContentAddressing
+import Foundation
+import IntakeCore
+import IntakeStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The job processor: claims jobs, inspects their uploads in isolated children, records verdicts.
+///
+/// Runs at most `settings.concurrency` jobs at once in a task group and refills it as jobs end. On graceful
+/// shutdown it stops claiming and lets the jobs in flight finish (each is bounded by the inspection deadline);
+/// a job cut off by a harder stop keeps its lease, which expires and lets another worker run it again.
+public struct Worker: Service {
+    public var storage: any IntakeStorage
+    public var blobs: BlobStore
+    public var inspectors: InspectorPool
+    public var policy: Policy
+    public var settings: WorkerSettings
+    /// Stop when no unfinished job remains (batch use), instead of waiting for more.
+    public var untilEmpty: Bool
+    public var logger: Logger
+    /// Seconds since 1970; injected so tests can control time.
+    public var clock: @Sendable () -> Double
+    public var workerId: String
+
+    public init(
+        storage: any IntakeStorage, blobs: BlobStore, inspectors: InspectorPool, policy: Policy,
+        settings: WorkerSettings, untilEmpty: Bool, logger: Logger,
+        clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+        workerId: String = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+    ) {
+        self.storage = storage
+        self.blobs = blobs
+        self.inspectors = inspectors
+        self.policy = policy
+        self.settings = settings
+        self.untilEmpty = untilEmpty
+        self.logger = logger
+        self.clock = clock
+        self.workerId = workerId
+    }
+
+    public func run() async throws {
+        let stopping = Shared(false)
+        try await withGracefulShutdownHandler {
+            try await runLoop { stopping.value }
+        } onGracefulShutdown: {
+            stopping.value = true
+        }
+    }
+
+    private func runLoop(isStopping: @escaping @Sendable () -> Bool) async throws {
+        let inFlight = Shared(0)
+        logger.info(
+            "Worker started",
+            metadata: ["intake.worker": "\(workerId)", "intake.concurrency": "\(settings.concurrency)"])
+        await withDiscardingTaskGroup { group in
+            while !isStopping() {
+                if inFlight.value < settings.concurrency {
+                    do {
+                        if let claim = try await storage.claim(worker: workerId, lease: settings.lease, now: clock()) {
+                            inFlight.update { $0 += 1 }
+                            group.addTask {
+                                await process(claim)
+                                inFlight.update { $0 -= 1 }
+                            }
+                            continue
+                        }
+                    } catch {
+                        logger.warning("Claim failed", metadata: ["intake.error": "\(error)"])
+                    }
+                }
+                var pause = settings.pollInterval
+                if untilEmpty, inFlight.value == 0 {
+                    let unfinished = try? await storage.unfinishedJobs(now: clock())
+                    if let unfinished, unfinished.count == 0 { break }
+                    if let due = unfinished?.nextDue {
+                        let wait = max(0.01, min(settings.pollInterval.seconds, due - clock() + 0.01))
+                        pause = .milliseconds(Int64(wait * 1000))
+                    }
+                }
+                try? await Task.sleep(for: pause)
+            }
+        }
+        logger.info("Worker stopped", metadata: ["intake.worker": "\(workerId)"])
+    }
+
+    /// Processes one claimed job to its end state; never throws.
+    func process(_ claim: ClaimedJob) async {
+        let metadata: Logger.Metadata = [
+            "intake.job.id": "\(claim.job.id)", "intake.upload.id": "\(claim.upload.id)",
+            "intake.job.attempt": "\(claim.job.attempts)",
+        ]
+        logger.debug("Job started", metadata: metadata)
+        let facts = await withLeaseRenewal(claim) {
+            await inspectors.inspect(path: blobs.path(for: claim.upload.sha256))
+        }
+        if let failure = facts.inspectionFailure, failure.reason == .unreadable,
+            claim.job.attempts < claim.job.maxAttempts
+        {
+            // Storage may come back (a remount, a transient I/O error): retry before declaring the file unreadable.
+            await fail(claim, error: "blob unreadable: \(failure.message)", retriable: true, metadata: metadata)
+            return
+        }
+        let processor = UploadProcessor(policy: policy)
+        let fileResult = processor.fileResult(for: claim.upload, facts: facts)
+        let slot = claim.upload.slot
+        do {
+            try await storage.complete(claim, now: clock()) { usage in
+                [processor.applyingApplicationLimits(fileResult, slot: slot, usage: usage)]
+            }
+            logger.info(
+                "Job succeeded",
+                metadata: metadata.merging(
+                    ["intake.verdict": "\(fileResult.verdict.rawValue)"], uniquingKeysWith: { $1 }))
+        } catch let error as StoreError where error.code == .leaseLost {
+            logger.warning("Lease lost; result discarded", metadata: metadata)
+        } catch let error as StoreError {
+            await fail(claim, error: error.description, retriable: error.isRetriable, metadata: metadata)
+        } catch {
+            await fail(claim, error: "\(error)", retriable: false, metadata: metadata)
+        }
+    }
+
+    private func fail(_ claim: ClaimedJob, error: String, retriable: Bool, metadata: Logger.Metadata) async {
+        var generator = SystemRandomNumberGenerator()
+        let now = clock()
+        let retryAt = retriable ? now + settings.retry.delay(afterAttempt: claim.job.attempts, using: &generator) : nil
+        logger.warning(
+            "Job failed", metadata: metadata.merging(["intake.error": "\(error)"], uniquingKeysWith: { $1 }))
+        do {
+            try await storage.fail(claim, error: error, retryAt: retryAt, now: now)
+        } catch {
+            // The lease will expire and another worker (or this one) will take the job again.
+            logger.error("Could not record failure", metadata: ["intake.error": "\(error)"])
+        }
+    }
+
+    /// Runs `body` while renewing the job's lease at a third of its length.
+    private func withLeaseRenewal<Result: Sendable>(
+        _ claim: ClaimedJob, _ body: @Sendable () async -> Result
+    ) async -> Result {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                let interval = Duration.milliseconds(Int64(settings.lease.seconds * 1000 / 3))
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    if Task.isCancelled { break }
+                    let held = (try? await storage.renew(claim, lease: settings.lease, now: clock())) ?? true
+                    if !held { break }
+                }
+            }
+            let result = await body()
+            group.cancelAll()
+            return result
+        }
+    }
+}
+
+/// A value shared between tasks behind a lock.
+final class Shared<Value: Sendable>: Sendable {
+    private let storage: Mutex<Value>
+    init(_ value: Value) { storage = Mutex(value) }
+    var value: Value {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
+    }
+    /// Read-modify-write under one lock.
+    func update(_ body: (inout Value) -> Void) { storage.withLock { body(&$0) } }
+}

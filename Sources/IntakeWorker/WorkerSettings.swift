@@ -1,0 +1,66 @@
+import IntakeCore
+
+/// How the worker runs: operational settings that never change a verdict, so they are not part of the policy
+/// version. Keys are documented in `Config/intake.conf`.
+public struct WorkerSettings: Sendable, Hashable {
+    /// Jobs processed at once (`worker.concurrency`; `0` means one per core).
+    public var concurrency: Int
+    /// Attempts before a job is `dead` (`queue.max_attempts`).
+    public var maxAttempts: Int
+    /// A running job's lease, renewed at a third of it while the job runs (`queue.lease`).
+    public var lease: Duration
+    /// How often an idle worker looks for work (`queue.poll_interval`).
+    public var pollInterval: Duration
+    /// Backoff after a transient fault (`queue.backoff_base`, `queue.backoff_max`).
+    public var retry: RetryStrategy
+    /// Deadline and memory ceiling of each inspection (`inspection.timeout`, `inspection.memory`).
+    public var inspection: InspectionLimits
+
+    public init(
+        concurrency: Int, maxAttempts: Int, lease: Duration, pollInterval: Duration, retry: RetryStrategy,
+        inspection: InspectionLimits
+    ) {
+        self.concurrency = concurrency
+        self.maxAttempts = maxAttempts
+        self.lease = lease
+        self.pollInterval = pollInterval
+        self.retry = retry
+        self.inspection = inspection
+    }
+
+    public init(configuration: Configuration, cores: Int) throws(ConfigurationError) {
+        let concurrency = try configuration.integer("worker.concurrency", atLeast: 0)
+        self.init(
+            concurrency: concurrency == 0 ? max(1, cores) : concurrency,
+            maxAttempts: try configuration.integer("queue.max_attempts", atLeast: 1),
+            lease: try configuration.duration("queue.lease"),
+            pollInterval: try configuration.duration("queue.poll_interval"),
+            retry: RetryStrategy(
+                base: try configuration.duration("queue.backoff_base"),
+                maximum: try configuration.duration("queue.backoff_max")),
+            inspection: InspectionLimits(
+                timeout: try configuration.duration("inspection.timeout"),
+                memory: try configuration.byteSize("inspection.memory")))
+    }
+}
+
+/// Exponential backoff with jitter: attempt n waits a random time between half and all of
+/// `min(maximum, base·2^(n-1))`,
+/// so workers that failed together do not retry together.
+public struct RetryStrategy: Sendable, Hashable {
+    public var base: Duration
+    public var maximum: Duration
+
+    public init(base: Duration, maximum: Duration) {
+        self.base = base
+        self.maximum = maximum
+    }
+
+    /// The delay in seconds before the retry that follows failed attempt `attempt` (1-based).
+    public func delay<Generator: RandomNumberGenerator>(afterAttempt attempt: Int, using generator: inout Generator)
+        -> Double
+    {
+        let ceiling = min(maximum.seconds, base.seconds * Double(1 << min(max(attempt - 1, 0), 30)))
+        return Double.random(in: (ceiling / 2)...max(ceiling, ceiling / 2), using: &generator)
+    }
+}

@@ -1,0 +1,89 @@
+import CPoppler
+import IntakeCore
+
+/// Why poppler-glib refused to open a document.
+struct PopplerOpenError: Error {
+    enum Kind {
+        /// poppler's `POPPLER_ERROR_ENCRYPTED`: a user password, or a security handler it cannot use.
+        case encrypted
+        case damaged
+    }
+    var kind: Kind
+    var message: String
+}
+
+/// One open poppler-glib document. Its `deinit` is the single release point of the GObject reference.
+///
+/// Not thread-safe: use one per task, and only inside `withDocument`, which keeps the bytes alive.
+final class PopplerDocument {
+    private let handle: OpaquePointer
+
+    private init(handle: OpaquePointer) { self.handle = handle }
+
+    deinit { g_object_unref(UnsafeMutableRawPointer(handle)) }
+
+    /// Opens `bytes` without a password and runs `body` on the document. The bytes are not copied and must stay
+    /// valid for the duration of the call.
+    static func withDocument<Result>(
+        bytes: UnsafeRawBufferPointer, _ body: (PopplerDocument) -> Result
+    ) -> Swift.Result<Result, PopplerOpenError> {
+        guard let base = bytes.baseAddress, bytes.count > 0 else {
+            return .failure(PopplerOpenError(kind: .damaged, message: "empty file"))
+        }
+        let gbytes = g_bytes_new_static(base, gsize(bytes.count))
+        defer { g_bytes_unref(gbytes) }
+        var error: UnsafeMutablePointer<GError>?
+        guard let handle = poppler_document_new_from_bytes(gbytes, nil, &error) else {
+            var message = "unknown error"
+            var kind = PopplerOpenError.Kind.damaged
+            if let error {
+                message = String(cString: error.pointee.message)
+                if error.pointee.domain == poppler_error_quark(),
+                    error.pointee.code == Int32(POPPLER_ERROR_ENCRYPTED.rawValue)
+                {
+                    kind = .encrypted
+                }
+                g_error_free(error)
+            }
+            return .failure(PopplerOpenError(kind: kind, message: message))
+        }
+        let document = PopplerDocument(handle: handle)
+        return .success(body(document))
+    }
+
+    var pageCount: Int { Int(poppler_document_get_n_pages(handle)) }
+
+    var versionString: String? {
+        guard let text = poppler_document_get_pdf_version_string(handle) else { return nil }
+        defer { g_free(text) }
+        let full = String(cString: text)  // "PDF-1.7"
+        return full.hasPrefix("PDF-") ? String(full.dropFirst(4)) : full
+    }
+
+    var permissions: PDFPermissions {
+        let bits = poppler_document_get_permissions(handle).rawValue
+        func allows(_ flag: PopplerPermissions) -> Bool { bits & flag.rawValue != 0 }
+        return PDFPermissions(
+            print: allows(POPPLER_PERMISSIONS_OK_TO_PRINT),
+            printHighRes: allows(POPPLER_PERMISSIONS_OK_TO_PRINT_HIGH_RESOLUTION),
+            copy: allows(POPPLER_PERMISSIONS_OK_TO_COPY),
+            modify: allows(POPPLER_PERMISSIONS_OK_TO_MODIFY),
+            annotate: allows(POPPLER_PERMISSIONS_OK_TO_ADD_NOTES),
+            fillForms: allows(POPPLER_PERMISSIONS_OK_TO_FILL_FORM),
+            extractAccessibility: allows(POPPLER_PERMISSIONS_OK_TO_EXTRACT_CONTENTS),
+            assemble: allows(POPPLER_PERMISSIONS_OK_TO_ASSEMBLE))
+    }
+
+    var hasJavaScript: Bool { poppler_document_has_javascript(handle) != 0 }
+
+    var hasAttachments: Bool { poppler_document_has_attachments(handle) != 0 }
+
+    /// The number of top-level outline (bookmark) entries: the candidates for splitting a bundle.
+    var topLevelOutlineEntries: Int {
+        guard let iterator = poppler_index_iter_new(handle) else { return 0 }
+        defer { poppler_index_iter_free(iterator) }
+        var count = 1
+        while poppler_index_iter_next(iterator) != 0 { count += 1 }
+        return count
+    }
+}

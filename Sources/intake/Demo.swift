@@ -1,0 +1,102 @@
+import ArgumentParser
+import ContentAddressing
+import Foundation
+import IntakeCore
+import IntakeStore
+import Logging
+
+/// `intake demo`: the main job on the embedded store, end to end.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Submit the sample applications in SampleDocs/ through the queue into a fresh data folder, "
+            + "run the worker until the queue is empty, and print the verdicts.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Folder of sample applications: one subfolder per application, named by its id.")
+    var samples = "SampleDocs"
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .warning
+            return handler
+        }
+        var options = global
+        let folder = options.data ?? "./.intake/demo"
+        options.data = folder
+        // A fresh data folder every run, so the demo always shows the same thing. Only the demo's own folder.
+        try? FileManager.default.removeItem(atPath: folder)
+
+        let configuration = try options.loadConfiguration()
+        let policy = try options.loadPolicy(configuration)
+        let settings = try options.loadSettings(configuration)
+        let (store, blobs) = try options.openStore()
+
+        let applications = try sampleApplications()
+        guard !applications.isEmpty else {
+            throw OperationalError("no sample applications under \(samples)/ (run `make samples`)")
+        }
+        print("Intake demo — data folder \(folder), policy \(policy.version)")
+        print(
+            "Rules: PDF only, no password or print/copy restriction, \(policy.fileLimit) per file, "
+                + "\(policy.applicationTotalLimit) per application (photo included).\n")
+        print("1. Submitting (each file stored durably, then one job queued per upload)")
+        for (application, files) in applications {
+            for file in files {
+                let stored = try blobs.store(fileAt: file)
+                let result = try await store.submit(
+                    NewUpload(
+                        applicationId: application, uploader: "demo-applicant", receipt: nil, slot: .attachment,
+                        fileName: (file as NSString).lastPathComponent, sha256: stored.sha256, bytes: stored.bytes),
+                    now: now(), maxAttempts: settings.maxAttempts)
+                print("   \(application)  \(result.upload.id)  \((file as NSString).lastPathComponent)")
+            }
+        }
+        if let (application, files) = applications.first, let file = files.first {
+            let stored = try blobs.store(fileAt: file)
+            let again = try await store.submit(
+                NewUpload(
+                    applicationId: application, uploader: "demo-applicant", receipt: nil, slot: .attachment,
+                    fileName: (file as NSString).lastPathComponent, sha256: stored.sha256, bytes: stored.bytes),
+                now: now(), maxAttempts: settings.maxAttempts)
+            print(
+                "   resubmitted \((file as NSString).lastPathComponent): "
+                    + (again.duplicate ? "recognised as \(again.upload.id), not stored or queued again" : "stored again"))
+        }
+
+        print("\n2. Working the queue until it is empty")
+        let started = Date()
+        try await runWorker(global: options, concurrency: nil, untilEmpty: true)
+        print(String(format: "   done in %.2f s", Date().timeIntervalSince(started)))
+
+        print("\n3. Verdicts")
+        for (application, _) in applications {
+            guard let status = try await store.status(applicationId: application) else { continue }
+            print(Status.render(status, policy: policy))
+            print("")
+        }
+        print("Inspect one as JSON: intake status \(applications[0].0) --json --data \(folder)")
+    }
+
+    /// `SampleDocs/APP-ID/*` and the generated `SampleDocs/generated/APP-ID/*`, in application id order.
+    func sampleApplications() throws -> [(String, [String])] {
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: samples) else { throw OperationalError("cannot read \(samples)/") }
+        var result: [(String, [String])] = []
+        for root in [samples, samples + "/generated"] {
+            for entry in (try? manager.contentsOfDirectory(atPath: root)) ?? [] where entry != "generated" {
+                let path = root + "/" + entry
+                var isDirectory: ObjCBool = false
+                guard manager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+                    continue
+                }
+                let files = (try manager.contentsOfDirectory(atPath: path)).sorted()
+                    .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }
+                    .map { path + "/" + $0 }
+                if !files.isEmpty { result.append((entry, files)) }
+            }
+        }
+        return result.sorted { $0.0 < $1.0 }
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import IntakeCore
+import IntakeStore
+
+/// `check --json`: one object per file (SPEC §3).
+struct CheckReport: Encodable {
+    var file: String
+    var slot: Slot
+    var verdict: Verdict
+    var policy: String
+    var findings: [Finding]
+    var facts: FileFacts
+}
+
+/// `status APPLICATION --json` (SPEC §3b).
+struct ApplicationReport: Encodable {
+    struct JobSummary: Encodable {
+        var id: String
+        var state: JobState
+        var attempts: Int
+        var lastError: String?
+        enum CodingKeys: String, CodingKey {
+            case id, state, attempts
+            case lastError = "last_error"
+        }
+    }
+    struct Item: Encodable {
+        var id: String
+        var title: String
+        var pages: [Int]?
+        var sha256: String
+        var bytes: Int64
+        var verdict: Verdict?
+        var policy: String?
+        var findings: [Finding]
+        var history: Int
+    }
+    struct Upload: Encodable {
+        var id: String
+        var slot: Slot
+        var file: String
+        var sha256: String
+        var bytes: Int64
+        var job: JobSummary?
+        var items: [Item]
+    }
+    struct Totals: Encodable {
+        var acceptedBytes: Int64
+        var totalLimitBytes: Int64
+        enum CodingKeys: String, CodingKey {
+            case acceptedBytes = "accepted_bytes"
+            case totalLimitBytes = "total_limit_bytes"
+        }
+    }
+    var application: String
+    var receipt: String
+    var status: String
+    var uploads: [Upload]
+    var totals: Totals
+
+    init(_ status: ApplicationStatus, policy: Policy) {
+        application = status.application.id
+        receipt = status.application.receipt
+        self.status = status.application.status
+        uploads = status.uploads.map(Self.upload)
+        totals = Totals(acceptedBytes: status.acceptedBytes, totalLimitBytes: policy.applicationTotalLimit.bytes)
+    }
+
+    static func upload(_ status: UploadStatus) -> Upload {
+        Upload(
+            id: status.upload.id, slot: status.upload.slot, file: status.upload.fileName,
+            sha256: status.upload.sha256, bytes: status.upload.bytes,
+            job: status.job.map {
+                JobSummary(id: $0.id, state: $0.state, attempts: $0.attempts, lastError: $0.lastError)
+            },
+            items: status.items.map { item in
+                Item(
+                    id: item.item.id, title: item.item.title,
+                    pages: item.item.firstPage.flatMap { first in item.item.lastPage.map { [first, $0] } },
+                    sha256: item.item.sha256, bytes: item.item.bytes, verdict: item.latest?.verdict,
+                    policy: item.latest?.policyVersion, findings: item.latest?.findings ?? [], history: item.history)
+            })
+    }
+}
+
+enum JSONOutput {
+    static func print<Value: Encodable>(_ value: Value) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes, .sortedKeys]
+        // Through stdio, not FileHandle.write, which traps when the reader has gone (`| head`).
+        Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+}
+
+/// Plain-text rendering for terminals.
+enum TextOutput {
+    /// One file's verdict and its findings, each in both languages.
+    static func verdictBlock(file: String, verdict: Verdict?, findings: [Finding], indent: String = "  ") -> String {
+        let mark: String
+        switch verdict {
+        case .accepted?: mark = findings.isEmpty ? "ACCEPTED" : "ACCEPTED (with warnings)"
+        case .rejected?: mark = "REJECTED"
+        case nil: mark = "pending"
+        }
+        var lines = ["\(indent)\(file) — \(mark)"]
+        for finding in findings {
+            let tag = finding.severity == .error ? "✗" : "!"
+            lines.append("\(indent)  \(tag) \(finding.code) (\(finding.severity.rawValue))")
+            lines.append("\(indent)      ja: \(finding.message.ja)")
+            lines.append("\(indent)      en: \(finding.message.en)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

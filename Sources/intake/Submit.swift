@@ -1,0 +1,96 @@
+import ArgumentParser
+import ContentAddressing
+import Foundation
+import IntakeCore
+import IntakeStore
+
+/// `intake submit`: store uploads durably and enqueue their jobs.
+struct Submit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Store an application's uploads and enqueue their jobs; prints upload and job ids.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Application id from the upstream system.")
+    var application: String
+
+    @Option(help: "Who uploads: the first uploader owns the application.")
+    var uploader: String
+
+    @Option(help: "Case number (受付番号) for a new application; one is assigned when omitted.")
+    var receipt: String?
+
+    @Option(help: "Face photo (not available yet).")
+    var photo: String?
+
+    @Option(parsing: .upToNextOption, help: "PDF attachments, one file per document.")
+    var attachment: [String] = []
+
+    @Option(help: "A PDF holding several documents, to be split (not available yet).")
+    var bundle: String?
+
+    @Option(help: "Page ranges of the bundle's documents (JSON, SPEC §3c; not available yet).")
+    var manifest: String?
+
+    @Flag(help: "Print one JSON document.")
+    var json = false
+
+    struct Report: Encodable {
+        struct Entry: Encodable {
+            var file: String
+            var slot: Slot
+            var upload: String
+            var job: String
+            var sha256: String
+            var bytes: Int64
+            var duplicate: Bool
+        }
+        var application: String
+        var receipt: String
+        var uploads: [Entry]
+    }
+
+    func validate() throws {
+        if photo != nil { throw ValidationError("--photo: face photo checks are not available yet") }
+        if bundle != nil || manifest != nil {
+            throw ValidationError("--bundle/--manifest: splitting bundles is not available yet")
+        }
+        if attachment.isEmpty { throw ValidationError("nothing to submit: give --attachment FILE…") }
+    }
+
+    func run() async throws {
+        let configuration = try global.loadConfiguration()
+        let settings = try global.loadSettings(configuration)
+        let (store, blobs) = try global.openStore()
+        var entries: [Report.Entry] = []
+        var assignedReceipt = receipt ?? ""
+        for file in attachment {
+            let stored: BlobStore.Stored
+            do {
+                stored = try blobs.store(fileAt: file)
+            } catch {
+                throw OperationalError("\(file): \(error.message)")
+            }
+            let result = try await store.submit(
+                NewUpload(
+                    applicationId: application, uploader: uploader, receipt: receipt, slot: .attachment,
+                    fileName: (file as NSString).lastPathComponent, sha256: stored.sha256, bytes: stored.bytes),
+                now: now(), maxAttempts: settings.maxAttempts)
+            assignedReceipt = result.receipt
+            entries.append(
+                Report.Entry(
+                    file: file, slot: .attachment, upload: result.upload.id, job: result.job.id,
+                    sha256: stored.sha256, bytes: stored.bytes, duplicate: result.duplicate))
+        }
+        let report = Report(application: application, receipt: assignedReceipt, uploads: entries)
+        if json {
+            try JSONOutput.print(report)
+        } else {
+            print("application \(application)  receipt \(assignedReceipt)")
+            for entry in entries {
+                let note = entry.duplicate ? "  (already submitted: same file, not stored again)" : ""
+                print("  \(entry.upload)  job \(entry.job)  \(ByteSize(bytes: entry.bytes))  \(entry.file)\(note)")
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Intake builds, tests and runs with, if any is missing. Needs root (CI runs as root).
+set -euo pipefail
+packages=(
+  pkg-config
+  libpoppler-glib-dev   # PDF parsing: permissions, pages, outline (poppler-glib)
+  libmagic-dev          # type sniffing
+  libsqlite3-dev        # the embedded store (GRDB links it)
+  zlib1g-dev            # inflating object streams for the active-content scan
+  libssl-dev            # SHA-256 of uploads (libcrypto)
+  qpdf                  # test corpus: encryption with every revision and permission set
+  poppler-utils         # test corpus: pdftoppm (disguised JPEG), pdfinfo
+  groff                 # test corpus: gropdf writes the sample documents
+  python3               # test corpus helpers (standard library only)
+)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "Installing: ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
