@@ -65,10 +65,16 @@ let package = Package(
             ]),
 
         // MARK: Tests
+        .target(name: "IntakeTestSupport", path: "Tests/IntakeTestSupport"),
         .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore"]),
-        .testTarget(name: "PDFInspectionTests", dependencies: ["PDFInspection", "FileInspection", "IntakeCore"]),
-        .testTarget(name: "IntakeStoreTests", dependencies: ["IntakeStore", "IntakeCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["IntakeCore"]),
+        .testTarget(
+            name: "PDFInspectionTests",
+            dependencies: ["PDFInspection", "FileInspection", "ContentAddressing", "IntakeCore", "IntakeTestSupport"]),
+        .testTarget(name: "IntakeStoreTests", dependencies: ["IntakeStore", "IntakeCore", "IntakeTestSupport"]),
+        .testTarget(
+            name: "IntakeWorkerTests",
+            dependencies: ["IntakeWorker", "IntakeStore", "IntakeCore", "ContentAddressing", "IntakeTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["IntakeCore", "IntakeTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

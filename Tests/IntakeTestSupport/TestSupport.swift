@@ -1,0 +1,78 @@
+import Foundation
+
+/// Helpers shared by the test targets: the package root, the real-tool corpus, temporary folders, subprocesses.
+public enum TestSupport {
+    /// The package root, found from this source file's path.
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The corpus `scripts/make-corpus.sh` builds with groff, qpdf and poppler-utils, made once per test process.
+    public static let corpus: URL = {
+        let directory = makeTemporaryDirectory(prefix: "corpus")
+        let result = run(
+            packageRoot.appendingPathComponent("scripts/make-corpus.sh").path, [directory.path, "--big"])
+        precondition(result.status == 0, "make-corpus.sh failed: \(result.standardError)")
+        return directory
+    }()
+
+    /// A file of the corpus.
+    public static func corpusFile(_ name: String) -> String {
+        corpus.appendingPathComponent(name).path
+    }
+
+    /// A new empty folder under the system's temporary folder.
+    public static func makeTemporaryDirectory(prefix: String) -> URL {
+        let url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("intake-\(prefix)-\(UUID().uuidString.prefix(8))")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// What a finished subprocess did.
+    public struct ProcessResult: Sendable {
+        public var status: Int32
+        public var standardOutput: String
+        public var standardError: String
+    }
+
+    /// Runs a program to completion, capturing its output.
+    public static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        currentDirectory: URL? = nil
+    ) -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if let currentDirectory { process.currentDirectoryURL = currentDirectory }
+        let output = Pipe()
+        let error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        process.standardInput = FileHandle.nullDevice
+        try! process.run()
+        // Read both pipes to the end before waiting, so a chatty process cannot block on a full pipe.
+        let errorData = Locked(Data())
+        let errorReader = Thread { errorData.value = error.fileHandleForReading.readDataToEndOfFile() }
+        errorReader.start()
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errorData.isSet { usleep(1000) }
+        return ProcessResult(
+            status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+            standardError: String(decoding: errorData.value, as: UTF8.self))
+    }
+}
+
+/// A value written by one thread and read by another.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    private var written = false
+    init(_ value: Value) { stored = value }
+    var value: Value {
+        get { lock.withLock { stored } }
+        set { lock.withLock { stored = newValue; written = true } }
+    }
+    var isSet: Bool { lock.withLock { written } }
+}

@@ -1,0 +1,58 @@
+import IntakeCore
+import Testing
+
+@testable import PDFInspection
+
+/// The lexer's edge cases, on small inputs written for each case.
+@Suite("PDF syntax scanner")
+struct SyntaxScannerTests {
+    func scan(_ text: String) -> PDFSyntaxScanner.Result {
+        Array(text.utf8).withUnsafeBytes { PDFSyntaxScanner.scan($0) }
+    }
+
+    @Test("Names written with #xx escapes are decoded: /J#53 is /JS")
+    func escapedName() {
+        let result = scan("1 0 obj << /S /JavaScript /J#53 (x) >> endobj")
+        #expect(result.activeContent.map(\.key).sorted() == ["JS", "JavaScript"])
+        #expect(result.activeContent.allSatisfy { $0.object == 1 })
+    }
+
+    @Test("A name inside a string or stream data is not a name")
+    func stringsAndStreams() {
+        let result = scan(
+            "1 0 obj << /Title (see /JS here \\) and (/Launch)) >> endobj\n"
+                + "2 0 obj << /Length 12 >> stream\n/JS /Launch\nendstream endobj")
+        #expect(result.activeContent.isEmpty)
+    }
+
+    @Test("/JSX is not /JS")
+    func prefixes() {
+        #expect(scan("1 0 obj << /JSX 1 /AAA 2 >> endobj").activeContent.isEmpty)
+    }
+
+    @Test("The last /Encrypt reference wins and its /Filter, /R and /P are read")
+    func encryption() {
+        let result = scan(
+            """
+            5 0 obj << /Filter /Standard /V 2 /R 3 /P -3904 /O <00> /U <00> >> endobj
+            9 0 obj << /Filter /FOPN_foweb /V 2 /R 3 /P -4 >> endobj
+            trailer << /Root 1 0 R /Encrypt 5 0 R >>
+            trailer << /Root 1 0 R /Encrypt 9 0 R /Prev 10 >>
+            """)
+        #expect(result.encryption?.filter == "FOPN_foweb")
+        #expect(result.encryption?.revision == 3)
+        #expect(result.encryption?.permissions == -4)
+    }
+
+    @Test("A direct encryption dictionary in the trailer is read too")
+    func inlineEncryption() {
+        let result = scan("trailer << /Root 1 0 R /Encrypt << /Filter /Adobe.APS /V 4 /R 4 >> >>")
+        #expect(result.encryption?.filter == "Adobe.APS")
+        #expect(result.encryption?.revision == 4)
+    }
+
+    @Test("No /Encrypt, no encryption")
+    func unencrypted() {
+        #expect(scan("1 0 obj << /Type /Catalog >> endobj trailer << /Root 1 0 R >>").encryption == nil)
+    }
+}
