@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(
             name: "IntakeWorkerTests",
             dependencies: ["IntakeWorker", "IntakeStore", "IntakeCore", "ContentAddressing", "IntakeTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["IntakeCore", "IntakeTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["IntakeCore", "IntakeStore", "IntakeTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -79,6 +79,9 @@ head -c 3000 "$out/contract.pdf" > "$out/truncated.pdf"
 python3 -c 'import random,sys; random.seed(7); sys.stdout.buffer.write(bytes(random.getrandbits(8) for _ in range(40000)))' > "$out/garbage.pdf"
 printf '%%PDF-1.7\n%%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%%%EOF\n' > "$out/header-only.pdf"
 
+# A decompression bomb: a 200 KB file whose object stream inflates to 1 GB.
+python3 "$here/pdf-objstm-bomb.py" "$out/bomb-objstm.pdf" 1024
+
 # --- Disguised files: not PDFs, named .pdf -----------------------------------------------------------------------
 printf 'Certificate of employment\nThis is plain text saved with a .pdf name.\n' > "$out/text.pdf"
 printf '<!DOCTYPE html>\n<html><head><title>Residence</title></head><body><p>Not a PDF</p></body></html>\n' > "$out/html.pdf"

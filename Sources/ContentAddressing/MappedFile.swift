@@ -25,7 +25,7 @@ public struct MappedFile: ~Copyable {
         }
         let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0)
         guard let address, address != MAP_FAILED else {
-            throw FileAccessError(message: "mmap: \(errnoText())")
+            throw FileAccessError(message: "mmap: \(errnoText())", isOutOfMemory: errno == ENOMEM)
         }
         bytes = UnsafeRawBufferPointer(start: address, count: size)
     }
@@ -40,7 +40,12 @@ public func errnoText() -> String { String(cString: strerror(errno)) }
 /// A file that could not be opened, mapped, written or synced. I/O faults are worth a retry.
 public struct FileAccessError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
+    /// The address space ran out (a process under a memory ceiling), as opposed to a storage fault.
+    public var isOutOfMemory: Bool
     public var isRetriable: Bool { true }
-    public init(message: String) { self.message = message }
+    public init(message: String, isOutOfMemory: Bool = false) {
+        self.message = message
+        self.isOutOfMemory = isOutOfMemory
+    }
     public var description: String { message }
 }

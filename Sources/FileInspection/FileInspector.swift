@@ -24,8 +24,9 @@ public final class FileInspector {
             file = try MappedFile(path: path)
         } catch {
             return FileFacts(
-                mime: "application/octet-stream", bytes: 0, sha256: "",
-                inspectionFailure: InspectionFailure(reason: .unreadable, message: error.message))
+                mime: "", bytes: 0, sha256: "",
+                inspectionFailure: InspectionFailure(
+                    reason: error.isOutOfMemory ? .memory : .unreadable, message: error.message))
         }
         return inspect(bytes: file.bytes, onSniffed: onSniffed)
     }

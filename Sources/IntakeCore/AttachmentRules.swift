@@ -10,10 +10,12 @@ public struct AttachmentRules: Sendable {
     /// Findings that depend on the file alone (type, PDF security and structure, per-file size).
     /// Limits that depend on the rest of the application are `applicationFindings`.
     public func fileFindings(for facts: FileFacts, fileName: String, slot: Slot) -> [Finding] {
-        if facts.bytes == 0 { return [.fileEmpty()] }
-        if let failure = facts.inspectionFailure, failure.reason == .unreadable {
-            return [.fileUnreadable(failure.message)]
+        if let failure = facts.inspectionFailure {
+            if failure.reason == .unreadable { return [.fileUnreadable(failure.message)] }
+            // The inspector died before it could even say what the file is: nothing else is known.
+            if facts.mime.isEmpty { return [.pdfMalformed(failure.message, failure: failure.reason)] }
         }
+        if facts.bytes == 0 { return [.fileEmpty()] }
         var findings: [Finding] = []
         let fileExtension = Self.fileExtension(of: fileName)
         if let fileExtension, let expected = Self.mimeByExtension[fileExtension], !expected.contains(facts.mime) {

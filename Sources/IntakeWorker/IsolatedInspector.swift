@@ -116,8 +116,14 @@ public final class IsolatedInspector: @unchecked Sendable {
         let arguments = [executable, "inspect-server", "--memory-limit", "\(limits.memory.bytes)B"]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        // A crashing child need not print a symbolicated backtrace nobody reads (it costs hundreds of ms).
+        let variables: [String] =
+            ProcessInfo.processInfo.environment.filter { $0.key != "SWIFT_BACKTRACE" }.map { "\($0.key)=\($0.value)" }
+            + ["SWIFT_BACKTRACE=enable=no"]
+        var environment: [UnsafeMutablePointer<CChar>?] = variables.map { strdup($0) } + [nil]
+        defer { for pointer in environment { free(pointer) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, nil, &argv, environ)
+        let result = posix_spawn(&pid, executable, &actions, nil, &argv, &environment)
         close(toChild[0])
         close(fromChild[1])
         guard result == 0 else {

@@ -17,7 +17,7 @@ public struct PDFSyntaxScanner {
     ]
 
     /// At most this many inflated bytes per file are lexed from object streams; past it the scan is incomplete.
-    public static let objectStreamBudget = 256 * 1024 * 1024
+    public static let objectStreamBudget = 64 * 1024 * 1024
 
     public struct EncryptionEntry: Hashable, Sendable {
         public var filter: String?

@@ -15,6 +15,20 @@ public enum TestSupport {
         return directory
     }()
 
+    /// The `intake` binary built beside the test bundle (`swift build --build-tests` builds both).
+    public static let intakeExecutable: String = {
+        let testBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+        var directory = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
+        // On Linux the test binary sits in `…/debug/IntakePackageTests.xctest`; the tool is `…/debug/intake`.
+        for _ in 0..<3 {
+            let candidate = directory.appendingPathComponent("intake").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        preconditionFailure("intake binary not found next to \(testBinary): run `swift build --build-tests` first")
+    }()
+
     /// A file of the corpus.
     public static func corpusFile(_ name: String) -> String {
         corpus.appendingPathComponent(name).path

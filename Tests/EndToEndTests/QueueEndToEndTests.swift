@@ -1,0 +1,168 @@
+import Foundation
+import Glibc
+import IntakeStore
+import IntakeTestSupport
+import Testing
+
+/// Submit, work and status through the real binary and the real store, including a worker killed with SIGKILL
+/// and one stopped with SIGTERM.
+@Suite("Queue end to end", .serialized)
+struct QueueEndToEndTests {
+    static let corpusNames = [
+        "plain.pdf", "contract.pdf", "letter.pdf", "objstm.pdf", "r2-open.pdf", "r2-noprint.pdf", "r2-nocopy.pdf",
+        "r2-user.pdf", "r3-open.pdf", "r3-noprint.pdf", "r3-lowres.pdf", "r3-nocopy.pdf", "r3-user.pdf", "r4-open.pdf",
+        "r4-noprint.pdf", "r4-nocopy.pdf", "r4-user.pdf", "r5-open.pdf", "r5-noprint.pdf", "r5-user.pdf",
+        "r6-open.pdf", "r6-noprint.pdf", "r6-lowres.pdf", "r6-nocopy.pdf", "r6-user.pdf", "drm-fopn.pdf",
+        "drm-adobe-aps.pdf", "text.pdf", "html.pdf", "zip.pdf", "jpeg.pdf", "truncated.pdf", "zero-pages.pdf",
+        "javascript.pdf", "attachment.pdf",
+    ]
+
+    func submit(_ intake: IntakeBinary, application: String, files: [String]) throws -> [String: Any] {
+        let report = try intake.json(
+            ["submit", "--application", application, "--uploader", "emp-1", "--attachment"]
+                + files.map(TestSupport.corpusFile))
+        return try #require(report as? [String: Any])
+    }
+
+    /// Every upload of the application has exactly one item with exactly one verdict, and its job succeeded.
+    func expectExactlyOnce(_ intake: IntakeBinary, applications: [String], uploads expected: Int) async throws {
+        let store = try intake.store()
+        var total = 0
+        for application in applications {
+            let status = try #require(try await store.status(applicationId: application))
+            for upload in status.uploads {
+                total += 1
+                #expect(upload.job?.state == .succeeded, "\(upload.upload.fileName): \(String(describing: upload.job))")
+                #expect(upload.items.count == 1, "\(upload.upload.fileName)")
+                #expect(upload.items.first?.history == 1, "\(upload.upload.fileName) has one verdict")
+            }
+        }
+        #expect(total == expected)
+        #expect(try await store.unfinishedJobs(now: Date().timeIntervalSince1970).count == 0)
+    }
+
+    func verdictCount(_ intake: IntakeBinary, applications: [String]) async throws -> Int {
+        let store = try intake.store()
+        var count = 0
+        for application in applications {
+            guard let status = try await store.status(applicationId: application) else { continue }
+            count += status.uploads.reduce(0) { $0 + $1.items.reduce(0) { $0 + $1.history } }
+        }
+        return count
+    }
+
+    @Test("Submit, work until empty, and status show each verdict with SPEC §3b JSON")
+    func submitWorkStatus() throws {
+        let intake = IntakeBinary()
+        let submitted = try submit(intake, application: "APP-1", files: ["plain.pdf", "r4-noprint.pdf", "jpeg.pdf"])
+        #expect((submitted["receipt"] as? String)?.hasPrefix("R-") == true)
+        #expect(intake.run(["work", "--until-empty"]).status == 0)
+        let status = try #require(try intake.json(["status", "APP-1"]) as? [String: Any])
+        #expect(status["application"] as? String == "APP-1")
+        let uploads = try #require(status["uploads"] as? [[String: Any]])
+        #expect(uploads.count == 3)
+        var verdicts: [String: (String, [String])] = [:]
+        for upload in uploads {
+            let job = try #require(upload["job"] as? [String: Any])
+            #expect(job["state"] as? String == "succeeded")
+            #expect(job["attempts"] as? Int == 1)
+            let item = try #require((upload["items"] as? [[String: Any]])?.first)
+            let codes = (item["findings"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? []
+            verdicts[upload["file"] as! String] = (item["verdict"] as! String, codes)
+            #expect(item["history"] as? Int == 1)
+        }
+        #expect(verdicts["plain.pdf"]?.0 == "accepted")
+        #expect(verdicts["r4-noprint.pdf"]?.1 == ["pdf.print_restricted"])
+        #expect(verdicts["jpeg.pdf"]?.1 == ["file.type_not_allowed", "file.name_mismatch"])
+        let totals = try #require(status["totals"] as? [String: Any])
+        #expect(totals["accepted_bytes"] as? Int == uploads.first { $0["file"] as? String == "plain.pdf" }?["bytes"] as? Int)
+        #expect(totals["total_limit_bytes"] as? Int == 25_000_000)
+    }
+
+    @Test("Submitting the same file again is recognised: same upload, same job, nothing new stored")
+    func idempotentResubmission() throws {
+        let intake = IntakeBinary()
+        let first = try submit(intake, application: "APP-1", files: ["plain.pdf"])
+        let second = try submit(intake, application: "APP-1", files: ["plain.pdf"])
+        let a = try #require((first["uploads"] as? [[String: Any]])?.first)
+        let b = try #require((second["uploads"] as? [[String: Any]])?.first)
+        #expect(a["duplicate"] as? Bool == false)
+        #expect(b["duplicate"] as? Bool == true)
+        #expect(a["upload"] as? String == b["upload"] as? String)
+        #expect(a["job"] as? String == b["job"] as? String)
+        let blobs = FileManager.default.enumerator(atPath: intake.data.appendingPathComponent("blobs").path)?
+            .compactMap { $0 as? String }.filter { $0.count > 60 && !$0.hasPrefix("tmp") }
+        #expect(blobs?.count == 1)
+    }
+
+    @Test("Two uploads racing for the last allowance: two workers at once, exactly one fits")
+    func applicationLimitRace() async throws {
+        // plain.pdf (18 kB) and letter.pdf (17 kB) each fit 30 kB, together they do not.
+        let intake = IntakeBinary(environment: ["INTAKE_LIMITS_APPLICATION_TOTAL": "30kB"])
+        _ = try submit(intake, application: "APP-1", files: ["plain.pdf", "letter.pdf"])
+        #expect(intake.run(["work", "--until-empty", "--concurrency", "2"]).status == 0)
+        let status = try #require(try await intake.store().status(applicationId: "APP-1"))
+        let verdicts = status.uploads.compactMap { $0.items.first?.latest }
+        #expect(verdicts.filter { $0.verdict == .accepted }.count == 1)
+        let rejected = try #require(verdicts.first { $0.verdict == .rejected })
+        #expect(rejected.findings.map(\.code.rawValue) == ["size.application_over_limit"])
+        #expect(status.acceptedBytes <= 30_000)
+    }
+
+    /// Four applications, each with the whole corpus: 140 jobs.
+    func fillQueue(_ intake: IntakeBinary) throws -> [String] {
+        let applications = (1...4).map { "APP-\($0)" }
+        for application in applications { _ = try submit(intake, application: application, files: Self.corpusNames) }
+        return applications
+    }
+
+    @Test("A worker killed with SIGKILL mid-queue loses nothing: after the lease expires, every upload has exactly one verdict")
+    func killNine() async throws {
+        let intake = IntakeBinary(environment: ["INTAKE_QUEUE_LEASE": "2s", "INTAKE_QUEUE_POLL_INTERVAL": "50ms"])
+        let applications = try fillQueue(intake)
+        let worker = try intake.start(["work", "--concurrency", "2"])
+        var done = 0
+        let deadline = Date().addingTimeInterval(60)
+        while done < 5 && Date() < deadline {
+            usleep(5_000)
+            done = try await verdictCount(intake, applications: applications)
+        }
+        kill(worker.processIdentifier, SIGKILL)
+        worker.waitUntilExit()
+        #expect(worker.terminationReason == .uncaughtSignal)
+        let atKill = try await verdictCount(intake, applications: applications)
+        #expect(atKill >= 5 && atKill < applications.count * Self.corpusNames.count, "killed mid-queue (\(atKill) done)")
+
+        let finish = intake.run(["work", "--until-empty", "--concurrency", "2"])
+        #expect(finish.status == 0, "\(finish.standardError)")
+        try await expectExactlyOnce(intake, applications: applications, uploads: applications.count * Self.corpusNames.count)
+    }
+
+    @Test("SIGTERM stops a worker gracefully: it stops claiming, finishes what it holds, and exits 0")
+    func gracefulShutdown() async throws {
+        let intake = IntakeBinary(environment: ["INTAKE_QUEUE_POLL_INTERVAL": "50ms"])
+        let applications = try fillQueue(intake)
+        let worker = try intake.start(["work", "--concurrency", "2"])
+        var done = 0
+        let deadline = Date().addingTimeInterval(60)
+        while done < 5 && Date() < deadline {
+            usleep(5_000)
+            done = try await verdictCount(intake, applications: applications)
+        }
+        kill(worker.processIdentifier, SIGTERM)
+        worker.waitUntilExit()
+        #expect(worker.terminationReason == .exit)
+        #expect(worker.terminationStatus == 0)
+
+        let store = try intake.store()
+        var running = 0
+        for application in applications {
+            let status = try #require(try await store.status(applicationId: application))
+            running += status.uploads.filter { $0.job?.state == .running }.count
+        }
+        #expect(running == 0, "no job left holding a lease after a graceful stop")
+        let finish = intake.run(["work", "--until-empty"])
+        #expect(finish.status == 0)
+        try await expectExactlyOnce(intake, applications: applications, uploads: applications.count * Self.corpusNames.count)
+    }
+}
