@@ -83,8 +83,6 @@ public protocol JobQueue: Sendable {
     /// Records a failed attempt: back to `retrying` at `retryAt`, or `dead` when attempts are used up or
     /// `retryAt` is nil (not retriable).
     func fail(_ claim: ClaimedJob, error: String, retryAt: Double?, now: Double) async throws
-    /// Gives a job back untouched (graceful shutdown): it becomes claimable at once and the attempt is not counted.
-    func release(_ claim: ClaimedJob, now: Double) async throws
     /// Jobs that are not finished (queued, retrying or running), and the earliest time one becomes due.
     func unfinishedJobs(now: Double) async throws -> (count: Int, nextDue: Double?)
 }

@@ -294,18 +294,6 @@ public final class SQLiteStore: IntakeStorage {
         }
     }
 
-    public func release(_ claim: ClaimedJob, now: Double) async throws {
-        try await write { db in
-            try db.execute(
-                sql: """
-                    UPDATE jobs SET state = 'queued', attempts = MAX(attempts - 1, 0), run_after = ?,
-                        lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = ?
-                    WHERE id = ? AND lease_token = ? AND state = 'running'
-                    """,
-                arguments: [now, now, claim.job.id, claim.leaseToken])
-        }
-    }
-
     public func unfinishedJobs(now: Double) async throws -> (count: Int, nextDue: Double?) {
         try await read { db in
             let row = try Row.fetchOne(

@@ -14,6 +14,7 @@ public enum InspectionServer {
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
         _ = setrlimit(Int32(RLIMIT_CORE.rawValue), &noCore)
 
+        exitWhenOrphaned()
         let inspector: FileInspector
         do {
             inspector = try FileInspector()
@@ -32,6 +33,19 @@ public enum InspectionServer {
             send(InspectionProtocol.Response(stage: .done, facts: facts), encoder)
         }
         return 0
+    }
+
+    /// Ends this process when the worker that started it dies, even while a parser is stuck in C code: a killed
+    /// worker must not leave children spinning on a hostile file. (`prctl(PR_SET_PDEATHSIG)` is variadic, which
+    /// Swift cannot call; watching `getppid()` from a second thread does the same within a second.)
+    private static func exitWhenOrphaned() {
+        let parent = getppid()
+        Thread.detachNewThread {
+            while true {
+                sleep(1)
+                if getppid() != parent { _exit(0) }
+            }
+        }
     }
 
     private static func send(_ response: InspectionProtocol.Response, _ encoder: JSONEncoder) {

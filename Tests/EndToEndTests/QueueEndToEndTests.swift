@@ -166,3 +166,25 @@ struct QueueEndToEndTests {
         try await expectExactlyOnce(intake, applications: applications, uploads: applications.count * Self.corpusNames.count)
     }
 }
+
+@Suite("Storage faults")
+struct StorageFaultTests {
+    @Test("A blob that cannot be read is retried with backoff, then recorded as `file.unreadable`")
+    func unreadableBlob() async throws {
+        let intake = IntakeBinary(environment: ["INTAKE_QUEUE_MAX_ATTEMPTS": "2", "INTAKE_QUEUE_BACKOFF_BASE": "10ms"])
+        let report = try #require(
+            try intake.json(
+                ["submit", "--application", "APP-1", "--uploader", "u", "--attachment", TestSupport.corpusFile("plain.pdf")]
+            ) as? [String: Any])
+        let sha = try #require((report["uploads"] as? [[String: Any]])?.first?["sha256"] as? String)
+        let chars = Array(sha)
+        let blob = intake.data.appendingPathComponent("blobs/\(String(chars[0..<2]))/\(String(chars[2..<4]))/\(sha)")
+        try FileManager.default.removeItem(at: blob)
+        #expect(intake.run(["work", "--until-empty"]).status == 0)
+        let status = try #require(try await intake.store().status(applicationId: "APP-1"))
+        let upload = try #require(status.uploads.first)
+        #expect(upload.job?.state == .succeeded)
+        #expect(upload.job?.attempts == 2)
+        #expect(upload.items.first?.latest?.findings.map(\.code.rawValue) == ["file.unreadable"])
+    }
+}

@@ -113,15 +113,6 @@ struct QueueTests {
         #expect(status?.uploads.first?.job?.state == .dead)
     }
 
-    @Test("Release on shutdown gives the job back without counting the attempt")
-    func release() async throws {
-        _ = try await store.submit(upload(), now: 0, maxAttempts: 5)
-        let claim = try #require(try await store.claim(worker: "w", lease: .seconds(60), now: 0))
-        try await store.release(claim, now: 1)
-        let again = try #require(try await store.claim(worker: "w", lease: .seconds(60), now: 1))
-        #expect(again.job.attempts == 1)
-    }
-
     @Test("Live uploads are claimed oldest first")
     func order() async throws {
         let a = try await store.submit(upload(sha: "a1"), now: 0, maxAttempts: 5)
