@@ -42,28 +42,37 @@ public struct Worker: Service {
     }
 
     public func run() async throws {
-        let stopping = Shared(false)
+        let stopping = StopFlag()
         try await withGracefulShutdownHandler {
-            try await runLoop { stopping.value }
+            try await runLoop { stopping.isSet }
         } onGracefulShutdown: {
-            stopping.value = true
+            stopping.set()
         }
     }
 
+    /// What a child task of the loop reports when it ends.
+    private enum Event: Sendable {
+        case jobEnded
+        case tick
+    }
+
+    /// Claims while there is room, and otherwise waits for whichever comes first: a job ending (room again) or
+    /// the poll interval (new work may have arrived). Jobs are never cancelled: on shutdown they finish.
     private func runLoop(isStopping: @escaping @Sendable () -> Bool) async throws {
-        let inFlight = Shared(0)
         logger.info(
             "Worker started",
             metadata: ["intake.worker": "\(workerId)", "intake.concurrency": "\(settings.concurrency)"])
-        await withDiscardingTaskGroup { group in
+        await withTaskGroup(of: Event.self) { group in
+            var inFlight = 0
+            var tickPending = false
             while !isStopping() {
-                if inFlight.value < settings.concurrency {
+                if inFlight < settings.concurrency {
                     do {
                         if let claim = try await storage.claim(worker: workerId, lease: settings.lease, now: clock()) {
-                            inFlight.update { $0 += 1 }
+                            inFlight += 1
                             group.addTask {
                                 await process(claim)
-                                inFlight.update { $0 -= 1 }
+                                return .jobEnded
                             }
                             continue
                         }
@@ -72,16 +81,30 @@ public struct Worker: Service {
                     }
                 }
                 var pause = settings.pollInterval
-                if untilEmpty, inFlight.value == 0 {
+                if untilEmpty, inFlight == 0 {
                     let unfinished = try? await storage.unfinishedJobs(now: clock())
                     if let unfinished, unfinished.count == 0 { break }
                     if let due = unfinished?.nextDue {
+                        // A retry or an expired lease is due soon: wake for it rather than a whole interval later.
                         let wait = max(0.01, min(settings.pollInterval.seconds, due - clock() + 0.01))
                         pause = .milliseconds(Int64(wait * 1000))
                     }
                 }
-                try? await Task.sleep(for: pause)
+                if !tickPending {
+                    tickPending = true
+                    group.addTask {
+                        try? await Task.sleep(for: pause)
+                        return .tick
+                    }
+                }
+                switch await group.next() {
+                case .jobEnded?: inFlight -= 1
+                case .tick?: tickPending = false
+                case nil: break
+                }
             }
+            // Shutdown: claim nothing more; the jobs in flight finish and are recorded.
+            for await event in group where event == .jobEnded { inFlight -= 1 }
         }
         logger.info("Worker stopped", metadata: ["intake.worker": "\(workerId)"])
     }
@@ -158,14 +181,9 @@ public struct Worker: Service {
     }
 }
 
-/// A value shared between tasks behind a lock.
-final class Shared<Value: Sendable>: Sendable {
-    private let storage: Mutex<Value>
-    init(_ value: Value) { storage = Mutex(value) }
-    var value: Value {
-        get { storage.withLock { $0 } }
-        set { storage.withLock { $0 = newValue } }
-    }
-    /// Read-modify-write under one lock.
-    func update(_ body: (inout Value) -> Void) { storage.withLock { body(&$0) } }
+/// Set once, from the shutdown handler; read by the loop.
+final class StopFlag: Sendable {
+    private let flag = Mutex(false)
+    var isSet: Bool { flag.withLock { $0 } }
+    func set() { flag.withLock { $0 = true } }
 }
