@@ -74,20 +74,27 @@ public struct AttachmentRules: Sendable {
         return findings
     }
 
-    /// Limits that count the rest of the application: the total of its accepted uploads, and the number of files.
+    /// Limits that count the rest of the application, judged against what it already holds.
     ///
-    /// - Parameters:
-    ///   - bytes: this item's size.
-    ///   - acceptedBytes: the application's accepted uploads so far (photo included), this one excluded.
-    ///   - acceptedFiles: how many attachment files the application has accepted so far, this one excluded.
-    public func applicationFindings(bytes: Int64, acceptedBytes: Int64, acceptedFiles: Int) -> [Finding] {
+    /// Original uploads (photo and attachments) share `limits.application_total`; additional documents have their
+    /// own allowance per reviewer request (`limits.additional_total`), as the ISA let applicants re-attach up to
+    /// 10 MB each time it reopened an application.
+    public func applicationFindings(bytes: Int64, slot: Slot, usage: ApplicationUsage) -> [Finding] {
         var findings: [Finding] = []
-        let total = acceptedBytes + bytes
-        if total > policy.applicationTotalLimit.bytes {
-            findings.append(.applicationOverLimit(total: total, limit: policy.applicationTotalLimit, fileBytes: bytes))
-        }
-        if let limit = policy.attachmentCountLimit, acceptedFiles + 1 > limit {
-            findings.append(.tooManyFiles(count: acceptedFiles + 1, limit: limit))
+        switch slot {
+        case .photo, .attachment:
+            let total = usage.acceptedOriginalBytes + bytes
+            if total > policy.applicationTotalLimit.bytes {
+                findings.append(.applicationOverLimit(total: total, limit: policy.applicationTotalLimit, fileBytes: bytes))
+            }
+            if slot == .attachment, let limit = policy.attachmentCountLimit, usage.acceptedAttachments + 1 > limit {
+                findings.append(.tooManyFiles(count: usage.acceptedAttachments + 1, limit: limit))
+            }
+        case .additional:
+            let total = usage.acceptedAdditionalBytesThisRound + bytes
+            if total > policy.additionalTotalLimit.bytes {
+                findings.append(.additionalOverLimit(total: total, limit: policy.additionalTotalLimit, fileBytes: bytes))
+            }
         }
         return findings
     }
@@ -109,4 +116,20 @@ public struct AttachmentRules: Sendable {
         "html": ["text/html"], "htm": ["text/html"],
         "zip": ["application/zip"],
     ]
+}
+
+/// What an application already holds, by each item's latest verdict, the upload being judged excluded.
+public struct ApplicationUsage: Sendable, Hashable {
+    /// Accepted photo and attachment bytes.
+    public var acceptedOriginalBytes: Int64
+    /// Accepted attachment uploads.
+    public var acceptedAttachments: Int
+    /// Accepted additional-document bytes in the same request round as the upload being judged.
+    public var acceptedAdditionalBytesThisRound: Int64
+
+    public init(acceptedOriginalBytes: Int64, acceptedAttachments: Int, acceptedAdditionalBytesThisRound: Int64) {
+        self.acceptedOriginalBytes = acceptedOriginalBytes
+        self.acceptedAttachments = acceptedAttachments
+        self.acceptedAdditionalBytesThisRound = acceptedAdditionalBytesThisRound
+    }
 }

@@ -6,6 +6,8 @@ public struct Policy: Sendable, Hashable {
     public var fileLimit: ByteSize
     /// All accepted uploads of one application together, face photo included (`limits.application_total`).
     public var applicationTotalLimit: ByteSize
+    /// Additional documents sent for one request of a reviewer (`limits.additional_total`).
+    public var additionalTotalLimit: ByteSize
     /// Most pages in one PDF (`limits.pages`).
     public var pageLimit: Int
     /// Most attachment files per application; nil for no limit (`limits.attachments`, `0` = none).
@@ -18,11 +20,13 @@ public struct Policy: Sendable, Hashable {
     public var permissionsPasswordSeverity: Severity
 
     public init(
-        fileLimit: ByteSize, applicationTotalLimit: ByteSize, pageLimit: Int, attachmentCountLimit: Int?,
-        attachmentTypes: [String], activeContentSeverity: Severity, permissionsPasswordSeverity: Severity
+        fileLimit: ByteSize, applicationTotalLimit: ByteSize, additionalTotalLimit: ByteSize, pageLimit: Int,
+        attachmentCountLimit: Int?, attachmentTypes: [String], activeContentSeverity: Severity,
+        permissionsPasswordSeverity: Severity
     ) {
         self.fileLimit = fileLimit
         self.applicationTotalLimit = applicationTotalLimit
+        self.additionalTotalLimit = additionalTotalLimit
         self.pageLimit = pageLimit
         self.attachmentCountLimit = attachmentCountLimit
         self.attachmentTypes = attachmentTypes
@@ -35,6 +39,7 @@ public struct Policy: Sendable, Hashable {
         self.init(
             fileLimit: try configuration.byteSize("limits.file"),
             applicationTotalLimit: try configuration.byteSize("limits.application_total"),
+            additionalTotalLimit: try configuration.byteSize("limits.additional_total"),
             pageLimit: try configuration.integer("limits.pages", atLeast: 1),
             attachmentCountLimit: attachments == 0 ? nil : attachments,
             attachmentTypes: try configuration.list("attachment.types"),
@@ -46,6 +51,7 @@ public struct Policy: Sendable, Hashable {
     public var canonicalText: String {
         [
             "attachment.types=\(attachmentTypes.joined(separator: ","))",
+            "limits.additional_total=\(additionalTotalLimit.bytes)",
             "limits.application_total=\(applicationTotalLimit.bytes)",
             "limits.attachments=\(attachmentCountLimit ?? 0)",
             "limits.file=\(fileLimit.bytes)",

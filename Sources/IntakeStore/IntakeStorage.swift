@@ -41,15 +41,6 @@ public struct ClaimedJob: Sendable, Hashable {
     public var leaseToken: String { job.leaseToken ?? "" }
 }
 
-/// What the application already holds, read inside the transaction that records a verdict, so two jobs of one
-/// application cannot both pass a limit that only one of them fits.
-public struct ApplicationUsage: Sendable, Hashable {
-    /// Bytes of the application's items whose latest verdict is accepted, this upload's excluded.
-    public var acceptedBytes: Int64
-    /// Accepted attachment uploads, this upload excluded.
-    public var acceptedAttachments: Int
-}
-
 /// One item's result, ready to record.
 public struct ItemResult: Sendable, Hashable {
     public var item: ItemRecord
@@ -100,13 +91,18 @@ public protocol UploadStore: Sendable {
 }
 
 /// The storage a worker and the command line need.
-public typealias IntakeStorage = JobQueue & UploadStore
+public typealias IntakeStorage = JobQueue & UploadStore & CaseStore
 
 /// An application with everything `status` shows.
 public struct ApplicationStatus: Sendable, Hashable {
     public var application: ApplicationRecord
+    /// The photo and attachments sent with the application, in order.
     public var uploads: [UploadStatus]
-    public var acceptedBytes: Int64
+    /// Additional documents linked to the case, in order.
+    public var additional: [UploadStatus]
+    /// What is accepted so far; additional bytes are those of the current request round.
+    public var usage: ApplicationUsage
+    public var acceptedBytes: Int64 { usage.acceptedOriginalBytes }
 }
 
 /// An upload, its job, and its items with their latest verdicts.
@@ -121,4 +117,53 @@ public struct ItemStatus: Sendable, Hashable {
     public var item: ItemRecord
     public var latest: VerdictRecord?
     public var history: Int
+}
+
+/// An additional document (追加資料) sent for a case; its blob is already durable.
+public struct NewAdditional: Sendable, Hashable {
+    public var receipt: String
+    public var uploader: String
+    public var fileName: String
+    public var sha256: String
+    public var bytes: Int64
+
+    public init(receipt: String, uploader: String, fileName: String, sha256: String, bytes: Int64) {
+        self.receipt = receipt
+        self.uploader = uploader
+        self.fileName = fileName
+        self.sha256 = sha256
+        self.bytes = bytes
+    }
+}
+
+/// What adding a document to a case did.
+public enum AddOutcome: Sendable, Hashable {
+    /// Linked to the case and queued for validation.
+    case linked(UploadRecord, JobRecord)
+    /// The case already holds this file (same SHA-256): linked once, nothing new stored.
+    case alreadyLinked(UploadRecord)
+    /// Refused for the case; kept for audit with its finding, outside any case.
+    case refused(UploadRecord, Finding)
+}
+
+/// A case with everything `case show` lists.
+public struct CaseView: Sendable, Hashable {
+    public var status: ApplicationStatus
+    public var grants: [CaseGrantRecord]
+    public var events: [CaseEventRecord]
+}
+
+/// Cases: who may add to them, their states, and additional documents.
+public protocol CaseStore: Sendable {
+    /// Decides, records and (when accepted) queues an additional document in one transaction, so that the
+    /// decision sees the case as it is when the document is linked. `decide` gets nil for an unknown receipt.
+    func add(
+        _ document: NewAdditional, now: Double, maxAttempts: Int, policyVersion: String,
+        decide: @escaping @Sendable (CaseSnapshot?) -> CaseDecision
+    ) async throws -> AddOutcome
+    /// Moves a case to `state`. Entering `awaiting_additional` opens a new request round (a new allowance).
+    func setCaseState(receipt: String, to state: CaseState, actor: String, now: Double) async throws -> ApplicationRecord
+    /// Allows `uploader` to add documents to the case.
+    func grant(receipt: String, uploader: String, actor: String, now: Double) async throws
+    func caseView(receipt: String) async throws -> CaseView?
 }

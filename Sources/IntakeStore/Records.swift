@@ -12,8 +12,42 @@ public struct ApplicationRecord: Codable, Sendable, Hashable, FetchableRecord, P
     public var receipt: String
     /// The first uploader; owns the case.
     public var owner: String
-    public var status: String
+    /// The case state (`under_review`, `awaiting_additional`, `closed`).
+    public var status: CaseState
+    /// How many times a reviewer has asked for more documents; each request opens a new allowance.
+    public var round: Int
     public var createdAt: Double
+}
+
+/// Another uploader allowed to add documents to a case (an agent acting for the applicant).
+public struct CaseGrantRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "case_grants"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var applicationId: String
+    public var uploader: String
+    public var grantedBy: String
+    public var grantedAt: Double
+}
+
+/// The audit trail of a case: who did what, when. Append-only.
+public struct CaseEventRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "case_events"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var id: Int64?
+    /// Nil for an attempt on an unknown receipt.
+    public var applicationId: String?
+    /// `created`, `state`, `granted`, `linked`, `refused`.
+    public var kind: String
+    public var actor: String
+    public var uploadId: String?
+    public var detail: String
+    public var at: Double
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
 
 /// One file received for an application. Stored once per (application, slot, SHA-256).
@@ -23,7 +57,12 @@ public struct UploadRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
     public var id: String
-    public var applicationId: String
+    /// Nil for an additional document refused for its case: kept for audit, never part of any case.
+    public var applicationId: String?
+    /// The receipt an additional document was sent for (kept also when it was refused).
+    public var requestedReceipt: String?
+    /// For additional documents: the request round of the case they answer.
+    public var round: Int
     public var slot: Slot
     /// The name the uploader gave: shown back to them, never trusted for the type.
     public var fileName: String

@@ -29,11 +29,30 @@ public final class SQLiteStore: IntakeStorage {
                 table.column("receipt", .text).notNull().unique()
                 table.column("owner", .text).notNull()
                 table.column("status", .text).notNull()
+                table.column("round", .integer).notNull().defaults(to: 0)
                 table.column("created_at", .double).notNull()
+            }
+            try db.create(table: "case_grants") { table in
+                table.column("application_id", .text).notNull().references("applications")
+                table.column("uploader", .text).notNull()
+                table.column("granted_by", .text).notNull()
+                table.column("granted_at", .double).notNull()
+                table.primaryKey(["application_id", "uploader"])
+            }
+            try db.create(table: "case_events") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("application_id", .text).indexed()
+                table.column("kind", .text).notNull()
+                table.column("actor", .text).notNull()
+                table.column("upload_id", .text)
+                table.column("detail", .text).notNull()
+                table.column("at", .double).notNull()
             }
             try db.create(table: "uploads") { table in
                 table.primaryKey("id", .text)
-                table.column("application_id", .text).notNull().indexed().references("applications")
+                table.column("application_id", .text).indexed().references("applications")
+                table.column("requested_receipt", .text)
+                table.column("round", .integer).notNull().defaults(to: 0)
                 table.column("slot", .text).notNull()
                 table.column("file_name", .text).notNull()
                 table.column("sha256", .text).notNull()
@@ -42,6 +61,7 @@ public final class SQLiteStore: IntakeStorage {
                 table.column("idempotency_key", .text).notNull().unique()
                 table.column("created_at", .double).notNull()
             }
+            try db.create(index: "uploads_by_content", on: "uploads", columns: ["application_id", "sha256"])
             try db.create(table: "items") { table in
                 table.primaryKey("id", .text)
                 table.column("upload_id", .text).notNull().references("uploads")
@@ -85,7 +105,7 @@ public final class SQLiteStore: IntakeStorage {
     }
 
     /// A write in a `BEGIN IMMEDIATE` transaction, with storage faults mapped to `StoreError`.
-    private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await database.writeWithoutTransaction { db in
                 var result: T?
@@ -100,7 +120,7 @@ public final class SQLiteStore: IntakeStorage {
         }
     }
 
-    private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await database.read(body)
         } catch let error as DatabaseError {
@@ -116,8 +136,11 @@ public final class SQLiteStore: IntakeStorage {
             if application == nil {
                 let record = ApplicationRecord(
                     id: new.applicationId, receipt: new.receipt ?? Identifiers.receipt(at: now), owner: new.uploader,
-                    status: "under_review", createdAt: now)
+                    status: .underReview, round: 0, createdAt: now)
                 try record.insert(db)
+                try Self.record(
+                    event: "created", application: record.id, actor: new.uploader, detail: "receipt \(record.receipt)",
+                    now: now, db)
                 application = record
             }
             let key = "\(new.applicationId)|\(new.slot.rawValue)|\(new.sha256)"
@@ -127,14 +150,11 @@ public final class SQLiteStore: IntakeStorage {
                 return SubmitResult(upload: existing, job: job, receipt: application!.receipt, duplicate: true)
             }
             let upload = UploadRecord(
-                id: Identifiers.make("U"), applicationId: new.applicationId, slot: new.slot, fileName: new.fileName,
-                sha256: new.sha256, bytes: new.bytes, uploader: new.uploader, idempotencyKey: key, createdAt: now)
+                id: Identifiers.make("U"), applicationId: new.applicationId, requestedReceipt: nil, round: 0,
+                slot: new.slot, fileName: new.fileName, sha256: new.sha256, bytes: new.bytes, uploader: new.uploader,
+                idempotencyKey: key, createdAt: now)
             try upload.insert(db)
-            let job = JobRecord(
-                id: Identifiers.make("J"), kind: "process_upload", uploadId: upload.id, state: .queued, priority: 100,
-                attempts: 0, maxAttempts: maxAttempts, runAfter: now, leaseOwner: nil, leaseToken: nil,
-                leaseExpiresAt: nil, lastError: nil, createdAt: now, updatedAt: now)
-            try job.insert(db)
+            let job = try Self.enqueue(upload, maxAttempts: maxAttempts, now: now, db)
             return SubmitResult(upload: upload, job: job, receipt: application!.receipt, duplicate: false)
         }
     }
@@ -154,14 +174,18 @@ public final class SQLiteStore: IntakeStorage {
     }
 
     public func status(applicationId: String) async throws -> ApplicationStatus? {
-        try await read { db in
-            guard let application = try ApplicationRecord.fetchOne(db, key: applicationId) else { return nil }
-            let uploads = try UploadRecord.filter(Column("application_id") == applicationId)
-                .order(Column("created_at"), Column("id")).fetchAll(db)
-            let statuses = try uploads.map { try Self.uploadStatus($0, db) }
-            let usage = try Self.usage(applicationId: applicationId, excludingUpload: nil, db)
-            return ApplicationStatus(application: application, uploads: statuses, acceptedBytes: usage.acceptedBytes)
-        }
+        try await read { db in try Self.applicationStatus(applicationId, db) }
+    }
+
+    static func applicationStatus(_ applicationId: String, _ db: Database) throws -> ApplicationStatus? {
+        guard let application = try ApplicationRecord.fetchOne(db, key: applicationId) else { return nil }
+        let uploads = try UploadRecord.filter(Column("application_id") == applicationId)
+            .order(Column("created_at"), Column("id")).fetchAll(db)
+        let statuses = try uploads.map { try uploadStatus($0, db) }
+        let usage = try usage(applicationId: applicationId, excludingUpload: nil, round: application.round, db)
+        return ApplicationStatus(
+            application: application, uploads: statuses.filter { $0.upload.slot != .additional },
+            additional: statuses.filter { $0.upload.slot == .additional }, usage: usage)
     }
 
     public func status(uploadId: String) async throws -> UploadStatus? {
@@ -182,22 +206,47 @@ public final class SQLiteStore: IntakeStorage {
         return UploadStatus(upload: upload, job: job, items: itemStatuses)
     }
 
-    /// Accepted bytes and accepted attachment uploads of an application, by each item's latest verdict.
-    private static func usage(applicationId: String, excludingUpload: String?, _ db: Database) throws
+    /// What an application holds, by each item's latest verdict: accepted original bytes, accepted attachment
+    /// uploads, and accepted additional bytes of one request round.
+    private static func usage(applicationId: String, excludingUpload: String?, round: Int, _ db: Database) throws
         -> ApplicationUsage
     {
         let row = try Row.fetchOne(
             db,
             sql: """
-                SELECT COALESCE(SUM(i.bytes), 0) AS bytes,
-                       COUNT(DISTINCT CASE WHEN u.slot = 'attachment' THEN u.id END) AS attachments
+                SELECT COALESCE(SUM(CASE WHEN u.slot IN ('photo', 'attachment') THEN i.bytes END), 0) AS original,
+                       COUNT(DISTINCT CASE WHEN u.slot = 'attachment' THEN u.id END) AS attachments,
+                       COALESCE(SUM(CASE WHEN u.slot = 'additional' AND u.round = :round THEN i.bytes END), 0)
+                           AS additional
                 FROM items i
                 JOIN uploads u ON u.id = i.upload_id
                 JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
-                WHERE u.application_id = ? AND u.id IS NOT ? AND v.verdict = 'accepted'
+                WHERE u.application_id = :application AND u.id IS NOT :excluded AND v.verdict = 'accepted'
                 """,
-            arguments: [applicationId, excludingUpload])
-        return ApplicationUsage(acceptedBytes: row?["bytes"] ?? 0, acceptedAttachments: row?["attachments"] ?? 0)
+            arguments: ["application": applicationId, "excluded": excludingUpload, "round": round])
+        return ApplicationUsage(
+            acceptedOriginalBytes: row?["original"] ?? 0, acceptedAttachments: row?["attachments"] ?? 0,
+            acceptedAdditionalBytesThisRound: row?["additional"] ?? 0)
+    }
+
+    static func enqueue(_ upload: UploadRecord, maxAttempts: Int, now: Double, _ db: Database) throws
+        -> JobRecord
+    {
+        let job = JobRecord(
+            id: Identifiers.make("J"), kind: "process_upload", uploadId: upload.id, state: .queued, priority: 100,
+            attempts: 0, maxAttempts: maxAttempts, runAfter: now, leaseOwner: nil, leaseToken: nil,
+            leaseExpiresAt: nil, lastError: nil, createdAt: now, updatedAt: now)
+        try job.insert(db)
+        return job
+    }
+
+    static func record(
+        event kind: String, application: String?, actor: String, upload: String? = nil, detail: String, now: Double,
+        _ db: Database
+    ) throws {
+        var event = CaseEventRecord(
+            id: nil, applicationId: application, kind: kind, actor: actor, uploadId: upload, detail: detail, at: now)
+        try event.insert(db)
     }
 
     // MARK: Queue
@@ -263,7 +312,11 @@ public final class SQLiteStore: IntakeStorage {
     ) async throws {
         try await write { db in
             try Self.assertLease(claim, db)
-            let usage = try Self.usage(applicationId: claim.upload.applicationId, excludingUpload: claim.upload.id, db)
+            guard let applicationId = claim.upload.applicationId else {
+                throw StoreError(code: .integrity, message: "job \(claim.job.id) is for an upload outside any case")
+            }
+            let usage = try Self.usage(
+                applicationId: applicationId, excludingUpload: claim.upload.id, round: claim.upload.round, db)
             for result in decide(usage) {
                 try result.item.upsert(db)
                 var verdict = VerdictRecord(
@@ -328,6 +381,10 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The job's lease passed to another worker: this worker's result must not be recorded.
         public static let leaseLost = Code(name: "lease_lost")
         public static let integrity = Code(name: "integrity")
+        /// No case has that receipt number.
+        public static let notFound = Code(name: "not_found")
+        /// The case cannot move to that state (a closed case stays closed).
+        public static let invalidTransition = Code(name: "invalid_transition")
         public static let database = Code(name: "database")
     }
     public var code: Code
@@ -335,7 +392,7 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public var isRetriable: Bool { code == .busy }
     public var description: String { "store \(code): \(message)" }
 
-    init(code: Code, message: String) {
+    public init(code: Code, message: String) {
         self.code = code
         self.message = message
     }

@@ -24,12 +24,8 @@ public struct UploadProcessor: Sendable {
 
     /// Adds the limits that count the rest of the application, read in the transaction that records the verdict.
     public func applyingApplicationLimits(_ result: ItemResult, slot: Slot, usage: ApplicationUsage) -> ItemResult {
-        let rules = AttachmentRules(policy: policy)
         var findings = result.findings
-        findings += rules.applicationFindings(
-            bytes: result.item.bytes, acceptedBytes: usage.acceptedBytes,
-            acceptedFiles: slot == .attachment ? usage.acceptedAttachments : 0
-        ).filter { slot == .attachment || $0.code != .sizeTooManyFiles }
+        findings += AttachmentRules(policy: policy).applicationFindings(bytes: result.item.bytes, slot: slot, usage: usage)
         var updated = result
         updated.findings = findings
         updated.verdict = Verdict(findings: findings)

@@ -69,6 +69,9 @@ struct Demo: AsyncParsableCommand {
         let started = Date()
         try await runWorker(global: options, concurrency: nil, untilEmpty: true)
         print(String(format: "   done in %.2f s", Date().timeIntervalSince(started)))
+        if let first = applications.first, let receipt = try await store.application(id: first.0)?.receipt {
+            print("   \(first.0) became case \(receipt) (受付番号)")
+        }
 
         print("\n3. Verdicts")
         for (application, _) in applications {
@@ -76,7 +79,52 @@ struct Demo: AsyncParsableCommand {
             print(Status.render(status, policy: policy))
             print("")
         }
+
+        let (caseApplication, _) = applications[0]
+        let additional = regularFiles(in: "\(samples)/\(caseApplication)/additional")
+        if let receipt = try await store.application(id: caseApplication)?.receipt, !additional.isEmpty {
+            print("4. Additional documents (追加資料) for case \(receipt)")
+            _ = try await store.setCaseState(receipt: receipt, to: .awaitingAdditional, actor: "reviewer-1", now: now())
+            print("   reviewer-1 asks for more evidence: case is now awaiting_additional")
+            for (uploader, file) in [("demo-applicant", additional[0]), ("someone-else", additional[0])] {
+                let stored = try blobs.store(fileAt: file)
+                let name = (file as NSString).lastPathComponent
+                let outcome = try await store.add(
+                    NewAdditional(receipt: receipt, uploader: uploader, fileName: name, sha256: stored.sha256, bytes: stored.bytes),
+                    now: now(), maxAttempts: settings.maxAttempts, policyVersion: policy.version
+                ) { CaseRules.decide(receipt: receipt, uploader: uploader, snapshot: $0) }
+                switch outcome {
+                case .linked(let upload, _): print("   \(uploader) adds \(name): linked as \(upload.id), queued")
+                case .alreadyLinked(let upload): print("   \(uploader) adds \(name): already in the case as \(upload.id)")
+                case .refused(_, let finding):
+                    print("   \(uploader) adds \(name): REFUSED, kept for audit outside the case")
+                    print(TextOutput.verdictBlock(file: name, verdict: .rejected, findings: [finding], indent: "     "))
+                }
+            }
+            try await runWorker(global: options, concurrency: nil, untilEmpty: true)
+            if let status = try await store.status(applicationId: caseApplication),
+                let additional = Status.renderAdditional(status, policy: policy)
+            {
+                print("")
+                print("application \(caseApplication)  receipt \(receipt)  \(status.application.status.rawValue)")
+                print(additional)
+            }
+            print("")
+        }
         print("Inspect one as JSON: intake status \(applications[0].0) --json --data \(folder)")
+        print("Look at the case:    intake case show <receipt> --data \(folder)")
+    }
+
+    /// Regular files of a folder, in name order (empty when it does not exist).
+    func regularFiles(in folder: String) -> [String] {
+        let manager = FileManager.default
+        return ((try? manager.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+            .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }
+            .map { folder + "/" + $0 }
+            .filter { path in
+                var isDirectory: ObjCBool = false
+                return manager.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+            }
     }
 
     /// `SampleDocs/APP-ID/*` and the generated `SampleDocs/generated/APP-ID/*`, in application id order.
@@ -91,9 +139,7 @@ struct Demo: AsyncParsableCommand {
                 guard manager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
                     continue
                 }
-                let files = (try manager.contentsOfDirectory(atPath: path)).sorted()
-                    .filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }
-                    .map { path + "/" + $0 }
+                let files = regularFiles(in: path)
                 if !files.isEmpty { result.append((entry, files)) }
             }
         }

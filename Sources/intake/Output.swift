@@ -39,6 +39,10 @@ struct ApplicationReport: Encodable {
         var id: String
         var slot: Slot
         var file: String
+        var uploader: String
+        var uploadedAt: String
+        /// For additional documents: the request round of the case they answer.
+        var round: Int?
         var sha256: String
         var bytes: Int64
         var job: JobSummary?
@@ -47,28 +51,46 @@ struct ApplicationReport: Encodable {
     struct Totals: Encodable {
         var acceptedBytes: Int64
         var totalLimitBytes: Int64
+        var additionalRound: Int
+        var additionalAcceptedBytes: Int64
+        var additionalLimitBytes: Int64
         enum CodingKeys: String, CodingKey {
             case acceptedBytes = "accepted_bytes"
             case totalLimitBytes = "total_limit_bytes"
+            case additionalRound = "additional_round"
+            case additionalAcceptedBytes = "additional_accepted_bytes"
+            case additionalLimitBytes = "additional_limit_bytes"
         }
     }
     var application: String
     var receipt: String
-    var status: String
+    var status: CaseState
+    var owner: String
+    /// The photo and attachments sent with the application.
     var uploads: [Upload]
+    /// Additional documents linked to the case, in the order they came.
+    var additional: [Upload]
     var totals: Totals
 
     init(_ status: ApplicationStatus, policy: Policy) {
         application = status.application.id
         receipt = status.application.receipt
         self.status = status.application.status
+        owner = status.application.owner
         uploads = status.uploads.map(Self.upload)
-        totals = Totals(acceptedBytes: status.acceptedBytes, totalLimitBytes: policy.applicationTotalLimit.bytes)
+        additional = status.additional.map(Self.upload)
+        totals = Totals(
+            acceptedBytes: status.acceptedBytes, totalLimitBytes: policy.applicationTotalLimit.bytes,
+            additionalRound: status.application.round,
+            additionalAcceptedBytes: status.usage.acceptedAdditionalBytesThisRound,
+            additionalLimitBytes: policy.additionalTotalLimit.bytes)
     }
 
     static func upload(_ status: UploadStatus) -> Upload {
         Upload(
             id: status.upload.id, slot: status.upload.slot, file: status.upload.fileName,
+            uploader: status.upload.uploader, uploadedAt: Timestamps.iso8601(status.upload.createdAt),
+            round: status.upload.slot == .additional ? status.upload.round : nil,
             sha256: status.upload.sha256, bytes: status.upload.bytes,
             job: status.job.map {
                 JobSummary(id: $0.id, state: $0.state, attempts: $0.attempts, lastError: $0.lastError)
@@ -83,10 +105,17 @@ struct ApplicationReport: Encodable {
     }
 }
 
+enum Timestamps {
+    static func iso8601(_ seconds: Double) -> String {
+        Date(timeIntervalSince1970: seconds).formatted(.iso8601)
+    }
+}
+
 enum JSONOutput {
     static func print<Value: Encodable>(_ value: Value) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes, .sortedKeys]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         // Through stdio, not FileHandle.write, which traps when the reader has gone (`| head`).
         Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }

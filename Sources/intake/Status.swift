@@ -71,21 +71,40 @@ struct Status: AsyncParsableCommand {
     static func render(_ status: ApplicationStatus, policy: Policy) -> String {
         var lines = [
             "application \(status.application.id)  receipt \(status.application.receipt)  "
-                + "\(status.application.status)  owner \(status.application.owner)"
+                + "\(status.application.status.rawValue)  owner \(status.application.owner)"
         ]
         for upload in status.uploads { lines.append(render(upload)) }
-        let accepted = ByteSize(bytes: status.acceptedBytes)
-        let limit = policy.applicationTotalLimit
-        lines.append("  total accepted \(accepted) of \(limit) (policy \(policy.version))")
+        lines.append(
+            "  total accepted \(ByteSize(bytes: status.acceptedBytes)) of \(policy.applicationTotalLimit) "
+                + "(policy \(policy.version))")
+        if let additional = renderAdditional(status, policy: policy) { lines.append(additional) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The additional documents of a case and its current allowance; nil when there is nothing to say.
+    static func renderAdditional(_ status: ApplicationStatus, policy: Policy) -> String? {
+        guard !status.additional.isEmpty || status.application.round > 0 else { return nil }
+        var lines: [String] = []
+        if !status.additional.isEmpty {
+            lines.append("  additional documents (追加資料), in the order they came:")
+            for upload in status.additional { lines.append(render(upload)) }
+        }
+        lines.append(
+            "  additional accepted in request round \(status.application.round): "
+                + "\(ByteSize(bytes: status.usage.acceptedAdditionalBytesThisRound)) of \(policy.additionalTotalLimit)")
         return lines.joined(separator: "\n")
     }
 
     static func render(_ status: UploadStatus) -> String {
         var lines: [String] = []
         let job = status.job.map { " — job \($0.state.rawValue), attempt \($0.attempts)" } ?? ""
+        let origin =
+            status.upload.slot == .additional
+            ? "  by \(status.upload.uploader) at \(Timestamps.iso8601(status.upload.createdAt)), round \(status.upload.round)"
+            : ""
         lines.append(
             "  [\(status.upload.slot.rawValue)] \(status.upload.fileName)  \(ByteSize(bytes: status.upload.bytes))  "
-                + "\(status.upload.id)\(job)")
+                + "\(status.upload.id)\(job)\(origin)")
         if let error = status.job?.lastError, status.job?.state != .succeeded {
             lines.append("      last error: \(error)")
         }

@@ -18,17 +18,15 @@ struct IntakeBinary {
 
     @discardableResult
     func run(_ arguments: [String]) -> TestSupport.ProcessResult {
-        guard let subcommand = arguments.first else { preconditionFailure("no subcommand") }
-        return TestSupport.run(
-            TestSupport.intakeExecutable, [subcommand] + commonArguments + arguments.dropFirst(),
-            environment: environment)
+        // Options go last: they belong to the innermost subcommand (`case grant … --data D`).
+        TestSupport.run(TestSupport.intakeExecutable, arguments + commonArguments, environment: environment)
     }
 
     /// Starts `intake ARGUMENTS` in the background.
     func start(_ arguments: [String]) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestSupport.intakeExecutable)
-        process.arguments = [arguments[0]] + commonArguments + arguments.dropFirst()
+        process.arguments = arguments + commonArguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -5,7 +5,7 @@ import Testing
 @Suite("Attachment rules")
 struct AttachmentRulesTests {
     static let policy = Policy(
-        fileLimit: ByteSize(bytes: 25_000_000), applicationTotalLimit: ByteSize(bytes: 25_000_000), pageLimit: 1000,
+        fileLimit: ByteSize(bytes: 25_000_000), applicationTotalLimit: ByteSize(bytes: 25_000_000), additionalTotalLimit: ByteSize(bytes: 10_000_000), pageLimit: 1000,
         attachmentCountLimit: nil, attachmentTypes: ["application/pdf"], activeContentSeverity: .warning,
         permissionsPasswordSeverity: .warning)
     let rules = AttachmentRules(policy: policy)
@@ -97,10 +97,15 @@ struct AttachmentRulesTests {
         #expect(over[0].detail["excess"] == .int(1))
     }
 
+    func usage(original: Int64 = 0, attachments: Int = 0, additional: Int64 = 0) -> ApplicationUsage {
+        ApplicationUsage(
+            acceptedOriginalBytes: original, acceptedAttachments: attachments, acceptedAdditionalBytesThisRound: additional)
+    }
+
     @Test("Application total: exactly at the limit is within; the message gives sizes, limit and excess")
     func applicationTotal() {
-        #expect(rules.applicationFindings(bytes: 5_000_000, acceptedBytes: 20_000_000, acceptedFiles: 3).isEmpty)
-        let over = rules.applicationFindings(bytes: 7_400_000, acceptedBytes: 20_000_000, acceptedFiles: 3)
+        #expect(rules.applicationFindings(bytes: 5_000_000, slot: .attachment, usage: usage(original: 20_000_000)).isEmpty)
+        let over = rules.applicationFindings(bytes: 7_400_000, slot: .attachment, usage: usage(original: 20_000_000))
         #expect(codes(over) == ["size.application_over_limit"])
         #expect(over[0].detail["total"] == .int(27_400_000))
         #expect(over[0].message.en.contains("27.4 MB"))
@@ -113,8 +118,19 @@ struct AttachmentRulesTests {
         var policy = Self.policy
         policy.attachmentCountLimit = 1
         let rules = AttachmentRules(policy: policy)
-        #expect(rules.applicationFindings(bytes: 1, acceptedBytes: 0, acceptedFiles: 0).isEmpty)
-        #expect(codes(rules.applicationFindings(bytes: 1, acceptedBytes: 1, acceptedFiles: 1)) == ["size.too_many_files"])
+        #expect(rules.applicationFindings(bytes: 1, slot: .attachment, usage: usage()).isEmpty)
+        #expect(
+            codes(rules.applicationFindings(bytes: 1, slot: .attachment, usage: usage(original: 1, attachments: 1)))
+                == ["size.too_many_files"])
+    }
+
+    @Test("Additional documents have their own allowance per request round, apart from the application total")
+    func additionalAllowance() {
+        let full = usage(original: 25_000_000, attachments: 3, additional: 6_000_000)
+        #expect(rules.applicationFindings(bytes: 4_000_000, slot: .additional, usage: full).isEmpty)
+        let over = rules.applicationFindings(bytes: 4_000_001, slot: .additional, usage: full)
+        #expect(codes(over) == ["size.additional_over_limit"])
+        #expect(over[0].detail["excess"] == .int(1))
     }
 
     @Test("Every finding has both languages and names a remedy")
@@ -128,6 +144,8 @@ struct AttachmentRulesTests {
             .permissionsPassword(severity: .warning, revision: 4, permissions: .all), .noPages(),
             .tooManyPages(pages: 2000, limit: 1000),
             .activeContent(severity: .warning, hits: [ActiveContentHit(key: "JS", object: 4)], scanComplete: true),
+            .caseNotFound(receipt: "R-1"), .caseForbidden(receipt: "R-1"), .caseNotAccepting(receipt: "R-1"),
+            .additionalOverLimit(total: 11_000_000, limit: ByteSize(bytes: 10_000_000), fileBytes: 2_000_000),
         ]
         for finding in findings {
             #expect(!finding.message.ja.isEmpty && !finding.message.en.isEmpty, "\(finding.code)")

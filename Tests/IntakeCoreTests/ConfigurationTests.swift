@@ -8,6 +8,7 @@ struct ConfigurationTests {
         # comment
         limits.file = 25MB
         limits.application_total = 25MB   # trailing comment
+        limits.additional_total = 10MB
         limits.attachments = 0
         limits.pages = 1000
         attachment.types = application/pdf

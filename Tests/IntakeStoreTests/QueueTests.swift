@@ -130,15 +130,15 @@ struct QueueTests {
         let b = try #require(try await store.claim(worker: "w", lease: .seconds(60), now: 3))
         let c = try #require(try await store.claim(worker: "w", lease: .seconds(60), now: 3))
         try await store.complete(a, now: 4) { usage in
-            #expect(usage == ApplicationUsage(acceptedBytes: 0, acceptedAttachments: 0))
+            #expect(usage == ApplicationUsage(acceptedOriginalBytes: 0, acceptedAttachments: 0, acceptedAdditionalBytesThisRound: 0))
             return [result(for: a)]
         }
         try await store.complete(b, now: 5) { usage in
-            #expect(usage == ApplicationUsage(acceptedBytes: 700, acceptedAttachments: 1))
+            #expect(usage == ApplicationUsage(acceptedOriginalBytes: 700, acceptedAttachments: 1, acceptedAdditionalBytesThisRound: 0))
             return [result(for: b, verdict: .rejected)]
         }
         try await store.complete(c, now: 6) { usage in
-            #expect(usage == ApplicationUsage(acceptedBytes: 700, acceptedAttachments: 1), "rejected items do not count")
+            #expect(usage == ApplicationUsage(acceptedOriginalBytes: 700, acceptedAttachments: 1, acceptedAdditionalBytesThisRound: 0), "rejected items do not count")
             return [result(for: c)]
         }
         #expect(try await store.status(applicationId: "APP-1")?.acceptedBytes == 1000)

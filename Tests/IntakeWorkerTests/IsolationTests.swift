@@ -40,7 +40,7 @@ struct IsolationTests {
         let rules = AttachmentRules(
             policy: Policy(
                 fileLimit: ByteSize(bytes: 25_000_000), applicationTotalLimit: ByteSize(bytes: 25_000_000),
-                pageLimit: 1000, attachmentCountLimit: nil, attachmentTypes: ["application/pdf"],
+                additionalTotalLimit: ByteSize(bytes: 10_000_000), pageLimit: 1000, attachmentCountLimit: nil, attachmentTypes: ["application/pdf"],
                 activeContentSeverity: .warning, permissionsPasswordSeverity: .warning))
         #expect(rules.fileFindings(for: bomb, fileName: "bomb.pdf", slot: .attachment).map(\.code) == [.pdfMalformed])
         #expect(inspector.inspect(path: TestSupport.corpusFile("plain.pdf")).pdf?.pages == 3)

@@ -10,7 +10,7 @@ import Testing
 @Suite("Inspection of real PDFs")
 struct CorpusInspectionTests {
     static let policy = Policy(
-        fileLimit: ByteSize(bytes: 25_000_000), applicationTotalLimit: ByteSize(bytes: 25_000_000), pageLimit: 1000,
+        fileLimit: ByteSize(bytes: 25_000_000), applicationTotalLimit: ByteSize(bytes: 25_000_000), additionalTotalLimit: ByteSize(bytes: 10_000_000), pageLimit: 1000,
         attachmentCountLimit: nil, attachmentTypes: ["application/pdf"], activeContentSeverity: .warning,
         permissionsPasswordSeverity: .warning)
 
