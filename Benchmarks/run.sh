@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `make bench`: files per second of `intake check` on one core, beside pikepdf doing the same work, on a fresh
+# corpus from scripts/make-corpus.sh. Benchmarks/README.md says what is measured and keeps the latest figures.
+#
+# usage: Benchmarks/run.sh [intake bench options…]   e.g. --json, --rounds 20, --corpus DIR
+# Exit status: that of `intake bench` (2 with one line on stderr when the peer could not run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# pikepdf comes from PyPI into .venv/ (gitignored). Debian's python3 needs python3-venv for `-m venv`.
+if ! .venv/bin/python -c 'import pikepdf' 2>/dev/null; then
+  if ! python3 -c 'import ensurepip' 2>/dev/null; then
+    if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+    $sudo apt-get update
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends python3-venv
+  fi
+  # A failed install is not fatal here: `intake bench` still prints its own figures, then says why the peer
+  # could not run and exits 2.
+  { python3 -m venv .venv && .venv/bin/pip install --quiet pikepdf; } ||
+    echo "run.sh: could not install pikepdf into .venv" >&2
+fi
+
+# Release build in its own scratch path, so it neither replaces the debug build in .build nor waits on its lock.
+swift build -c release --scratch-path .build-bench --product intake
+exec .build-bench/release/intake bench --peer-python .venv/bin/python "$@"
