@@ -30,10 +30,10 @@ let package = Package(
         .target(name: "IntakeCore"),
 
         // MARK: Inspection of untrusted bytes
-        .target(name: "PDFInspection", dependencies: ["IntakeCore", "CPoppler", "CZlib"]),
+        .target(name: "PDFInspection", dependencies: ["IntakeCore", "ContentAddressing", "CPoppler", "CZlib"]),
         .target(name: "FileInspection", dependencies: ["IntakeCore", "PDFInspection", "ContentAddressing", "CMagic"]),
 
-        // MARK: Content-addressed files: mapping, SHA-256, durable blob writes
+        // MARK: Content-addressed files: mapping, SHA-256, durable blob writes; the libcrypto wrapper
         .target(name: "ContentAddressing", dependencies: ["CCrypto"]),
 
         // MARK: Durable state

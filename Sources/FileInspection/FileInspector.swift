@@ -12,6 +12,7 @@ public final class FileInspector {
 
     public init() throws(InspectionError) {
         sniffer = try TypeSniffer()
+        PDFInspector.prepare()
     }
 
     /// Inspects the file at `path`. Never throws: a file that cannot be read yields `inspectionFailure`.

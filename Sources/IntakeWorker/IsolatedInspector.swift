@@ -15,6 +15,8 @@ public final class IsolatedInspector: @unchecked Sendable {
     private let executable: String
     private let limits: InspectionLimits
     private var child: Child?
+    private let encoder = JSONEncoder()
+    private let decoder = JSONDecoder()
 
     private struct Child {
         var pid: pid_t
@@ -50,7 +52,7 @@ public final class IsolatedInspector: @unchecked Sendable {
         while true {
             switch readLine(until: deadline) {
             case .line(let data):
-                guard let response = try? JSONDecoder().decode(InspectionProtocol.Response.self, from: data) else {
+                guard let response = try? decoder.decode(InspectionProtocol.Response.self, from: data) else {
                     stopChild(kill: true)
                     return failure(.crashed, "inspector answered garbage", sniffed: sniffed)
                 }
@@ -149,7 +151,7 @@ public final class IsolatedInspector: @unchecked Sendable {
 
     private func send(_ request: InspectionProtocol.Request) throws {
         guard let current = child else { throw SpawnError(message: "no inspector") }
-        var data = try JSONEncoder().encode(request)
+        var data = try encoder.encode(request)
         data.append(UInt8(ascii: "\n"))
         try data.withUnsafeBytes { buffer in
             var offset = 0

@@ -25,6 +25,8 @@ public struct PDFSyntaxScanner {
         public var version: Int?
         public var revision: Int?
         public var permissions: Int64?
+        /// The `/U` string: for R5/R6, the user password's hash and salts.
+        public var userKey: [UInt8]?
     }
 
     public struct Result: Hashable, Sendable {
@@ -159,14 +161,18 @@ private struct Lexer {
             case UInt8(ascii: "%"):
                 while position < count, bytes[position] != 0x0A, bytes[position] != 0x0D { position += 1 }
             case UInt8(ascii: "("):
+                let start = position
                 skipLiteralString()
+                if pendingKey == "U" { recordUserKey(decodeLiteralString(start..<position)) }
                 valueToken()
             case UInt8(ascii: "<"):
                 if position + 1 < count, bytes[position + 1] == UInt8(ascii: "<") {
                     position += 2
                     dictionaryStart()
                 } else {
+                    let start = position + 1
                     while position < count, bytes[position] != UInt8(ascii: ">") { position += 1 }
+                    if pendingKey == "U" { recordUserKey(decodeHexString(start..<min(position, count))) }
                     position += 1
                     valueToken()
                 }
@@ -208,6 +214,67 @@ private struct Lexer {
                 if nesting == 0 { return }
             }
         }
+    }
+
+    private mutating func recordUserKey(_ key: [UInt8]) {
+        if let inlineDepth = inlineEncryptDepth, depth == inlineDepth { inlineEntry.userKey = key }
+        if depth == 1 {
+            currentEntry.userKey = key
+            currentEntryTouched = true
+        }
+    }
+
+    /// The bytes of a literal string `( … )`, escapes resolved (ISO 32000-1 §7.3.4.2).
+    private func decodeLiteralString(_ range: Range<Int>) -> [UInt8] {
+        var output: [UInt8] = []
+        var index = range.lowerBound + 1
+        let end = range.upperBound - 1
+        while index < end {
+            let byte = bytes[index]
+            index += 1
+            guard byte == UInt8(ascii: "\\"), index < end else {
+                output.append(byte)
+                continue
+            }
+            let escaped = bytes[index]
+            index += 1
+            switch escaped {
+            case UInt8(ascii: "n"): output.append(0x0A)
+            case UInt8(ascii: "r"): output.append(0x0D)
+            case UInt8(ascii: "t"): output.append(0x09)
+            case UInt8(ascii: "b"): output.append(0x08)
+            case UInt8(ascii: "f"): output.append(0x0C)
+            case 0x0D:
+                if index < end, bytes[index] == 0x0A { index += 1 }
+            case 0x0A: break
+            case UInt8(ascii: "0")...UInt8(ascii: "7"):
+                var value = Int(escaped - UInt8(ascii: "0"))
+                for _ in 0..<2 where index < end && (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(bytes[index]) {
+                    value = value * 8 + Int(bytes[index] - UInt8(ascii: "0"))
+                    index += 1
+                }
+                output.append(UInt8(truncatingIfNeeded: value))
+            default: output.append(escaped)
+            }
+        }
+        return output
+    }
+
+    /// The bytes of a hexadecimal string's digits (whitespace ignored, an odd last digit padded with 0).
+    private func decodeHexString(_ range: Range<Int>) -> [UInt8] {
+        var output: [UInt8] = []
+        var high: UInt8?
+        for index in range {
+            guard let digit = hexValue(bytes[index]) else { continue }
+            if let pending = high {
+                output.append(pending << 4 | digit)
+                high = nil
+            } else {
+                high = digit
+            }
+        }
+        if let pending = high { output.append(pending << 4) }
+        return output
     }
 
     private mutating func readName() -> String {
@@ -280,7 +347,7 @@ private struct Lexer {
         }
         expectingEncryptValue = name == "Encrypt" && objectStreamNumber == nil
         switch name {
-        case "Filter", "SubFilter", "Type", "V", "R", "P": pendingKey = name
+        case "Filter", "SubFilter", "Type", "V", "R", "P", "U": pendingKey = name
         default: break
         }
     }

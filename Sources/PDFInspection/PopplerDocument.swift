@@ -51,6 +51,18 @@ final class PopplerDocument {
         return .success(body(document))
     }
 
+    /// A document that lives for the rest of the process, opened from a copy of `bytes`.
+    static func retained(copying bytes: [UInt8]) -> PopplerDocument? {
+        let gbytes = bytes.withUnsafeBytes { g_bytes_new($0.baseAddress, gsize($0.count)) }
+        defer { g_bytes_unref(gbytes) }
+        var error: UnsafeMutablePointer<GError>?
+        guard let handle = poppler_document_new_from_bytes(gbytes, nil, &error) else {
+            if let error { g_error_free(error) }
+            return nil
+        }
+        return PopplerDocument(handle: handle)
+    }
+
     var pageCount: Int { Int(poppler_document_get_n_pages(handle)) }
 
     var versionString: String? {

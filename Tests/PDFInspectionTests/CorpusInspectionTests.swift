@@ -1,3 +1,4 @@
+import ContentAddressing
 import FileInspection
 import IntakeCore
 import IntakeTestSupport
@@ -129,5 +130,23 @@ struct CorpusInspectionTests {
         let result = TestSupport.run("/usr/bin/sha256sum", [TestSupport.corpusFile("plain.pdf")])
         let expected = String(result.standardOutput.prefix(64))
         #expect(try check("plain.pdf").facts.sha256 == expected)
+    }
+}
+
+@Suite("AES-256 password check without poppler")
+struct StandardSecurityHandlerTests {
+    @Test(
+        "The empty user password opens exactly the files qpdf wrote without one",
+        arguments: [
+            ("r5-open.pdf", true), ("r5-noprint.pdf", true), ("r5-user.pdf", false), ("r6-open.pdf", true),
+            ("r6-lowres.pdf", true), ("r6-user.pdf", false), ("r6-same.pdf", false),
+            ("objstm-r6-noprint.pdf", true), ("r4-open.pdf", nil),
+        ])
+    func emptyPassword(name: String, opens: Bool?) throws {
+        let file = try MappedFile(path: TestSupport.corpusFile(name))
+        let encryption = try #require(PDFSyntaxScanner.scan(file.bytes).encryption)
+        #expect(
+            StandardSecurityHandler.emptyUserPasswordOpens(revision: encryption.revision, userKey: encryption.userKey)
+                == opens)
     }
 }

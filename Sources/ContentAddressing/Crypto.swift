@@ -1,0 +1,39 @@
+import CCrypto
+
+/// The few libcrypto primitives Intake needs besides file digests, so that libcrypto stays behind this module.
+public enum Crypto {
+    public enum SHA2: Sendable {
+        case sha256, sha384, sha512
+    }
+
+    /// A SHA-2 digest of `data`.
+    public static func sha2(_ variant: SHA2, _ data: [UInt8]) -> [UInt8] {
+        let algorithm: OpaquePointer? =
+            switch variant {
+            case .sha256: EVP_sha256()
+            case .sha384: EVP_sha384()
+            case .sha512: EVP_sha512()
+            }
+        var digest = [UInt8](repeating: 0, count: 64)
+        var length: UInt32 = 0
+        let ok = data.withUnsafeBytes { input in
+            EVP_Digest(input.baseAddress, input.count, &digest, &length, algorithm, nil)
+        }
+        precondition(ok == 1, "EVP_Digest failed")
+        return Array(digest[0..<Int(length)])
+    }
+
+    /// AES-128-CBC encryption without padding; `data.count` must be a multiple of 16. Nil if libcrypto fails.
+    public static func aes128CBCEncrypt(key: [UInt8], iv: [UInt8], _ data: [UInt8]) -> [UInt8]? {
+        precondition(key.count == 16 && iv.count == 16 && data.count % 16 == 0)
+        guard let context = EVP_CIPHER_CTX_new() else { return nil }
+        defer { EVP_CIPHER_CTX_free(context) }
+        guard EVP_EncryptInit_ex(context, EVP_aes_128_cbc(), nil, key, iv) == 1,
+            EVP_CIPHER_CTX_set_padding(context, 0) == 1
+        else { return nil }
+        var output = [UInt8](repeating: 0, count: data.count + 16)
+        var written: Int32 = 0
+        guard EVP_EncryptUpdate(context, &output, &written, data, Int32(data.count)) == 1 else { return nil }
+        return Array(output[0..<Int(written)])
+    }
+}
