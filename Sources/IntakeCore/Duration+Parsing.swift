@@ -6,7 +6,7 @@ extension Duration {
         guard let unit = units.first(where: { trimmed.hasSuffix($0.0) }),
             let value = Double(trimmed.dropLast(unit.0.count)), value >= 0, value.isFinite
         else { return nil }
-        self = .milliseconds(Int64((value * unit.1 * 1000).rounded()))
+        self = .nanoseconds(Int64((value * unit.1 * 1_000_000_000).rounded()))
     }
 
     /// The duration in seconds as a floating-point number, for arithmetic on deadlines.

@@ -48,13 +48,19 @@ public struct ItemResult: Sendable, Hashable {
     public var findings: [Finding]
     public var facts: FileFacts
     public var policyVersion: String
+    /// Inspection time, when the result comes from one.
+    public var durationMs: Double?
 
-    public init(item: ItemRecord, verdict: Verdict, findings: [Finding], facts: FileFacts, policyVersion: String) {
+    public init(
+        item: ItemRecord, verdict: Verdict, findings: [Finding], facts: FileFacts, policyVersion: String,
+        durationMs: Double? = nil
+    ) {
         self.item = item
         self.verdict = verdict
         self.findings = findings
         self.facts = facts
         self.policyVersion = policyVersion
+        self.durationMs = durationMs
     }
 }
 
@@ -88,6 +94,10 @@ public protocol UploadStore: Sendable {
     func job(id: String) async throws -> JobRecord?
     /// Application ids, newest first.
     func applicationIds() async throws -> [String]
+    /// Every application's original uploads (photo and attachments) as sizes, counts, pages and date, for trials.
+    func trialApplications() async throws -> [TrialApplication]
+    /// (bytes, pages, seconds) of recorded inspections, for the trials' processing-cost model.
+    func processingSamples(limit: Int) async throws -> [(bytes: Int64, pages: Int, seconds: Double)]
 }
 
 /// The storage a worker and the command line need.

@@ -118,6 +118,8 @@ public struct VerdictRecord: Codable, Sendable, Hashable, FetchableRecord, Mutab
     public var findings: [Finding]
     public var facts: FileFacts
     public var jobId: String?
+    /// How long inspection took, when this verdict came from one: the trials' processing-cost measure.
+    public var durationMs: Double?
     public var createdAt: Double
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }

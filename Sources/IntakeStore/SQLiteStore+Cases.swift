@@ -30,7 +30,8 @@ extension SQLiteStore {
                 try item.insert(db)
                 var verdict = VerdictRecord(
                     id: nil, itemId: item.id, verdict: .rejected, policyVersion: policyVersion, findings: [finding],
-                    facts: FileFacts(mime: "", bytes: upload.bytes, sha256: upload.sha256), jobId: nil, createdAt: now)
+                    facts: FileFacts(mime: "", bytes: upload.bytes, sha256: upload.sha256), jobId: nil,
+                    durationMs: nil, createdAt: now)
                 try verdict.insert(db)
                 try Self.record(
                     event: "refused", application: application?.id, actor: document.uploader, upload: upload.id,

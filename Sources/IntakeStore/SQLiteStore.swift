@@ -81,6 +81,7 @@ public final class SQLiteStore: IntakeStorage {
                 table.column("findings", .text).notNull()
                 table.column("facts", .text).notNull()
                 table.column("job_id", .text)
+                table.column("duration_ms", .double)
                 table.column("created_at", .double).notNull()
             }
             try db.create(table: "jobs") { table in
@@ -166,6 +167,45 @@ public final class SQLiteStore: IntakeStorage {
     public func applicationIds() async throws -> [String] {
         try await read { db in
             try String.fetchAll(db, sql: "SELECT id FROM applications ORDER BY created_at DESC, id")
+        }
+    }
+
+    public func trialApplications() async throws -> [TrialApplication] {
+        try await read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT SUM(u.bytes) AS bytes, MAX(u.bytes) AS largest, COUNT(*) AS files,
+                           SUM(COALESCE(p.pages, 0)) AS pages, a.created_at AS submitted
+                    FROM uploads u
+                    JOIN applications a ON a.id = u.application_id
+                    LEFT JOIN (SELECT upload_id, SUM(last_page - first_page + 1) AS pages
+                               FROM items GROUP BY upload_id) p ON p.upload_id = u.id
+                    WHERE u.slot IN ('photo', 'attachment')
+                    GROUP BY u.application_id
+                    """)
+            var applications: [TrialApplication] = []
+            while let row = try rows.next() {
+                applications.append(
+                    TrialApplication(
+                        bytes: row["bytes"], largestFile: row["largest"], files: row["files"], pages: row["pages"],
+                        submittedAt: row["submitted"]))
+            }
+            return applications
+        }
+    }
+
+    public func processingSamples(limit: Int) async throws -> [(bytes: Int64, pages: Int, seconds: Double)] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT i.bytes AS bytes, COALESCE(i.last_page - i.first_page + 1, 0) AS pages, v.duration_ms AS ms
+                    FROM verdicts v JOIN items i ON i.id = v.item_id
+                    WHERE v.duration_ms IS NOT NULL ORDER BY v.id DESC LIMIT ?
+                    """,
+                arguments: [limit]
+            ).map { row in (bytes: row["bytes"], pages: row["pages"], seconds: (row["ms"] as Double) / 1000) }
         }
     }
 
@@ -321,7 +361,8 @@ public final class SQLiteStore: IntakeStorage {
                 try result.item.upsert(db)
                 var verdict = VerdictRecord(
                     id: nil, itemId: result.item.id, verdict: result.verdict, policyVersion: result.policyVersion,
-                    findings: result.findings, facts: result.facts, jobId: claim.job.id, createdAt: now)
+                    findings: result.findings, facts: result.facts, jobId: claim.job.id,
+                    durationMs: result.durationMs, createdAt: now)
                 try verdict.insert(db)
             }
             try db.execute(

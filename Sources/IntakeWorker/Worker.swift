@@ -116,9 +116,11 @@ public struct Worker: Service {
             "intake.job.attempt": "\(claim.job.attempts)",
         ]
         logger.debug("Job started", metadata: metadata)
+        let started = ContinuousClock.now
         let facts = await withLeaseRenewal(claim) {
             await inspectors.inspect(path: blobs.path(for: claim.upload.sha256))
         }
+        let elapsed = ContinuousClock.now - started
         if let failure = facts.inspectionFailure, failure.reason == .unreadable,
             claim.job.attempts < claim.job.maxAttempts
         {
@@ -127,7 +129,9 @@ public struct Worker: Service {
             return
         }
         let processor = UploadProcessor(policy: policy)
-        let fileResult = processor.fileResult(for: claim.upload, facts: facts)
+        var measured = processor.fileResult(for: claim.upload, facts: facts)
+        measured.durationMs = elapsed.seconds * 1000
+        let fileResult = measured
         let slot = claim.upload.slot
         do {
             try await storage.complete(claim, now: clock()) { usage in
