@@ -152,7 +152,7 @@ struct TrialCommand: AsyncParsableCommand {
                 "  \(TrialReportPage.label(outcome.candidate)): \(outcome.applicationsWithin) within, "
                     + "\(outcome.applicationsOver) over (\(TrialReportPage.percent(outcome.shareWithin))); "
                     + "\(TrialReportPage.storage(outcome.storagePerYearBytes)) and "
-                    + "\(TrialReportPage.grouped(Int((outcome.cpuSecondsPerYear / 3600).rounded()))) core-hours a year")
+                    + "\(TrialReportPage.coreHours(outcome.cpuSecondsPerYear)) a year")
         }
         print("rate: \(result.rateBasis); cost: \(result.cost.basis)")
         if let report { print("report: \(report)") }

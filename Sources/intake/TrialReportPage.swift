@@ -13,7 +13,7 @@ enum TrialReportPage {
             <td class="n">\(percent(outcome.shareWithin))</td>\
             <td class="n">\(ByteSize(bytes: outcome.bytesWithin))</td>\
             <td class="n">\(storage(outcome.storagePerYearBytes))</td>\
-            <td class="n">\(grouped(Int((outcome.cpuSecondsPerYear / 3600).rounded()))) core-hours</td></tr>
+            <td class="n">\(coreHours(outcome.cpuSecondsPerYear))</td></tr>
             """
         }.joined(separator: "\n")
         let cost = report.cost
@@ -82,8 +82,10 @@ enum TrialReportPage {
     /// A histogram of application sizes on a logarithmic axis, the cumulative share as a line, and each candidate
     /// limit as a vertical line labelled with its share.
     static func distributionChart(_ report: TrialReport) -> String {
-        let width = 940.0, height = 360.0
-        let left = 60.0, right = 60.0, top = 20.0, bottom = 50.0
+        // Candidate labels form a legend above the plot, one line each, so they never cover bars or each other.
+        let legendHeight = 18.0 * Double(report.outcomes.count)
+        let width = 940.0, height = 340.0 + legendHeight
+        let left = 60.0, right = 60.0, top = 20.0 + legendHeight, bottom = 50.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let sizes = report.sortedSizes.filter { $0 > 0 }
         guard let smallest = sizes.first, let largest = sizes.last else {
@@ -155,8 +157,10 @@ enum TrialReportPage {
             svg += """
                 <line x1="\(fmt(position))" y1="\(top)" x2="\(fmt(position))" y2="\(top + plotHeight)" stroke="\(colour)" \
                 stroke-width="2" stroke-dasharray="6 4"/>
-                <text x="\(fmt(position + 4))" y="\(top + 16 + Double(index) * 16)" font-size="12" fill="\(colour)">\
-                \(label(outcome.candidate)): \(percent(outcome.shareWithin)) within</text>
+                <line x1="\(left)" y1="\(fmt(8 + Double(index) * 18))" x2="\(left + 24)" y2="\(fmt(8 + Double(index) * 18))" \
+                stroke="\(colour)" stroke-width="2" stroke-dasharray="6 4"/>
+                <text x="\(left + 30)" y="\(fmt(12 + Double(index) * 18))" font-size="12" fill="\(colour)">\
+                \(label(outcome.candidate)): \(percent(outcome.shareWithin)) of applications within</text>
 
                 """
         }
@@ -197,6 +201,11 @@ enum TrialReportPage {
 
     static func storage(_ bytes: Double) -> String {
         bytes >= 1e12 ? String(format: "%.2f TB", bytes / 1e12) : String(format: "%.1f GB", bytes / 1e9)
+    }
+
+    static func coreHours(_ seconds: Double) -> String {
+        let hours = seconds / 3600
+        return hours < 10 ? String(format: "%.1f core-hours", hours) : "\(grouped(Int(hours.rounded()))) core-hours"
     }
 
     static func grouped(_ value: Int) -> String {
