@@ -122,3 +122,8 @@ public struct TrialInputError: Error, Hashable, Sendable, CustomStringConvertibl
     public var message: String
     public var description: String { "line \(line): \(message)" }
 }
+
+/// Dates as operators type them: `2026-01-05`, `2026-01-05T09:30:00Z` (UTC), or seconds since 1970.
+public func parseTimestamp(_ text: String) -> Double? {
+    TrialCSV.timestamp(ArraySlice(text.utf8))
+}

@@ -34,11 +34,25 @@ public struct SubmitResult: Sendable, Hashable {
     public var duplicate: Bool
 }
 
-/// A job a worker holds, with the upload it is about.
+/// A job a worker holds, with the upload it is about (for `process_upload` jobs).
 public struct ClaimedJob: Sendable, Hashable {
     public var job: JobRecord
-    public var upload: UploadRecord
+    public var upload: UploadRecord?
     public var leaseToken: String { job.leaseToken ?? "" }
+}
+
+/// The kinds of job.
+public enum JobKind {
+    /// Inspect one upload and record its verdict.
+    public static let processUpload = "process_upload"
+    /// Judge an application's items again from their stored facts under the current policy.
+    public static let reprocessApplication = "reprocess_application"
+}
+
+/// Claim order: live uploads before reprocessing, so an admin's long run never delays an applicant.
+public enum JobPriority {
+    public static let live = 100
+    public static let reprocess = 10
 }
 
 /// One item's result, ready to record.
@@ -101,7 +115,7 @@ public protocol UploadStore: Sendable {
 }
 
 /// The storage a worker and the command line need.
-public typealias IntakeStorage = JobQueue & UploadStore & CaseStore
+public typealias IntakeStorage = JobQueue & UploadStore & CaseStore & ReprocessStore
 
 /// An application with everything `status` shows.
 public struct ApplicationStatus: Sendable, Hashable {

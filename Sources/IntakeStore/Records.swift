@@ -137,8 +137,12 @@ public struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
     public var id: String
+    /// `process_upload` (inspect and judge one upload) or `reprocess_application` (judge again from stored facts).
     public var kind: String
-    public var uploadId: String
+    /// The upload a `process_upload` job is about.
+    public var uploadId: String?
+    /// The application a job belongs to.
+    public var applicationId: String?
     public var state: JobState
     /// Higher runs first: live uploads before reprocessing.
     public var priority: Int

@@ -87,7 +87,8 @@ public final class SQLiteStore: IntakeStorage {
             try db.create(table: "jobs") { table in
                 table.primaryKey("id", .text)
                 table.column("kind", .text).notNull()
-                table.column("upload_id", .text).notNull().indexed().references("uploads")
+                table.column("upload_id", .text).indexed().references("uploads")
+                table.column("application_id", .text).indexed()
                 table.column("state", .text).notNull()
                 table.column("priority", .integer).notNull()
                 table.column("attempts", .integer).notNull()
@@ -273,7 +274,8 @@ public final class SQLiteStore: IntakeStorage {
         -> JobRecord
     {
         let job = JobRecord(
-            id: Identifiers.make("J"), kind: "process_upload", uploadId: upload.id, state: .queued, priority: 100,
+            id: Identifiers.make("J"), kind: JobKind.processUpload, uploadId: upload.id,
+            applicationId: upload.applicationId, state: .queued, priority: JobPriority.live,
             attempts: 0, maxAttempts: maxAttempts, runAfter: now, leaseOwner: nil, leaseToken: nil,
             leaseExpiresAt: nil, lastError: nil, createdAt: now, updatedAt: now)
         try job.insert(db)
@@ -327,8 +329,12 @@ public final class SQLiteStore: IntakeStorage {
                 job.leaseExpiresAt = now + lease.seconds
                 job.updatedAt = now
                 try job.update(db)
-                guard let upload = try UploadRecord.fetchOne(db, key: job.uploadId) else {
-                    throw StoreError(code: .integrity, message: "job \(job.id) names a missing upload")
+                var upload: UploadRecord?
+                if let uploadId = job.uploadId {
+                    upload = try UploadRecord.fetchOne(db, key: uploadId)
+                    guard upload != nil else {
+                        throw StoreError(code: .integrity, message: "job \(job.id) names a missing upload")
+                    }
                 }
                 return ClaimedJob(job: job, upload: upload)
             }
@@ -352,11 +358,11 @@ public final class SQLiteStore: IntakeStorage {
     ) async throws {
         try await write { db in
             try Self.assertLease(claim, db)
-            guard let applicationId = claim.upload.applicationId else {
-                throw StoreError(code: .integrity, message: "job \(claim.job.id) is for an upload outside any case")
+            guard let upload = claim.upload, let applicationId = upload.applicationId else {
+                throw StoreError(code: .integrity, message: "job \(claim.job.id) is not for an upload of a case")
             }
             let usage = try Self.usage(
-                applicationId: applicationId, excludingUpload: claim.upload.id, round: claim.upload.round, db)
+                applicationId: applicationId, excludingUpload: upload.id, round: upload.round, db)
             for result in decide(usage) {
                 try result.item.upsert(db)
                 var verdict = VerdictRecord(
@@ -365,13 +371,17 @@ public final class SQLiteStore: IntakeStorage {
                     durationMs: result.durationMs, createdAt: now)
                 try verdict.insert(db)
             }
-            try db.execute(
-                sql: """
-                    UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_token = NULL,
-                        lease_expires_at = NULL, updated_at = ? WHERE id = ?
-                    """,
-                arguments: [now, claim.job.id])
+            try Self.markSucceeded(claim, now: now, db)
         }
+    }
+
+    static func markSucceeded(_ claim: ClaimedJob, now: Double, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_token = NULL,
+                    lease_expires_at = NULL, updated_at = ? WHERE id = ?
+                """,
+            arguments: [now, claim.job.id])
     }
 
     public func fail(_ claim: ClaimedJob, error: String, retryAt: Double?, now: Double) async throws {
@@ -401,7 +411,7 @@ public final class SQLiteStore: IntakeStorage {
         }
     }
 
-    private static func assertLease(_ claim: ClaimedJob, _ db: Database) throws {
+    static func assertLease(_ claim: ClaimedJob, _ db: Database) throws {
         let holds =
             try Bool.fetchOne(
                 db, sql: "SELECT 1 FROM jobs WHERE id = ? AND lease_token = ? AND state = 'running'",

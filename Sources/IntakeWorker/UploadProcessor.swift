@@ -31,4 +31,34 @@ public struct UploadProcessor: Sendable {
         updated.verdict = Verdict(findings: findings)
         return updated
     }
+
+    /// An application's items judged again under this policy, from the facts their inspections recorded, in the
+    /// order their current verdicts were decided, so the application limits count what came first as before.
+    public func replay(_ entries: [ReplayEntry]) -> [ItemResult] {
+        var usage = ApplicationUsage(acceptedOriginalBytes: 0, acceptedAttachments: 0, acceptedAdditionalBytesThisRound: 0)
+        var additionalByRound: [Int: Int64] = [:]
+        var countedAttachments: Set<String> = []
+        return entries.map { entry in
+            let slot = entry.upload.slot
+            let rules = AttachmentRules(policy: policy)
+            var findings = rules.fileFindings(for: entry.latest.facts, fileName: entry.upload.fileName, slot: slot)
+            usage.acceptedAdditionalBytesThisRound = additionalByRound[entry.upload.round] ?? 0
+            findings += rules.applicationFindings(bytes: entry.item.bytes, slot: slot, usage: usage)
+            let verdict = Verdict(findings: findings)
+            if verdict == .accepted {
+                switch slot {
+                case .photo, .attachment:
+                    usage.acceptedOriginalBytes += entry.item.bytes
+                    if slot == .attachment, countedAttachments.insert(entry.upload.id).inserted {
+                        usage.acceptedAttachments += 1
+                    }
+                case .additional:
+                    additionalByRound[entry.upload.round, default: 0] += entry.item.bytes
+                }
+            }
+            return ItemResult(
+                item: entry.item, verdict: verdict, findings: findings, facts: entry.latest.facts,
+                policyVersion: policy.version)
+        }
+    }
 }

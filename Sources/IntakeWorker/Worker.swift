@@ -111,14 +111,43 @@ public struct Worker: Service {
 
     /// Processes one claimed job to its end state; never throws.
     func process(_ claim: ClaimedJob) async {
-        let metadata: Logger.Metadata = [
-            "intake.job.id": "\(claim.job.id)", "intake.upload.id": "\(claim.upload.id)",
+        var metadata: Logger.Metadata = [
+            "intake.job.id": "\(claim.job.id)", "intake.job.kind": "\(claim.job.kind)",
             "intake.job.attempt": "\(claim.job.attempts)",
         ]
+        switch (claim.job.kind, claim.upload) {
+        case (JobKind.processUpload, let upload?):
+            metadata["intake.upload.id"] = "\(upload.id)"
+            await processUpload(claim, upload: upload, metadata: metadata)
+        case (JobKind.reprocessApplication, _):
+            metadata["intake.application.id"] = "\(claim.job.applicationId ?? "")"
+            await reprocess(claim, metadata: metadata)
+        default:
+            await fail(claim, error: "unknown job kind \(claim.job.kind)", retriable: false, metadata: metadata)
+        }
+    }
+
+    /// Judges an application's items again from their stored facts, under this worker's policy.
+    private func reprocess(_ claim: ClaimedJob, metadata: Logger.Metadata) async {
+        let processor = UploadProcessor(policy: policy)
+        do {
+            let recorded = try await storage.completeReprocess(claim, now: clock()) { processor.replay($0) }
+            logger.info(
+                "Reprocessed", metadata: metadata.merging(["intake.verdicts.new": "\(recorded)"]) { $1 })
+        } catch let error as StoreError where error.code == .leaseLost {
+            logger.warning("Lease lost; result discarded", metadata: metadata)
+        } catch let error as StoreError {
+            await fail(claim, error: error.description, retriable: error.isRetriable, metadata: metadata)
+        } catch {
+            await fail(claim, error: "\(error)", retriable: false, metadata: metadata)
+        }
+    }
+
+    private func processUpload(_ claim: ClaimedJob, upload: UploadRecord, metadata: Logger.Metadata) async {
         logger.debug("Job started", metadata: metadata)
         let started = ContinuousClock.now
         let facts = await withLeaseRenewal(claim) {
-            await inspectors.inspect(path: blobs.path(for: claim.upload.sha256))
+            await inspectors.inspect(path: blobs.path(for: upload.sha256))
         }
         let elapsed = ContinuousClock.now - started
         if let failure = facts.inspectionFailure, failure.reason == .unreadable,
@@ -129,10 +158,10 @@ public struct Worker: Service {
             return
         }
         let processor = UploadProcessor(policy: policy)
-        var measured = processor.fileResult(for: claim.upload, facts: facts)
+        var measured = processor.fileResult(for: upload, facts: facts)
         measured.durationMs = elapsed.seconds * 1000
         let fileResult = measured
-        let slot = claim.upload.slot
+        let slot = upload.slot
         do {
             try await storage.complete(claim, now: clock()) { usage in
                 [processor.applyingApplicationLimits(fileResult, slot: slot, usage: usage)]

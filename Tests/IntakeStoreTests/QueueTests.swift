@@ -24,10 +24,11 @@ struct QueueTests {
     }
 
     func result(for claim: ClaimedJob, verdict: Verdict = .accepted) -> ItemResult {
-        ItemResult(
+        let upload = claim.upload!
+        return ItemResult(
             item: ItemRecord(
-                id: "\(claim.upload.id)-1", uploadId: claim.upload.id, ordinal: 1, title: claim.upload.fileName,
-                firstPage: 1, lastPage: 1, sha256: claim.upload.sha256, bytes: claim.upload.bytes),
+                id: "\(upload.id)-1", uploadId: upload.id, ordinal: 1, title: upload.fileName,
+                firstPage: 1, lastPage: 1, sha256: upload.sha256, bytes: upload.bytes),
             verdict: verdict, findings: [], facts: FileFacts(mime: "application/pdf", bytes: 1, sha256: "aa"),
             policyVersion: "p1")
     }
@@ -72,7 +73,7 @@ struct QueueTests {
             try await store.complete(first, now: 63) { _ in [result(for: first)] }
         }
         try await store.complete(second, now: 64) { _ in [result(for: second)] }
-        let status = try #require(try await store.status(uploadId: second.upload.id))
+        let status = try #require(try await store.status(uploadId: second.upload!.id))
         #expect(status.job?.state == .succeeded)
         #expect(status.items.count == 1)
         #expect(status.items[0].history == 1, "exactly one verdict")
