@@ -93,3 +93,23 @@ struct ReprocessEndToEndTests {
         #expect(intake.run(["reprocess", "--all", "--application", "A"]).status == 2)
     }
 }
+
+@Suite("Reprocessing resumes")
+struct ReprocessResumeTests {
+    @Test("A run interrupted after queuing resumes the queued jobs instead of queuing them again; --since selects by date")
+    func resume() async throws {
+        let intake = IntakeBinary()
+        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--attachment", TestSupport.corpusFile("r4-open.pdf")]).status == 0)
+        #expect(intake.run(["work", "--until-empty"]).status == 0)
+        var strict = intake
+        strict.environment = ["INTAKE_PDF_PERMISSIONS_PASSWORD": "error"]
+        #expect(strict.run(["reprocess", "--since", "2100-01-01", "--no-wait"]).standardOutput.contains("0 applications selected"))
+        #expect(strict.run(["reprocess", "--since", "2020-01-01", "--no-wait"]).status == 0)
+        let resumed = try #require(try strict.json(["reprocess", "--all", "--no-wait"]) as? [String: Int])
+        #expect(resumed["queued"] == 0 && resumed["resumed"] == 1)
+        #expect(strict.run(["reprocess", "--all"]).status == 0)
+        let store = try intake.store()
+        #expect(try await store.unfinishedJobs(kind: JobKind.reprocessApplication) == 0)
+        #expect(try await store.status(applicationId: "A")?.uploads.first?.items.first?.history == 2)
+    }
+}
