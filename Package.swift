@@ -22,6 +22,7 @@ let package = Package(
         // MARK: C libraries (module map + shim header only)
         .systemLibrary(
             name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
+        .systemLibrary(name: "CQPDF", pkgConfig: "libqpdf", providers: [.apt(["libqpdf-dev"])]),
         .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
@@ -32,6 +33,9 @@ let package = Package(
         // MARK: Inspection of untrusted bytes
         .target(name: "PDFInspection", dependencies: ["IntakeCore", "ContentAddressing", "CPoppler", "CZlib"]),
         .target(name: "FileInspection", dependencies: ["IntakeCore", "PDFInspection", "ContentAddressing", "CMagic"]),
+
+        // MARK: Writing PDFs: page ranges as new documents (bundle splitting)
+        .target(name: "PDFAssembly", dependencies: ["CQPDF"]),
 
         // MARK: Content-addressed files: mapping, SHA-256, durable blob writes; the libcrypto wrapper
         .target(name: "ContentAddressing", dependencies: ["CCrypto"]),
@@ -70,6 +74,7 @@ let package = Package(
         .testTarget(
             name: "PDFInspectionTests",
             dependencies: ["PDFInspection", "FileInspection", "ContentAddressing", "IntakeCore", "IntakeTestSupport"]),
+        .testTarget(name: "PDFAssemblyTests", dependencies: ["PDFAssembly", "IntakeTestSupport"]),
         .testTarget(name: "IntakeStoreTests", dependencies: ["IntakeStore", "IntakeCore", "IntakeTestSupport"]),
         .testTarget(
             name: "IntakeWorkerTests",

@@ -4,6 +4,7 @@ set -euo pipefail
 packages=(
   pkg-config
   libpoppler-glib-dev   # PDF parsing: permissions, pages, outline (poppler-glib)
+  libqpdf-dev           # lossless PDF writing: page ranges as new documents
   libmagic-dev          # type sniffing
   libsqlite3-dev        # the embedded store (GRDB links it)
   zlib1g-dev            # inflating object streams for the active-content scan
