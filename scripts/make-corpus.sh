@@ -32,6 +32,10 @@ document plain "Certificate of employment" 3
 document contract "Employment contract" 12
 document letter "Letter of guarantee" 1
 
+# A bundle with top-level bookmarks (gropdf writes the outline): three documents on pages 1, 2–3 and 4.
+printf '.LP\n.pdfbookmark 1 "Passport copy"\nPassport, data page.\n.bp\n.pdfbookmark 1 "Employment contract"\nContract, page one.\n.bp\nContract, page two.\n.bp\n.pdfbookmark 1 "Tax certificate"\nTax certificate.\n' > "$work/bundle.ms"
+groff -ms -mpdfmark -Tpdf "$work/bundle.ms" > "$out/bundle-outline.pdf"
+
 # --- Encryption: every revision, with the permission sets that matter --------------------------------------------
 src="$out/plain.pdf"
 enc() { # out user owner bits [permission flags…]

@@ -122,6 +122,16 @@ public struct ActiveContentHit: Hashable, Sendable, Codable {
     }
 }
 
+/// A top-level bookmark: its title and the 1-based page it opens (nil when it leads elsewhere).
+public struct OutlineEntry: Hashable, Sendable, Codable {
+    public var title: String
+    public var page: Int?
+    public init(title: String, page: Int?) {
+        self.title = title
+        self.page = page
+    }
+}
+
 /// Facts about a PDF, from poppler-glib and from Intake's own reading of the file's syntax.
 public struct PDFFacts: Hashable, Sendable, Codable {
     public var version: String?
@@ -136,6 +146,8 @@ public struct PDFFacts: Hashable, Sendable, Codable {
     public var javascript: Bool
     public var embeddedFiles: Bool
     public var outlineEntries: Int
+    /// The top-level bookmarks, in outline order: where the documents of a bundle start.
+    public var outline: [OutlineEntry]
     public var activeContent: [ActiveContentHit]
     /// Whether the active-content scan saw every object (object streams of an encrypted file cannot be read).
     public var activeContentScanComplete: Bool
@@ -145,7 +157,7 @@ public struct PDFFacts: Hashable, Sendable, Codable {
     public init(
         version: String? = nil, pages: Int? = nil, encrypted: Bool = false, securityHandler: String? = nil,
         revision: Int? = nil, needsPassword: Bool = false, permissions: PDFPermissions = .all,
-        javascript: Bool = false, embeddedFiles: Bool = false, outlineEntries: Int = 0,
+        javascript: Bool = false, embeddedFiles: Bool = false, outlineEntries: Int = 0, outline: [OutlineEntry] = [],
         activeContent: [ActiveContentHit] = [], activeContentScanComplete: Bool = true, parseError: String? = nil
     ) {
         self.version = version
@@ -158,13 +170,14 @@ public struct PDFFacts: Hashable, Sendable, Codable {
         self.javascript = javascript
         self.embeddedFiles = embeddedFiles
         self.outlineEntries = outlineEntries
+        self.outline = outline
         self.activeContent = activeContent
         self.activeContentScanComplete = activeContentScanComplete
         self.parseError = parseError
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, pages, encrypted, revision, permissions, javascript
+        case version, pages, encrypted, revision, permissions, javascript, outline
         case securityHandler = "security_handler"
         case needsPassword = "needs_password"
         case embeddedFiles = "embedded_files"

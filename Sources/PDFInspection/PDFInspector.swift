@@ -64,7 +64,7 @@ public enum PDFInspector {
             (
                 pages: document.pageCount, version: document.versionString, permissions: document.permissions,
                 javascript: document.hasJavaScript, attachments: document.hasAttachments,
-                outline: document.topLevelOutlineEntries
+                outline: document.topLevelOutline
             )
         }
         switch opened {
@@ -74,7 +74,8 @@ public enum PDFInspector {
             facts.permissions = document.permissions
             facts.javascript = document.javascript
             facts.embeddedFiles = document.attachments
-            facts.outlineEntries = document.outline
+            facts.outline = document.outline
+            facts.outlineEntries = document.outline.count
         case .failure(let error):
             switch error.kind {
             case .encrypted:

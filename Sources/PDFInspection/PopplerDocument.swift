@@ -90,12 +90,34 @@ final class PopplerDocument {
 
     var hasAttachments: Bool { poppler_document_has_attachments(handle) != 0 }
 
-    /// The number of top-level outline (bookmark) entries: the candidates for splitting a bundle.
-    var topLevelOutlineEntries: Int {
-        guard let iterator = poppler_index_iter_new(handle) else { return 0 }
+    /// The top-level outline (bookmark) entries with the 1-based page each opens: where a bundle's documents
+    /// start. Entries that do not lead to a page of this document (a URI, a script) have no page.
+    var topLevelOutline: [OutlineEntry] {
+        guard let iterator = poppler_index_iter_new(handle) else { return [] }
         defer { poppler_index_iter_free(iterator) }
-        var count = 1
-        while poppler_index_iter_next(iterator) != 0 { count += 1 }
-        return count
+        var entries: [OutlineEntry] = []
+        repeat {
+            guard let action = poppler_index_iter_get_action(iterator) else { continue }
+            defer { poppler_action_free(action) }
+            let title = action.pointee.any.title.map { String(cString: $0) } ?? ""
+            var page: Int?
+            if action.pointee.type == POPPLER_ACTION_GOTO_DEST, let destination = action.pointee.goto_dest.dest {
+                page = pageNumber(of: destination)
+            }
+            entries.append(OutlineEntry(title: title, page: page))
+        } while poppler_index_iter_next(iterator) != 0
+        return entries
+    }
+
+    /// A destination's 1-based page, resolving named destinations; nil when it leads nowhere in this document.
+    private func pageNumber(of destination: UnsafeMutablePointer<PopplerDest>) -> Int? {
+        if destination.pointee.type == POPPLER_DEST_NAMED {
+            guard let name = destination.pointee.named_dest,
+                let resolved = poppler_document_find_dest(handle, name)
+            else { return nil }
+            defer { poppler_dest_free(resolved) }
+            return resolved.pointee.page_num > 0 ? Int(resolved.pointee.page_num) : nil
+        }
+        return destination.pointee.page_num > 0 ? Int(destination.pointee.page_num) : nil
     }
 }

@@ -19,7 +19,7 @@ struct GlobalOptions: ParsableArguments {
 
     /// The configuration file's values layered with its `extends` bases and `INTAKE_*` variables.
     func loadConfiguration() throws -> Configuration {
-        let path = config ?? environment["INTAKE_CONFIG"] ?? "Config/intake.conf"
+        let path = config ?? environment["INTAKE_CONFIG"] ?? Self.defaultConfigurationFile()
         var configuration = Configuration()
         do {
             try Self.merge(path: path, into: &configuration, depth: 0)
@@ -28,6 +28,21 @@ struct GlobalOptions: ParsableArguments {
         }
         configuration.merge(environment: environment)
         return configuration
+    }
+
+    /// `Config/intake.conf` in the current folder, else beside the checkout the binary was built in (walking up
+    /// from `.build/…/intake`), else `/etc/intake/intake.conf`: `intake check` works from any folder.
+    static func defaultConfigurationFile() -> String {
+        let manager = FileManager.default
+        let relative = "Config/intake.conf"
+        if manager.fileExists(atPath: relative) { return relative }
+        var folder = URL(fileURLWithPath: currentExecutable()).deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = folder.appendingPathComponent(relative).path
+            if manager.fileExists(atPath: candidate) { return candidate }
+            folder.deleteLastPathComponent()
+        }
+        return "/etc/intake/intake.conf"
     }
 
     private static func merge(path: String, into configuration: inout Configuration, depth: Int) throws {

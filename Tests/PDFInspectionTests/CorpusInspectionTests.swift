@@ -150,3 +150,19 @@ struct StandardSecurityHandlerTests {
                 == opens)
     }
 }
+
+@Suite("Bookmarks")
+struct OutlineTests {
+    @Test("Top-level bookmarks come with the page each opens, in outline order")
+    func outline() throws {
+        let facts = try FileInspector().inspect(path: TestSupport.corpusFile("bundle-outline.pdf"))
+        #expect(facts.pdf?.pages == 4)
+        #expect(
+            facts.pdf?.outline == [
+                OutlineEntry(title: "Passport copy", page: 1), OutlineEntry(title: "Employment contract", page: 2),
+                OutlineEntry(title: "Tax certificate", page: 4),
+            ])
+        #expect(facts.pdf?.outlineEntries == 3)
+        #expect(try FileInspector().inspect(path: TestSupport.corpusFile("plain.pdf")).pdf?.outline == [])
+    }
+}
