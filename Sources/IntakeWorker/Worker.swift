@@ -134,11 +134,19 @@ public struct Worker: Service {
             let recorded = try await storage.completeReprocess(claim, now: clock()) { processor.replay($0) }
             logger.info(
                 "Reprocessed", metadata: metadata.merging(["intake.verdicts.new": "\(recorded)"]) { $1 })
-        } catch let error as StoreError where error.code == .leaseLost {
-            logger.warning("Lease lost; result discarded", metadata: metadata)
-        } catch let error as StoreError {
-            await fail(claim, error: error.description, retriable: error.isRetriable, metadata: metadata)
         } catch {
+            await recordingFailed(claim, error: error, metadata: metadata)
+        }
+    }
+
+    /// A result that could not be recorded: dropped if another worker now holds the job, else a failed attempt.
+    private func recordingFailed(_ claim: ClaimedJob, error: any Error, metadata: Logger.Metadata) async {
+        switch error {
+        case let error as StoreError where error.code == .leaseLost:
+            logger.warning("Lease lost; result discarded", metadata: metadata)
+        case let error as StoreError:
+            await fail(claim, error: error.description, retriable: error.isRetriable, metadata: metadata)
+        default:
             await fail(claim, error: "\(error)", retriable: false, metadata: metadata)
         }
     }
@@ -170,12 +178,8 @@ public struct Worker: Service {
                 "Job succeeded",
                 metadata: metadata.merging(
                     ["intake.verdict": "\(fileResult.verdict.rawValue)"], uniquingKeysWith: { $1 }))
-        } catch let error as StoreError where error.code == .leaseLost {
-            logger.warning("Lease lost; result discarded", metadata: metadata)
-        } catch let error as StoreError {
-            await fail(claim, error: error.description, retriable: error.isRetriable, metadata: metadata)
         } catch {
-            await fail(claim, error: "\(error)", retriable: false, metadata: metadata)
+            await recordingFailed(claim, error: error, metadata: metadata)
         }
     }
 

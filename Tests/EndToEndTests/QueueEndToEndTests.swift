@@ -109,6 +109,14 @@ struct QueueEndToEndTests {
         #expect(status.acceptedBytes <= 30_000)
     }
 
+    /// Waits (at most a minute) until a running worker has recorded `count` verdicts.
+    func waitForVerdicts(_ count: Int, _ intake: IntakeBinary, applications: [String]) async throws {
+        let deadline = Date().addingTimeInterval(60)
+        while try await verdictCount(intake, applications: applications) < count && Date() < deadline {
+            usleep(5_000)
+        }
+    }
+
     /// Four applications, each with the whole corpus: 140 jobs.
     func fillQueue(_ intake: IntakeBinary) throws -> [String] {
         let applications = (1...4).map { "APP-\($0)" }
@@ -121,12 +129,7 @@ struct QueueEndToEndTests {
         let intake = IntakeBinary(environment: ["INTAKE_QUEUE_LEASE": "2s", "INTAKE_QUEUE_POLL_INTERVAL": "50ms"])
         let applications = try fillQueue(intake)
         let worker = try intake.start(["work", "--concurrency", "2"])
-        var done = 0
-        let deadline = Date().addingTimeInterval(60)
-        while done < 5 && Date() < deadline {
-            usleep(5_000)
-            done = try await verdictCount(intake, applications: applications)
-        }
+        try await waitForVerdicts(5, intake, applications: applications)
         kill(worker.processIdentifier, SIGKILL)
         worker.waitUntilExit()
         #expect(worker.terminationReason == .uncaughtSignal)
@@ -143,12 +146,7 @@ struct QueueEndToEndTests {
         let intake = IntakeBinary(environment: ["INTAKE_QUEUE_POLL_INTERVAL": "50ms"])
         let applications = try fillQueue(intake)
         let worker = try intake.start(["work", "--concurrency", "2"])
-        var done = 0
-        let deadline = Date().addingTimeInterval(60)
-        while done < 5 && Date() < deadline {
-            usleep(5_000)
-            done = try await verdictCount(intake, applications: applications)
-        }
+        try await waitForVerdicts(5, intake, applications: applications)
         kill(worker.processIdentifier, SIGTERM)
         worker.waitUntilExit()
         #expect(worker.terminationReason == .exit)
