@@ -35,6 +35,12 @@ public final class IsolatedInspector: @unchecked Sendable {
     /// Inspects the file at `path` within the limits. Never throws.
     public func inspect(path: String) -> FileFacts {
         var sniffed: FileFacts?
+        // A child that died while idle (killed from outside) must not be blamed on the next file.
+        if let current = child, waitpid(current.pid, nil, WNOHANG) == current.pid {
+            close(current.input)
+            close(current.output)
+            child = nil
+        }
         do {
             if child == nil { try startChild() }
             try send(InspectionProtocol.Request(path: path))
