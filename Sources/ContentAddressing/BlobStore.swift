@@ -38,8 +38,10 @@ public struct BlobStore: Sendable {
             return Stored(sha256: digest, bytes: Int64(source.bytes.count), isNew: false)
         }
         let directory = String(destination[..<destination.lastIndex(of: "/")!])
-        try Self.makeDirectory(String(directory[..<directory.lastIndex(of: "/")!]))
-        try Self.makeDirectory(directory)
+        let parent = String(directory[..<directory.lastIndex(of: "/")!])
+        // A folder made now is durable only once its own parent is synced.
+        if try Self.makeDirectory(parent) { try Self.syncDirectory(root) }
+        if try Self.makeDirectory(directory) { try Self.syncDirectory(parent) }
 
         let temporary = "\(root)/tmp/\(digest).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
@@ -72,10 +74,12 @@ public struct BlobStore: Sendable {
         return Stored(sha256: digest, bytes: Int64(source.bytes.count), isNew: true)
     }
 
-    static func makeDirectory(_ path: String) throws(FileAccessError) {
-        if mkdir(path, 0o755) != 0 && errno != EEXIST {
-            throw FileAccessError(message: "mkdir \(path): \(errnoText())")
-        }
+    /// Creates the folder if missing; true when it was created now.
+    @discardableResult
+    static func makeDirectory(_ path: String) throws(FileAccessError) -> Bool {
+        if mkdir(path, 0o755) == 0 { return true }
+        guard errno == EEXIST else { throw FileAccessError(message: "mkdir \(path): \(errnoText())") }
+        return false
     }
 
     static func syncDirectory(_ path: String) throws(FileAccessError) {

@@ -11,7 +11,11 @@ public struct AttachmentRules: Sendable {
     /// Limits that depend on the rest of the application are `applicationFindings`.
     public func fileFindings(for facts: FileFacts, fileName: String, slot: Slot) -> [Finding] {
         if let failure = facts.inspectionFailure {
-            if failure.reason == .unreadable { return [.fileUnreadable(failure.message)] }
+            // `unavailable` is intercepted by its callers (retried, or an operational error); reaching the rules
+            // it is reported as unreadable, never as a fault of the file's content.
+            if failure.reason == .unreadable || failure.reason == .unavailable {
+                return [.fileUnreadable(failure.message)]
+            }
             // The inspector died before it could even say what the file is: nothing else is known.
             if facts.mime.isEmpty { return [.pdfMalformed(failure.message, failure: failure.reason)] }
         }

@@ -32,9 +32,9 @@ public enum CaseDecision: Sendable, Hashable {
 
 /// Who may add documents to which case. Pure.
 ///
-/// The checks run in an order that leaks nothing: an unknown receipt and a stranger's attempt each get one finding
-/// that says nothing of the case's owner, state or documents; only someone allowed to add learns the case is
-/// closed.
+/// The checks run in an order that leaks as little as the contract allows: SPEC §4 gives an unknown receipt and a
+/// stranger's attempt different codes, so a stranger learns that a receipt exists, but neither finding says
+/// anything of the case's owner, state or documents; only someone allowed to add learns the case is closed.
 public enum CaseRules {
     public static func decide(receipt: String, uploader: String, snapshot: CaseSnapshot?) -> CaseDecision {
         guard let snapshot else { return .refuse(.caseNotFound(receipt: receipt)) }

@@ -63,6 +63,9 @@ public struct InspectionFailure: Hashable, Sendable, Codable {
         case crashed
         /// The file could not be read.
         case unreadable
+        /// The inspector itself could not run (spawn or setup failed): not the file's fault. The worker retries
+        /// and never records this as a verdict.
+        case unavailable
     }
     public var reason: Reason
     public var message: String
@@ -185,5 +188,24 @@ public struct PDFFacts: Hashable, Sendable, Codable {
         case activeContent = "active_content"
         case activeContentScanComplete = "active_content_scan_complete"
         case parseError = "parse_error"
+    }
+
+    /// Every key, `null` where unknown, as SPEC §3 shows them: a reader can tell "no handler" from "not reported".
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(version, forKey: .version)
+        try container.encode(pages, forKey: .pages)
+        try container.encode(encrypted, forKey: .encrypted)
+        try container.encode(securityHandler, forKey: .securityHandler)
+        try container.encode(revision, forKey: .revision)
+        try container.encode(needsPassword, forKey: .needsPassword)
+        try container.encode(permissions, forKey: .permissions)
+        try container.encode(javascript, forKey: .javascript)
+        try container.encode(embeddedFiles, forKey: .embeddedFiles)
+        try container.encode(outlineEntries, forKey: .outlineEntries)
+        try container.encode(outline, forKey: .outline)
+        try container.encode(activeContent, forKey: .activeContent)
+        try container.encode(activeContentScanComplete, forKey: .activeContentScanComplete)
+        try container.encode(parseError, forKey: .parseError)
     }
 }

@@ -20,7 +20,6 @@ public struct FindingCode: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let pdfNoPages = FindingCode(rawValue: "pdf.no_pages")
     public static let pdfTooManyPages = FindingCode(rawValue: "pdf.too_many_pages")
     public static let pdfActiveContent = FindingCode(rawValue: "pdf.active_content")
-    public static let slotNotSupported = FindingCode(rawValue: "slot.not_supported")
 }
 
 /// Whether a finding rejects the file or only informs.

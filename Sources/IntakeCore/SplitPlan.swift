@@ -60,6 +60,7 @@ public enum SplitPlanner {
     /// One document per top-level bookmark that opens a page, in page order even when the outline is not;
     /// pages before the first bookmark form a document of their own, titled `untitledTitle`.
     public static func plan(outline: [OutlineEntry], pageCount: Int, untitledTitle: String) -> [PlannedDocument] {
+        guard pageCount > 0 else { return [] }
         var starts: [(page: Int, title: String)] = []
         for entry in outline {
             guard let page = entry.page, (1...pageCount).contains(page), !starts.contains(where: { $0.page == page })
@@ -69,7 +70,7 @@ public enum SplitPlanner {
         starts.sort { $0.page < $1.page }
         if let first = starts.first, first.page > 1 { starts.insert((1, untitledTitle), at: 0) }
         guard starts.count > 1 else {
-            return [PlannedDocument(title: starts.first?.title ?? untitledTitle, type: nil, pages: 1...max(pageCount, 1))]
+            return [PlannedDocument(title: starts.first?.title ?? untitledTitle, type: nil, pages: 1...pageCount)]
         }
         return starts.enumerated().map { index, start in
             let end = index + 1 < starts.count ? starts[index + 1].page - 1 : pageCount

@@ -39,16 +39,28 @@ extension SQLiteStore {
                 return .refused(upload, finding)
             case .accept:
                 let application = application!
-                if let existing = try UploadRecord.filter(
-                    Column("application_id") == application.id && Column("sha256") == document.sha256
-                ).order(Column("created_at")).fetchOne(db) {
+                // Already there means accepted or still pending: a copy that was rejected (over a limit, say) may
+                // be sent again as an additional document, as the rejection message itself advises.
+                if let existing = try UploadRecord.fetchOne(
+                    db,
+                    sql: """
+                        SELECT u.* FROM uploads u
+                        WHERE u.application_id = ? AND u.sha256 = ?
+                          AND NOT EXISTS (
+                              SELECT 1 FROM items i
+                              JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
+                              WHERE i.upload_id = u.id AND v.verdict = 'rejected')
+                        ORDER BY u.created_at LIMIT 1
+                        """, arguments: [application.id, document.sha256])
+                {
                     return .alreadyLinked(existing)
                 }
                 let upload = UploadRecord(
                     id: Identifiers.make("U"), applicationId: application.id, requestedReceipt: document.receipt,
                     round: application.round, slot: .additional, fileName: document.fileName,
                     sha256: document.sha256, bytes: document.bytes, uploader: document.uploader,
-                    idempotencyKey: "\(application.id)|additional|\(document.sha256)", createdAt: now)
+                    idempotencyKey: "\(application.id)|additional|\(document.sha256)|\(Identifiers.make("K"))",
+                    createdAt: now)
                 try upload.insert(db)
                 let job = try Self.enqueue(upload, maxAttempts: maxAttempts, now: now, db)
                 try Self.record(

@@ -31,7 +31,7 @@ public struct ReprocessEnqueueResult: Sendable, Hashable {
 /// Reprocessing: judging stored items again under the current policy, from the facts their inspection recorded.
 public protocol ReprocessStore: Sendable {
     func applications(matching selection: ReprocessSelection) async throws -> [String]
-    /// An application's items with their latest verdicts, in the order those verdicts were decided.
+    /// An application's items with their latest verdicts, in the order the items were first decided.
     func replayEntries(applicationId: String) async throws -> [ReplayEntry]
     func enqueueReprocess(applicationIds: [String], policyVersion: String, now: Double, maxAttempts: Int)
         async throws -> ReprocessEnqueueResult
@@ -80,17 +80,20 @@ extension SQLiteStore {
 
     static func replayEntries(_ applicationId: String, _ db: Database) throws -> [ReplayEntry] {
         let uploads = try UploadRecord.filter(Column("application_id") == applicationId).fetchAll(db)
-        var entries: [ReplayEntry] = []
+        var entries: [(first: Int64, entry: ReplayEntry)] = []
         for upload in uploads {
             for item in try ItemRecord.filter(Column("upload_id") == upload.id).fetchAll(db) {
                 guard
                     let latest = try VerdictRecord.filter(Column("item_id") == item.id).order(Column("id").desc)
-                        .fetchOne(db)
+                        .fetchOne(db),
+                    let first = try Int64.fetchOne(
+                        db, sql: "SELECT MIN(id) FROM verdicts WHERE item_id = ?", arguments: [item.id])
                 else { continue }
-                entries.append(ReplayEntry(upload: upload, item: item, latest: latest))
+                entries.append((first, ReplayEntry(upload: upload, item: item, latest: latest)))
             }
         }
-        return entries.sorted { ($0.latest.id ?? 0) < ($1.latest.id ?? 0) }
+        // The order of first decisions never changes, however often the items are reprocessed.
+        return entries.sorted { $0.first < $1.first }.map(\.entry)
     }
 
     public func enqueueReprocess(applicationIds: [String], policyVersion: String, now: Double, maxAttempts: Int)

@@ -135,9 +135,15 @@ public final class SQLiteStore: IntakeStorage {
     public func submit(_ new: NewUpload, now: Double, maxAttempts: Int) async throws -> SubmitResult {
         try await write { db in
             var application = try ApplicationRecord.fetchOne(db, key: new.applicationId)
-            if application == nil {
+            if let existing = application {
+                try Self.checkSubmission(to: existing, by: new.uploader, receipt: new.receipt, db)
+            } else {
+                var receipt = new.receipt ?? Identifiers.receipt(at: now)
+                while new.receipt == nil, try ApplicationRecord.filter(Column("receipt") == receipt).fetchCount(db) > 0 {
+                    receipt = Identifiers.receipt(at: now)
+                }
                 let record = ApplicationRecord(
-                    id: new.applicationId, receipt: new.receipt ?? Identifiers.receipt(at: now), owner: new.uploader,
+                    id: new.applicationId, receipt: receipt, owner: new.uploader,
                     status: .underReview, round: 0, createdAt: now)
                 try record.insert(db)
                 try Self.record(
@@ -158,6 +164,26 @@ public final class SQLiteStore: IntakeStorage {
             try upload.insert(db)
             let job = try Self.enqueue(upload, maxAttempts: maxAttempts, now: now, db)
             return SubmitResult(upload: upload, job: job, receipt: application!.receipt, duplicate: false)
+        }
+    }
+
+    /// A later submission to an existing application: only its owner or a granted agent, only while it is open,
+    /// and only under its own receipt number.
+    private static func checkSubmission(to application: ApplicationRecord, by uploader: String, receipt: String?,
+        _ db: Database) throws
+    {
+        let granted = try CaseGrantRecord.filter(
+            Column("application_id") == application.id && Column("uploader") == uploader
+        ).fetchCount(db) > 0
+        guard application.owner == uploader || granted else {
+            throw StoreError(code: .forbidden, message: "\(uploader) may not submit to application \(application.id)")
+        }
+        guard application.status != .closed else {
+            throw StoreError(code: .invalidTransition, message: "application \(application.id) is closed")
+        }
+        if let receipt, receipt != application.receipt {
+            throw StoreError(
+                code: .conflict, message: "application \(application.id) has receipt \(application.receipt), not \(receipt)")
         }
     }
 
@@ -434,8 +460,12 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let integrity = Code(name: "integrity")
         /// No case has that receipt number.
         public static let notFound = Code(name: "not_found")
-        /// The case cannot move to that state (a closed case stays closed).
+        /// The case cannot move to that state, or take that submission (a closed case stays closed).
         public static let invalidTransition = Code(name: "invalid_transition")
+        /// The uploader has no rights to the application.
+        public static let forbidden = Code(name: "forbidden")
+        /// The request contradicts what is stored (another receipt number for the same application).
+        public static let conflict = Code(name: "conflict")
         public static let database = Code(name: "database")
     }
     public var code: Code
@@ -464,7 +494,8 @@ enum Identifiers {
         return prefix + "-" + String((0..<12).map { _ in alphabet[Int(generator.next() % 32)] })
     }
 
-    /// `R-20261123-7K2M9Q`: the date of first submission and 6 random characters.
+    /// `R-20261123-7K2M9Q`: the date of first submission (JST) and 6 random characters; the caller retries on
+    /// the rare collision.
     static func receipt(at now: Double) -> String {
         let date = Date(timeIntervalSince1970: now)
         var calendar = Calendar(identifier: .gregorian)

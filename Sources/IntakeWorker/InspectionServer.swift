@@ -8,9 +8,32 @@ import IntakeCore
 /// It lowers its own address-space limit first, so a parser that balloons fails here, not in the worker, then
 /// answers requests from standard input until it closes. Only protocol lines go to standard output.
 public enum InspectionServer {
+    /// Why the child could not serve at all, as its exit status: distinct from a parser crash, so the worker can
+    /// retry later instead of rejecting the file.
+    public enum SetupFailure: Int32, CustomStringConvertible {
+        case memoryLimit = 3
+        case typeDatabase = 4
+        case protocolError = 5
+        case pipe = 6
+
+        init?(exitStatus status: Int32) {
+            guard status & 0x7f == 0 else { return nil }  // killed by a signal: not a setup failure
+            self.init(rawValue: (status >> 8) & 0xff)
+        }
+
+        public var description: String {
+            switch self {
+            case .memoryLimit: "could not set the memory ceiling"
+            case .typeDatabase: "could not load the libmagic type database"
+            case .protocolError: "could not read the request"
+            case .pipe: "could not write its answer"
+            }
+        }
+    }
+
     public static func serve(memoryLimit: ByteSize) -> Int32 {
         var limit = rlimit(rlim_cur: rlim_t(memoryLimit.bytes), rlim_max: rlim_t(memoryLimit.bytes))
-        guard setrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0 else { return 3 }
+        guard setrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0 else { return SetupFailure.memoryLimit.rawValue }
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
         _ = setrlimit(Int32(RLIMIT_CORE.rawValue), &noCore)
 
@@ -19,13 +42,13 @@ public enum InspectionServer {
         do {
             inspector = try FileInspector()
         } catch {
-            return 4
+            return SetupFailure.typeDatabase.rawValue
         }
         let encoder = JSONEncoder()
         let decoder = JSONDecoder()
         while let line = readLine(strippingNewline: true) {
             guard let request = try? decoder.decode(InspectionProtocol.Request.self, from: Data(line.utf8)) else {
-                return 5
+                return SetupFailure.protocolError.rawValue
             }
             let facts = inspector.inspect(path: request.path) { sniffed in
                 send(InspectionProtocol.Response(stage: .sniffed, facts: sniffed), encoder)
@@ -57,7 +80,7 @@ public enum InspectionServer {
                 let written = write(1, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    exit(6)
+                    exit(SetupFailure.pipe.rawValue)
                 }
                 offset += written
             }

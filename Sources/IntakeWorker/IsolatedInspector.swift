@@ -23,6 +23,8 @@ public final class IsolatedInspector: @unchecked Sendable {
         var input: Int32
         var output: Int32
         var buffer: [UInt8] = []
+        /// How much of `buffer` is known to hold no newline.
+        var searched = 0
     }
 
     public init(executable: String, limits: InspectionLimits) {
@@ -33,25 +35,33 @@ public final class IsolatedInspector: @unchecked Sendable {
     deinit { stopChild(kill: false) }
 
     /// Inspects the file at `path` within the limits. Never throws.
+    ///
+    /// A crash or a timeout is confirmed once on a fresh child before it is reported: the child is reused across
+    /// files, and damage done by an earlier hostile file must not be blamed on this one.
     public func inspect(path: String) -> FileFacts {
-        var sniffed: FileFacts?
-        // A child that died while idle (killed from outside) must not be blamed on the next file.
-        if let current = child, waitpid(current.pid, nil, WNOHANG) == current.pid {
-            close(current.input)
-            close(current.output)
-            child = nil
+        let first = attempt(path)
+        guard let failure = first.inspectionFailure, failure.reason == .crashed || failure.reason == .timeout else {
+            return first
         }
+        stopChild(kill: true)
+        return attempt(path)
+    }
+
+    private func attempt(_ path: String) -> FileFacts {
+        var sniffed: FileFacts?
+        // A child that died while idle (killed from outside) must not be blamed on this file.
+        if let current = child, waitpid(current.pid, nil, WNOHANG) == current.pid { stopChild(kill: false, reaped: true) }
         do {
             if child == nil { try startChild() }
             try send(InspectionProtocol.Request(path: path))
         } catch {
-            // The child died between files, or never started: one fresh attempt, then give up on this file.
+            // The child died between files, or never started: one fresh attempt.
             stopChild(kill: true)
             do {
                 try startChild()
                 try send(InspectionProtocol.Request(path: path))
             } catch {
-                return failure(.crashed, "inspector could not start: \(error)", sniffed: nil)
+                return failure(.unavailable, "inspector could not start: \(error)", sniffed: nil)
             }
         }
         let deadline = Self.monotonicNow() + limits.timeout.seconds
@@ -71,12 +81,18 @@ public final class IsolatedInspector: @unchecked Sendable {
                 return failure(
                     .timeout, "stopped after \(Self.seconds(limits.timeout)) s (limit inspection.timeout)",
                     sniffed: sniffed)
+            case .failed(let reason):
+                stopChild(kill: true)
+                return failure(.unavailable, "lost the inspector: \(reason)", sniffed: sniffed)
             case .closed:
                 let status = stopChild(kill: false)
-                let description = Self.describe(status)
+                if let setupFailure = InspectionServer.SetupFailure(exitStatus: status) {
+                    // The child could not set itself up (limits, type database): the machine's fault, not the file's.
+                    return failure(.unavailable, "inspector setup failed: \(setupFailure)", sniffed: sniffed)
+                }
                 return failure(
                     .crashed,
-                    "parser process \(description) (memory ceiling \(limits.memory), inspection.memory)",
+                    "parser process \(Self.describe(status)) (memory ceiling \(limits.memory), inspection.memory)",
                     sniffed: sniffed)
             }
         }
@@ -142,13 +158,15 @@ public final class IsolatedInspector: @unchecked Sendable {
         child = Child(pid: pid, input: toChild[1], output: fromChild[0])
     }
 
-    /// Closes the pipes and reaps the child, killing it first if asked. Returns its wait status.
+    /// Closes the pipes and reaps the child, killing it first if asked: the single release point of a child.
+    /// Returns its wait status (0 when `reaped` says a caller already collected it).
     @discardableResult
-    private func stopChild(kill shouldKill: Bool) -> Int32 {
+    private func stopChild(kill shouldKill: Bool, reaped: Bool = false) -> Int32 {
         guard let current = child else { return 0 }
         child = nil
         close(current.input)
         close(current.output)
+        if reaped { return 0 }
         if shouldKill { Glibc.kill(current.pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(current.pid, &status, 0) < 0 && errno == EINTR {}
@@ -175,7 +193,10 @@ public final class IsolatedInspector: @unchecked Sendable {
     private enum ReadResult {
         case line(Data)
         case timedOut
+        /// End of file: the child exited or died.
         case closed
+        /// The pipe itself failed (or the child flooded it): the child's state is unknown.
+        case failed(String)
     }
 
     private func readLine(until deadline: Double) -> ReadResult {
@@ -183,28 +204,31 @@ public final class IsolatedInspector: @unchecked Sendable {
         defer { if child != nil { child = current } }
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
-            if let newline = current.buffer.firstIndex(of: UInt8(ascii: "\n")) {
+            // Only bytes not searched before: a long line must not cost a rescan per read.
+            if let newline = current.buffer[current.searched...].firstIndex(of: UInt8(ascii: "\n")) {
                 let line = Data(current.buffer[..<newline])
                 current.buffer.removeSubrange(...newline)
+                current.searched = 0
                 return .line(line)
             }
+            current.searched = current.buffer.count
             let remaining = deadline - Self.monotonicNow()
             if remaining <= 0 { return .timedOut }
             var descriptor = pollfd(fd: current.output, events: Int16(POLLIN), revents: 0)
             let ready = poll(&descriptor, 1, Int32(min(remaining * 1000, 60_000).rounded(.up)))
             if ready < 0 {
                 if errno == EINTR { continue }
-                return .closed
+                return .failed("poll: \(errnoText())")
             }
             if ready == 0 { continue }
             let count = read(current.output, &chunk, chunk.count)
             if count < 0 {
                 if errno == EINTR { continue }
-                return .closed
+                return .failed("read: \(errnoText())")
             }
             if count == 0 { return .closed }
             current.buffer.append(contentsOf: chunk[0..<count])
-            if current.buffer.count > 64 * 1024 * 1024 { return .closed }
+            if current.buffer.count > 64 * 1024 * 1024 { return .failed("answer over 64 MB") }
         }
     }
 

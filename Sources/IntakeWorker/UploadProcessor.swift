@@ -33,7 +33,7 @@ public struct UploadProcessor: Sendable {
     }
 
     /// An application's items judged again under this policy, from the facts their inspections recorded, in the
-    /// order their current verdicts were decided, so the application limits count what came first as before.
+    /// order they were first decided, so the application limits count what came first as before.
     public func replay(_ entries: [ReplayEntry]) -> [ItemResult] {
         var usage = ApplicationUsage(acceptedOriginalBytes: 0, acceptedAttachments: 0, acceptedAdditionalBytesThisRound: 0)
         var additionalByRound: [Int: Int64] = [:]

@@ -65,7 +65,7 @@ public struct Worker: Service {
         await withTaskGroup(of: Event.self) { group in
             var inFlight = 0
             var tickPending = false
-            while !isStopping() {
+            while !isStopping() && !Task.isCancelled {
                 if inFlight < settings.concurrency {
                     do {
                         if let claim = try await storage.claim(worker: workerId, lease: settings.lease, now: clock()) {
@@ -158,6 +158,12 @@ public struct Worker: Service {
             await inspectors.inspect(path: blobs.path(for: upload.sha256))
         }
         let elapsed = ContinuousClock.now - started
+        if let failure = facts.inspectionFailure, failure.reason == .unavailable {
+            // The inspector could not run: retry, and if it never can, the job ends dead with the reason, never
+            // with a verdict that blames the file.
+            await fail(claim, error: "inspector unavailable: \(failure.message)", retriable: true, metadata: metadata)
+            return
+        }
         if let failure = facts.inspectionFailure, failure.reason == .unreadable,
             claim.job.attempts < claim.job.maxAttempts
         {
@@ -174,10 +180,7 @@ public struct Worker: Service {
             try await storage.complete(claim, now: clock()) { usage in
                 [processor.applyingApplicationLimits(fileResult, slot: slot, usage: usage)]
             }
-            logger.info(
-                "Job succeeded",
-                metadata: metadata.merging(
-                    ["intake.verdict": "\(fileResult.verdict.rawValue)"], uniquingKeysWith: { $1 }))
+            logger.info("Job succeeded", metadata: metadata)
         } catch {
             await recordingFailed(claim, error: error, metadata: metadata)
         }

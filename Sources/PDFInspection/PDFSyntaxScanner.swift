@@ -128,6 +128,8 @@ private struct Lexer {
     private var currentIsObjectStream = false
     private var currentFilters: [String] = []
     private var expectingEncryptValue = false
+    /// Set while inside a top-level `/Filter [ … ]` array.
+    private var filterArrayDepth: Int?
     private var inlineEncryptDepth: Int?
     private var inlineEntry = PDFSyntaxScanner.EncryptionEntry()
 
@@ -327,8 +329,16 @@ private struct Lexer {
         recentIntegers.removeAll(keepingCapacity: true)
     }
 
-    /// A token that is a value but not a name or number (string, array bracket): it ends any pending key.
+    /// A token that is a value but not a name or number (string, array bracket): it ends any pending key, except
+    /// `/Filter [/FlateDecode]`, whose array holds the filter names.
     private mutating func valueToken() {
+        if pendingKey == "Filter", position > 0, bytes[position - 1] == UInt8(ascii: "[") {
+            filterArrayDepth = depth
+            pendingKey = nil
+            recentIntegers.removeAll(keepingCapacity: true)
+            return
+        }
+        filterArrayDepth = nil
         pendingKey = nil
         expectingEncryptValue = false
         recentIntegers.removeAll(keepingCapacity: true)
@@ -338,6 +348,10 @@ private struct Lexer {
         recentIntegers.removeAll(keepingCapacity: true)
         if PDFSyntaxScanner.activeNames.contains(name), hits.count < 200 {
             hits.append(ActiveContentHit(key: name, object: objectStreamNumber ?? currentObject))
+        }
+        if let arrayDepth = filterArrayDepth, arrayDepth == depth {
+            if depth == 1 { currentFilters.append(name) }
+            return
         }
         if let key = pendingKey {
             // `name` is the value of `key`.

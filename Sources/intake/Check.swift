@@ -51,6 +51,10 @@ struct Check: AsyncParsableCommand {
             return collected.sorted { $0.0 < $1.0 }.map(\.1)
         }
 
+        if let unavailable = reports.first(where: { $0.facts.inspectionFailure?.reason == .unavailable }) {
+            throw OperationalError(
+                "cannot inspect \(unavailable.file): \(unavailable.facts.inspectionFailure?.message ?? "")")
+        }
         if json {
             try JSONOutput.print(reports)
         } else {

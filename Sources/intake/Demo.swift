@@ -25,8 +25,19 @@ struct Demo: AsyncParsableCommand {
         var options = global
         let folder = options.data ?? "./.intake/demo"
         options.data = folder
-        // A fresh data folder every run, so the demo always shows the same thing. Only the demo's own folder.
-        try? FileManager.default.removeItem(atPath: folder)
+        // A fresh data folder every run, so the demo always shows the same thing; but only a folder the demo made
+        // (it leaves a marker), never one that holds real uploads.
+        let marker = folder + "/.intake-demo"
+        let manager = FileManager.default
+        if manager.fileExists(atPath: folder) {
+            let contents = (try? manager.contentsOfDirectory(atPath: folder)) ?? []
+            guard contents.isEmpty || manager.fileExists(atPath: marker) else {
+                throw OperationalError("\(folder) is not a demo folder (no .intake-demo marker): refusing to erase it")
+            }
+            try manager.removeItem(atPath: folder)
+        }
+        try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        manager.createFile(atPath: marker, contents: Data("made by intake demo\n".utf8))
 
         let configuration = try options.loadConfiguration()
         let policy = try options.loadPolicy(configuration)

@@ -34,6 +34,24 @@ struct ApplicationReport: Encodable {
         var policy: String?
         var findings: [Finding]
         var history: Int
+
+        enum CodingKeys: String, CodingKey {
+            case id, title, pages, sha256, bytes, verdict, policy, findings, history
+        }
+
+        /// `null` for what is not known yet (a pending item has no verdict), as SPEC §3b lists every key.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(id, forKey: .id)
+            try container.encode(title, forKey: .title)
+            try container.encode(pages, forKey: .pages)
+            try container.encode(sha256, forKey: .sha256)
+            try container.encode(bytes, forKey: .bytes)
+            try container.encode(verdict, forKey: .verdict)
+            try container.encode(policy, forKey: .policy)
+            try container.encode(findings, forKey: .findings)
+            try container.encode(history, forKey: .history)
+        }
     }
     struct Upload: Encodable {
         var id: String

@@ -71,11 +71,18 @@ struct Submit: AsyncParsableCommand {
             } catch {
                 throw OperationalError("\(file): \(error.message)")
             }
-            let result = try await store.submit(
+            let result: SubmitResult
+            do {
+                result = try await store.submit(
                 NewUpload(
                     applicationId: application, uploader: uploader, receipt: receipt, slot: .attachment,
                     fileName: (file as NSString).lastPathComponent, sha256: stored.sha256, bytes: stored.bytes),
                 now: now(), maxAttempts: settings.maxAttempts)
+            } catch let error as StoreError
+                where [.forbidden, .invalidTransition, .conflict].contains(error.code)
+            {
+                throw OperationalError(error.message)
+            }
             assignedReceipt = result.receipt
             entries.append(
                 Report.Entry(

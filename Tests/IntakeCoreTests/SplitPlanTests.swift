@@ -49,6 +49,7 @@ struct SplitPlanTests {
             PlannedDocument(title: "Contract", type: nil, pages: 3...8),
             PlannedDocument(title: "Tax certificate", type: nil, pages: 9...12),
         ])
+        #expect(SplitPlanner.plan(outline: outline, pageCount: 0, untitledTitle: "empty.pdf").isEmpty)
         #expect(SplitPlanner.plan(outline: [], pageCount: 5, untitledTitle: "b.pdf") == [
             PlannedDocument(title: "b.pdf", type: nil, pages: 1...5)
         ])

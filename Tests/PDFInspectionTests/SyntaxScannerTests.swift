@@ -56,3 +56,40 @@ struct SyntaxScannerTests {
         #expect(scan("1 0 obj << /Type /Catalog >> endobj trailer << /Root 1 0 R >>").encryption == nil)
     }
 }
+
+@Suite("Object streams")
+struct ObjectStreamScanTests {
+    /// A zlib stream holding `data` in one stored (uncompressed) block: valid Flate without a compressor.
+    func storedZlib(_ data: [UInt8]) -> [UInt8] {
+        var a: UInt32 = 1
+        var b: UInt32 = 0
+        for byte in data {
+            a = (a + UInt32(byte)) % 65_521
+            b = (b + a) % 65_521
+        }
+        let length = UInt16(data.count)
+        return [0x78, 0x01, 0x01, UInt8(length & 0xff), UInt8(length >> 8), UInt8(~length & 0xff), UInt8(~length >> 8)]
+            + data + [UInt8(b >> 8), UInt8(b & 0xff), UInt8(a >> 8), UInt8(a & 0xff)]
+    }
+
+    func scan(filter: String) -> PDFSyntaxScanner.Result {
+        let inner = Array("1 0 << /Type /Action /S /Launch /F (calc.exe) >>".utf8)
+        let stream = storedZlib(inner)
+        let document =
+            Array("%PDF-1.5\n5 0 obj << /Type /ObjStm /N 1 /First 4 /Filter \(filter) /Length \(stream.count) >>\nstream\n".utf8)
+            + stream + Array("\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n".utf8)
+        return document.withUnsafeBytes { PDFSyntaxScanner.scan($0) }
+    }
+
+    @Test("A launch action inside a Flate object stream is found, whether the filter is a name or an array", arguments: ["/FlateDecode", "[/FlateDecode]"])
+    func launchInObjectStream(filter: String) {
+        let result = scan(filter: filter)
+        #expect(result.activeContent.contains(ActiveContentHit(key: "Launch", object: 5)))
+        #expect(result.complete)
+    }
+
+    @Test("An object stream under a filter the scanner cannot decode leaves the scan incomplete")
+    func unknownFilter() {
+        #expect(scan(filter: "/LZWDecode").complete == false)
+    }
+}
