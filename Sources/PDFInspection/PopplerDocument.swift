@@ -63,6 +63,9 @@ final class PopplerDocument {
         return PopplerDocument(handle: handle)
     }
 
+    /// Most top-level bookmarks reported; a bundle with more documents than this is split at the first ones.
+    static let outlineLimit = 2000
+
     var pageCount: Int { Int(poppler_document_get_n_pages(handle)) }
 
     var versionString: String? {
@@ -99,7 +102,9 @@ final class PopplerDocument {
         repeat {
             guard let action = poppler_index_iter_get_action(iterator) else { continue }
             defer { poppler_action_free(action) }
-            let title = action.pointee.any.title.map { String(cString: $0) } ?? ""
+            // Bounded: a hostile outline must not bloat every verdict that stores these facts.
+            guard entries.count < Self.outlineLimit else { break }
+            let title = String((action.pointee.any.title.map { String(cString: $0) } ?? "").prefix(300))
             var page: Int?
             if action.pointee.type == POPPLER_ACTION_GOTO_DEST, let destination = action.pointee.goto_dest.dest {
                 page = pageNumber(of: destination)
