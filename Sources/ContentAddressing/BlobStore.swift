@@ -30,48 +30,73 @@ public struct BlobStore: Sendable {
     }
 
     /// Copies the file at `sourcePath` into the store durably and returns its digest.
+    ///
+    /// The digest is computed over exactly the bytes written, read once: a source that changes during the copy
+    /// cannot leave a blob whose name does not match its content.
     public func store(fileAt sourcePath: String) throws(FileAccessError) -> Stored {
-        let source = try MappedFile(path: sourcePath)
-        let digest = Digest.sha256Hex(source.bytes)
+        let source = open(sourcePath, O_RDONLY | O_CLOEXEC)
+        guard source >= 0 else { throw FileAccessError(message: "open \(sourcePath): \(errnoText())") }
+        defer { close(source) }
+        let temporary = "\(root)/tmp/upload.\(getpid()).\(UInt64.random(in: 0...UInt64.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+        guard descriptor >= 0 else { throw FileAccessError(message: "create blob: \(errnoText())") }
+        var hasher = StreamingSHA256()
+        var total: Int64 = 0
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        do throws(FileAccessError) {
+            while true {
+                let count = read(source, buffer.baseAddress, buffer.count)
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    throw FileAccessError(message: "read \(sourcePath): \(errnoText())")
+                }
+                if count == 0 { break }
+                let piece = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+                hasher.update(piece)
+                try Self.writeAll(descriptor, piece)
+                total += Int64(count)
+            }
+            guard fsync(descriptor) == 0 else { throw FileAccessError(message: "fsync blob: \(errnoText())") }
+        } catch {
+            close(descriptor)
+            unlink(temporary)
+            throw error
+        }
+        close(descriptor)
+        let digest = hasher.finalize()
         let destination = path(for: digest)
         if access(destination, F_OK) == 0 {
-            return Stored(sha256: digest, bytes: Int64(source.bytes.count), isNew: false)
+            unlink(temporary)
+            return Stored(sha256: digest, bytes: total, isNew: false)
         }
         let directory = String(destination[..<destination.lastIndex(of: "/")!])
         let parent = String(directory[..<directory.lastIndex(of: "/")!])
-        // A folder made now is durable only once its own parent is synced.
-        if try Self.makeDirectory(parent) { try Self.syncDirectory(root) }
-        if try Self.makeDirectory(directory) { try Self.syncDirectory(parent) }
+        do throws(FileAccessError) {
+            // A folder made now is durable only once its own parent is synced.
+            if try Self.makeDirectory(parent) { try Self.syncDirectory(root) }
+            if try Self.makeDirectory(directory) { try Self.syncDirectory(parent) }
+            guard rename(temporary, destination) == 0 else {
+                throw FileAccessError(message: "rename blob: \(errnoText())")
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        try Self.syncDirectory(directory)
+        return Stored(sha256: digest, bytes: total, isNew: true)
+    }
 
-        let temporary = "\(root)/tmp/\(digest).\(getpid()).\(UInt32.random(in: 0...UInt32.max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
-        guard descriptor >= 0 else { throw FileAccessError(message: "create blob: \(errnoText())") }
+    private static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) throws(FileAccessError) {
         var written = 0
-        while written < source.bytes.count {
-            let result = write(descriptor, source.bytes.baseAddress! + written, source.bytes.count - written)
+        while written < bytes.count {
+            let result = write(descriptor, bytes.baseAddress! + written, bytes.count - written)
             if result < 0 {
                 if errno == EINTR { continue }
-                let message = "write blob: \(errnoText())"
-                close(descriptor)
-                unlink(temporary)
-                throw FileAccessError(message: message)
+                throw FileAccessError(message: "write blob: \(errnoText())")
             }
             written += result
         }
-        guard fsync(descriptor) == 0 else {
-            let message = "fsync blob: \(errnoText())"
-            close(descriptor)
-            unlink(temporary)
-            throw FileAccessError(message: message)
-        }
-        close(descriptor)
-        guard rename(temporary, destination) == 0 else {
-            let message = "rename blob: \(errnoText())"
-            unlink(temporary)
-            throw FileAccessError(message: message)
-        }
-        try Self.syncDirectory(directory)
-        return Stored(sha256: digest, bytes: Int64(source.bytes.count), isNew: true)
     }
 
     /// Creates the folder if missing; true when it was created now.
