@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "IntakeWorker",
             dependencies: [
-                "IntakeCore", "IntakeStore", "FileInspection",
+                "IntakeCore", "IntakeStore", "FileInspection", "PDFAssembly", "ContentAddressing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),

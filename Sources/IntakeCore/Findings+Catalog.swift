@@ -112,6 +112,18 @@ extension Finding {
         return Finding(code: .pdfMalformed, severity: .error, message: message, detail: detail)
     }
 
+    /// A bundle that passed inspection but could not be written out as separate documents.
+    public static func unsplittable(_ reason: String) -> Finding {
+        Finding(
+            code: .pdfMalformed, severity: .error,
+            message: LocalizedMessage(
+                ja: "この PDF は書類ごとに分けることができませんでした（\(reason)）。構造が壊れている可能性があります。"
+                    + "元の文書から PDF を作り直すか、書類ごとに別のファイルで送ってください。",
+                en: "This PDF could not be split into its documents (\(reason)); its structure may be damaged. Create "
+                    + "the PDF again from the original, or send one file per document."),
+            detail: ["parser": .string(reason), "stage": .string("split")])
+    }
+
     static func passwordRequired(revision: Int?) -> Finding {
         Finding(
             code: .pdfPasswordRequired, severity: .error,

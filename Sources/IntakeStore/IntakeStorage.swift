@@ -10,11 +10,14 @@ public struct NewUpload: Sendable, Hashable {
     public var fileName: String
     public var sha256: String
     public var bytes: Int64
+    /// Set for a bundle: several documents in one PDF, to be split.
+    public var bundle: BundleInstructions?
 
     public init(
         applicationId: String, uploader: String, receipt: String?, slot: Slot, fileName: String, sha256: String,
-        bytes: Int64
+        bytes: Int64, bundle: BundleInstructions? = nil
     ) {
+        self.bundle = bundle
         self.applicationId = applicationId
         self.uploader = uploader
         self.receipt = receipt
@@ -150,8 +153,13 @@ public struct NewAdditional: Sendable, Hashable {
     public var fileName: String
     public var sha256: String
     public var bytes: Int64
+    public var bundle: BundleInstructions?
 
-    public init(receipt: String, uploader: String, fileName: String, sha256: String, bytes: Int64) {
+    public init(
+        receipt: String, uploader: String, fileName: String, sha256: String, bytes: Int64,
+        bundle: BundleInstructions? = nil
+    ) {
+        self.bundle = bundle
         self.receipt = receipt
         self.uploader = uploader
         self.fileName = fileName

@@ -71,7 +71,15 @@ public struct UploadRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     public var uploader: String
     /// `application|slot|sha256`: a resubmission of the same file is recognised, not stored twice.
     public var idempotencyKey: String
+    /// Set when the upload holds several documents to split: how to find their boundaries.
+    public var bundle: BundleInstructions?
     public var createdAt: Double
+}
+
+/// How a bundle upload is to be split: by the manifest given with it, or (nil) by what the PDF itself shows.
+public struct BundleInstructions: Codable, Sendable, Hashable {
+    public var manifest: SplitManifest?
+    public init(manifest: SplitManifest?) { self.manifest = manifest }
 }
 
 /// One document produced from an upload: the upload itself, or one part of a split bundle.

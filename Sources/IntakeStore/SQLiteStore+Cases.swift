@@ -22,7 +22,8 @@ extension SQLiteStore {
                 let upload = UploadRecord(
                     id: Identifiers.make("U"), applicationId: nil, requestedReceipt: document.receipt, round: 0,
                     slot: .additional, fileName: document.fileName, sha256: document.sha256, bytes: document.bytes,
-                    uploader: document.uploader, idempotencyKey: "refused|\(Identifiers.make("K"))", createdAt: now)
+                    uploader: document.uploader, idempotencyKey: "refused|\(Identifiers.make("K"))", bundle: nil,
+                    createdAt: now)
                 try upload.insert(db)
                 let item = ItemRecord(
                     id: "\(upload.id)-1", uploadId: upload.id, ordinal: 1, title: upload.fileName, firstPage: nil,
@@ -60,7 +61,7 @@ extension SQLiteStore {
                     round: application.round, slot: .additional, fileName: document.fileName,
                     sha256: document.sha256, bytes: document.bytes, uploader: document.uploader,
                     idempotencyKey: "\(application.id)|additional|\(document.sha256)|\(Identifiers.make("K"))",
-                    createdAt: now)
+                    bundle: document.bundle, createdAt: now)
                 try upload.insert(db)
                 let job = try Self.enqueue(upload, maxAttempts: maxAttempts, now: now, db)
                 try Self.record(

@@ -59,6 +59,7 @@ public final class SQLiteStore: IntakeStorage {
                 table.column("bytes", .integer).notNull()
                 table.column("uploader", .text).notNull()
                 table.column("idempotency_key", .text).notNull().unique()
+                table.column("bundle", .text)
                 table.column("created_at", .double).notNull()
             }
             try db.create(index: "uploads_by_content", on: "uploads", columns: ["application_id", "sha256"])
@@ -160,7 +161,7 @@ public final class SQLiteStore: IntakeStorage {
             let upload = UploadRecord(
                 id: Identifiers.make("U"), applicationId: new.applicationId, requestedReceipt: nil, round: 0,
                 slot: new.slot, fileName: new.fileName, sha256: new.sha256, bytes: new.bytes, uploader: new.uploader,
-                idempotencyKey: key, createdAt: now)
+                idempotencyKey: key, bundle: new.bundle, createdAt: now)
             try upload.insert(db)
             let job = try Self.enqueue(upload, maxAttempts: maxAttempts, now: now, db)
             return SubmitResult(upload: upload, job: job, receipt: application!.receipt, duplicate: false)

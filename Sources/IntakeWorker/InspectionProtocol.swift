@@ -4,17 +4,28 @@ import IntakeCore
 enum InspectionProtocol {
     struct Request: Codable {
         var path: String
+        /// When set, write these page ranges of `path` as new PDFs instead of inspecting it.
+        var split: Split?
+    }
+
+    struct Split: Codable {
+        /// 1-based inclusive `[first, last]` pairs.
+        var ranges: [[Int]]
+        var outputs: [String]
     }
 
     struct Response: Codable {
         enum Stage: String, Codable {
             /// Type, size and digest are known; parsing starts.
             case sniffed
-            /// Inspection finished.
+            /// Finished.
             case done
         }
         var stage: Stage
-        var facts: FileFacts
+        /// An inspection's facts.
+        var facts: FileFacts?
+        /// A split that could not be written, in qpdf's words.
+        var splitError: String?
     }
 }
 

@@ -2,6 +2,7 @@ import FileInspection
 import Foundation
 import Glibc
 import IntakeCore
+import PDFAssembly
 
 /// The child side of isolated inspection: `intake inspect-server` runs this.
 ///
@@ -47,8 +48,22 @@ public enum InspectionServer {
         let encoder = JSONEncoder()
         let decoder = JSONDecoder()
         while let line = readLine(strippingNewline: true) {
-            guard let request = try? decoder.decode(InspectionProtocol.Request.self, from: Data(line.utf8)) else {
+            guard let request = try? decoder.decode(InspectionProtocol.Request.self, from: Data(line.utf8)),
+                request.split.map({ $0.ranges.count == $0.outputs.count && $0.ranges.allSatisfy { $0.count == 2 && $0[0] <= $0[1] } })
+                    ?? true
+            else {
                 return SetupFailure.protocolError.rawValue
+            }
+            if let split = request.split {
+                var failure: String?
+                do {
+                    try PDFAssembler.extract(
+                        source: request.path, ranges: split.ranges.map { $0[0]...$0[1] }, to: split.outputs)
+                } catch {
+                    failure = error.description
+                }
+                send(InspectionProtocol.Response(stage: .done, facts: nil, splitError: failure), encoder)
+                continue
             }
             let facts = inspector.inspect(path: request.path) { sniffed in
                 send(InspectionProtocol.Response(stage: .sniffed, facts: sniffed), encoder)

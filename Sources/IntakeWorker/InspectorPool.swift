@@ -15,14 +15,27 @@ public actor InspectorPool {
 
     /// Inspects one file in a child process within the limits.
     public func inspect(path: String) async -> FileFacts {
+        await withInspector { $0.inspect(path: path) }
+    }
+
+    /// Writes page ranges of a PDF as new PDFs in a child process within the limits.
+    public func split(source: String, ranges: [ClosedRange<Int>], outputs: [String]) async
+        -> IsolatedInspector.SplitOutcome
+    {
+        await withInspector { $0.split(source: source, ranges: ranges, outputs: outputs) }
+    }
+
+    private func withInspector<Result: Sendable>(
+        _ work: @escaping @Sendable (IsolatedInspector) -> Result
+    ) async -> Result {
         let inspector = await checkOut()
-        let facts = await withCheckedContinuation { (continuation: CheckedContinuation<FileFacts, Never>) in
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result, Never>) in
             DispatchQueue.global(qos: .userInitiated).async {
-                continuation.resume(returning: inspector.inspect(path: path))
+                continuation.resume(returning: work(inspector))
             }
         }
         checkIn(inspector)
-        return facts
+        return result
     }
 
     private func checkOut() async -> IsolatedInspector {

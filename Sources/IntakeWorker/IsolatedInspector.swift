@@ -39,29 +39,66 @@ public final class IsolatedInspector: @unchecked Sendable {
     /// A crash or a timeout is confirmed once on a fresh child before it is reported: the child is reused across
     /// files, and damage done by an earlier hostile file must not be blamed on this one.
     public func inspect(path: String) -> FileFacts {
-        let first = attempt(path)
+        let first = inspectOnce(path)
         guard let failure = first.inspectionFailure, failure.reason == .crashed || failure.reason == .timeout else {
             return first
         }
         stopChild(kill: true)
-        return attempt(path)
+        return inspectOnce(path)
     }
 
-    private func attempt(_ path: String) -> FileFacts {
+    /// How writing a bundle's items went.
+    public enum SplitOutcome: Sendable, Hashable {
+        case written
+        /// qpdf could not read or write the PDF.
+        case refused(String)
+        /// The child crashed, timed out or could not run.
+        case failed(InspectionFailure)
+    }
+
+    /// Writes page ranges (1-based, inclusive) of the PDF at `source` to `outputs`, in the child, within the
+    /// same deadline and memory ceiling as inspection.
+    public func split(source: String, ranges: [ClosedRange<Int>], outputs: [String]) -> SplitOutcome {
+        let request = InspectionProtocol.Request(
+            path: source,
+            split: InspectionProtocol.Split(ranges: ranges.map { [$0.lowerBound, $0.upperBound] }, outputs: outputs))
+        switch exchange(request) {
+        case .answered(let response): return response.splitError.map(SplitOutcome.refused) ?? .written
+        case .failed(let reason, let message, _):
+            return .failed(InspectionFailure(reason: reason, message: message))
+        }
+    }
+
+    private func inspectOnce(_ path: String) -> FileFacts {
+        switch exchange(InspectionProtocol.Request(path: path, split: nil)) {
+        case .answered(let response):
+            return response.facts ?? failure(.crashed, "inspector answered without facts", sniffed: nil)
+        case .failed(let reason, let message, let sniffed):
+            return failure(reason, message, sniffed: sniffed)
+        }
+    }
+
+    private enum Exchange {
+        case answered(InspectionProtocol.Response)
+        case failed(InspectionFailure.Reason, String, sniffed: FileFacts?)
+    }
+
+    /// One request and its final answer, within the deadline.
+    private func exchange(_ request: InspectionProtocol.Request) -> Exchange {
         var sniffed: FileFacts?
-        // A child that died while idle (killed from outside) must not be blamed on this file.
+        // A child that died while idle (killed from outside) must not be blamed on this request.
         if let current = child, waitpid(current.pid, nil, WNOHANG) == current.pid { stopChild(kill: false, reaped: true) }
         do {
             if child == nil { try startChild() }
-            try send(InspectionProtocol.Request(path: path))
+            try send(request)
         } catch {
-            // The child died between files, or never started: one fresh attempt.
+            // The child died between requests, or never started: one fresh attempt.
             stopChild(kill: true)
             do {
                 try startChild()
-                try send(InspectionProtocol.Request(path: path))
+                try send(request)
             } catch {
-                return failure(.unavailable, "inspector could not start: \(error)", sniffed: nil)
+                return .failed(.unavailable, "inspector could not start: \(error)", sniffed: nil)
             }
         }
         let deadline = Self.monotonicNow() + limits.timeout.seconds
@@ -70,27 +107,27 @@ public final class IsolatedInspector: @unchecked Sendable {
             case .line(let data):
                 guard let response = try? decoder.decode(InspectionProtocol.Response.self, from: data) else {
                     stopChild(kill: true)
-                    return failure(.crashed, "inspector answered garbage", sniffed: sniffed)
+                    return .failed(.crashed, "inspector answered garbage", sniffed: sniffed)
                 }
                 switch response.stage {
                 case .sniffed: sniffed = response.facts
-                case .done: return response.facts
+                case .done: return .answered(response)
                 }
             case .timedOut:
                 stopChild(kill: true)
-                return failure(
+                return .failed(
                     .timeout, "stopped after \(Self.seconds(limits.timeout)) s (limit inspection.timeout)",
                     sniffed: sniffed)
             case .failed(let reason):
                 stopChild(kill: true)
-                return failure(.unavailable, "lost the inspector: \(reason)", sniffed: sniffed)
+                return .failed(.unavailable, "lost the inspector: \(reason)", sniffed: sniffed)
             case .closed:
                 let status = stopChild(kill: false)
                 if let setupFailure = InspectionServer.SetupFailure(exitStatus: status) {
                     // The child could not set itself up (limits, type database): the machine's fault, not the file's.
-                    return failure(.unavailable, "inspector setup failed: \(setupFailure)", sniffed: sniffed)
+                    return .failed(.unavailable, "inspector setup failed: \(setupFailure)", sniffed: sniffed)
                 }
-                return failure(
+                return .failed(
                     .crashed,
                     "parser process \(Self.describe(status)) (memory ceiling \(limits.memory), inspection.memory)",
                     sniffed: sniffed)

@@ -22,14 +22,61 @@ public struct UploadProcessor: Sendable {
             policyVersion: policy.version)
     }
 
-    /// Adds the limits that count the rest of the application, read in the transaction that records the verdict.
-    public func applyingApplicationLimits(_ result: ItemResult, slot: Slot, usage: ApplicationUsage) -> ItemResult {
-        var findings = result.findings
-        findings += AttachmentRules(policy: policy).applicationFindings(bytes: result.item.bytes, slot: slot, usage: usage)
-        var updated = result
-        updated.findings = findings
-        updated.verdict = Verdict(findings: findings)
-        return updated
+    /// Adds the limits that count the rest of the application, read in the transaction that records the verdicts.
+    /// The items of one upload (a split bundle's documents) count in order: each accepted one uses the allowance
+    /// the next sees.
+    public func applyingApplicationLimits(_ results: [ItemResult], slot: Slot, usage: ApplicationUsage)
+        -> [ItemResult]
+    {
+        var usage = usage
+        var countedUpload = false
+        return results.map { result in
+            var updated = result
+            updated.findings += AttachmentRules(policy: policy).applicationFindings(
+                bytes: result.item.bytes, slot: slot, usage: usage)
+            updated.verdict = Verdict(findings: updated.findings)
+            if updated.verdict == .accepted {
+                switch slot {
+                case .photo, .attachment:
+                    usage.acceptedOriginalBytes += result.item.bytes
+                    if slot == .attachment && !countedUpload {
+                        usage.acceptedAttachments += 1
+                        countedUpload = true
+                    }
+                case .additional: usage.acceptedAdditionalBytesThisRound += result.item.bytes
+                }
+            }
+            return updated
+        }
+    }
+
+    /// One item of a split bundle, judged from its own inspection.
+    public func itemResult(
+        upload: UploadRecord, ordinal: Int, document: PlannedDocument, sha256: String, bytes: Int64, facts: FileFacts
+    ) -> ItemResult {
+        let findings = AttachmentRules(policy: policy).fileFindings(
+            for: facts, fileName: document.title + ".pdf", slot: upload.slot)
+        let item = ItemRecord(
+            id: "\(upload.id)-\(ordinal)", uploadId: upload.id, ordinal: ordinal, title: document.title,
+            firstPage: document.pages.lowerBound, lastPage: document.pages.upperBound, sha256: sha256, bytes: bytes)
+        return ItemResult(
+            item: item, verdict: Verdict(findings: findings), findings: findings, facts: facts,
+            policyVersion: policy.version)
+    }
+
+    /// Where a bundle's documents are, if it is to be split: nil when it stays one item, or the finding that
+    /// rejects it (an invalid manifest).
+    public func plan(bundle: BundleInstructions, upload: UploadRecord, facts: FileFacts) -> BundlePlan {
+        let pages = facts.pdf?.pages ?? 0
+        if let manifest = bundle.manifest {
+            switch SplitPlanner.plan(manifest: manifest, pageCount: pages) {
+            case .valid(let documents): return documents.count > 1 ? .split(documents) : .whole
+            case .invalid(let finding): return .invalid(finding)
+            }
+        }
+        let documents = SplitPlanner.plan(
+            outline: facts.pdf?.outline ?? [], pageCount: pages, untitledTitle: upload.fileName)
+        return documents.count > 1 ? .split(documents) : .whole
     }
 
     /// An application's items judged again under this policy, from the facts their inspections recorded, in the
@@ -61,4 +108,13 @@ public struct UploadProcessor: Sendable {
                 policyVersion: policy.version)
         }
     }
+}
+
+/// What to do with a bundle.
+public enum BundlePlan: Sendable, Hashable {
+    /// One item: nothing marks separate documents.
+    case whole
+    case split([PlannedDocument])
+    /// Rejected as it is: the manifest does not fit the PDF.
+    case invalid(Finding)
 }

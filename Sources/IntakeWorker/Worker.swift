@@ -1,5 +1,6 @@
 import ContentAddressing
 import Foundation
+import Glibc
 import IntakeCore
 import IntakeStore
 import Logging
@@ -151,39 +152,106 @@ public struct Worker: Service {
         }
     }
 
+    /// What inspecting an upload (and splitting it, for a bundle) came to.
+    private enum UploadOutcome: Sendable {
+        case judged([ItemResult])
+        /// A fault worth another attempt: the inspector or the storage could not do its part.
+        case retry(String)
+    }
+
     private func processUpload(_ claim: ClaimedJob, upload: UploadRecord, metadata: Logger.Metadata) async {
         logger.debug("Job started", metadata: metadata)
-        let started = ContinuousClock.now
-        let facts = await withLeaseRenewal(claim) {
-            await inspectors.inspect(path: blobs.path(for: upload.sha256))
+        let outcome = await withLeaseRenewal(claim) { await judge(upload, attempt: claim.job) }
+        switch outcome {
+        case .retry(let reason):
+            await fail(claim, error: reason, retriable: true, metadata: metadata)
+        case .judged(let results):
+            let processor = UploadProcessor(policy: policy)
+            let slot = upload.slot
+            do {
+                try await storage.complete(claim, now: clock()) { usage in
+                    processor.applyingApplicationLimits(results, slot: slot, usage: usage)
+                }
+                logger.info("Job succeeded", metadata: metadata.merging(["intake.items": "\(results.count)"]) { $1 })
+            } catch {
+                await recordingFailed(claim, error: error, metadata: metadata)
+            }
         }
-        let elapsed = ContinuousClock.now - started
+    }
+
+    /// Inspects an upload and, when it is a bundle that passes and has documents to separate, splits it and
+    /// inspects each item. A bundle that is itself rejected is not split: its one item says why.
+    private func judge(_ upload: UploadRecord, attempt job: JobRecord) async -> UploadOutcome {
+        let started = ContinuousClock.now
+        let facts = await inspectors.inspect(path: blobs.path(for: upload.sha256))
         if let failure = facts.inspectionFailure, failure.reason == .unavailable {
             // The inspector could not run: retry, and if it never can, the job ends dead with the reason, never
             // with a verdict that blames the file.
-            await fail(claim, error: "inspector unavailable: \(failure.message)", retriable: true, metadata: metadata)
-            return
+            return .retry("inspector unavailable: \(failure.message)")
         }
-        if let failure = facts.inspectionFailure, failure.reason == .unreadable,
-            claim.job.attempts < claim.job.maxAttempts
-        {
+        if let failure = facts.inspectionFailure, failure.reason == .unreadable, job.attempts < job.maxAttempts {
             // Storage may come back (a remount, a transient I/O error): retry before declaring the file unreadable.
-            await fail(claim, error: "blob unreadable: \(failure.message)", retriable: true, metadata: metadata)
-            return
+            return .retry("blob unreadable: \(failure.message)")
         }
         let processor = UploadProcessor(policy: policy)
-        var measured = processor.fileResult(for: upload, facts: facts)
-        measured.durationMs = elapsed.seconds * 1000
-        let fileResult = measured
-        let slot = upload.slot
-        do {
-            try await storage.complete(claim, now: clock()) { usage in
-                [processor.applyingApplicationLimits(fileResult, slot: slot, usage: usage)]
-            }
-            logger.info("Job succeeded", metadata: metadata)
-        } catch {
-            await recordingFailed(claim, error: error, metadata: metadata)
+        var whole = processor.fileResult(for: upload, facts: facts)
+        whole.durationMs = (ContinuousClock.now - started).seconds * 1000
+        guard let bundle = upload.bundle, whole.verdict == .accepted else { return .judged([whole]) }
+        switch processor.plan(bundle: bundle, upload: upload, facts: facts) {
+        case .whole:
+            return .judged([whole])
+        case .invalid(let finding):
+            whole.findings.append(finding)
+            whole.verdict = .rejected
+            return .judged([whole])
+        case .split(let documents):
+            return await split(upload, into: documents, whole: whole, processor: processor)
         }
+    }
+
+    /// Writes the bundle's documents as items (in a child), stores each as a blob, and inspects each.
+    private func split(
+        _ upload: UploadRecord, into documents: [PlannedDocument], whole: ItemResult, processor: UploadProcessor
+    ) async -> UploadOutcome {
+        let temporary = documents.indices.map { "\(blobs.root)/tmp/split-\(upload.id)-\($0 + 1).pdf" }
+        defer { for path in temporary { unlink(path) } }
+        switch await inspectors.split(
+            source: blobs.path(for: upload.sha256), ranges: documents.map(\.pages), outputs: temporary)
+        {
+        case .written:
+            break
+        case .failed(let failure) where failure.reason == .unavailable:
+            return .retry("inspector unavailable: \(failure.message)")
+        case .failed(let failure):
+            return .judged([rejecting(whole, with: .unsplittable(failure.message))])
+        case .refused(let message):
+            return .judged([rejecting(whole, with: .unsplittable(message))])
+        }
+        var items: [ItemResult] = []
+        for (index, document) in documents.enumerated() {
+            let stored: BlobStore.Stored
+            do {
+                stored = try blobs.store(fileAt: temporary[index])
+            } catch {
+                return .retry("storing item \(index + 1): \(error.message)")
+            }
+            let facts = await inspectors.inspect(path: blobs.path(for: stored.sha256))
+            if let failure = facts.inspectionFailure, failure.reason == .unavailable {
+                return .retry("inspector unavailable: \(failure.message)")
+            }
+            items.append(
+                processor.itemResult(
+                    upload: upload, ordinal: index + 1, document: document, sha256: stored.sha256, bytes: stored.bytes,
+                    facts: facts))
+        }
+        return .judged(items)
+    }
+
+    private func rejecting(_ result: ItemResult, with finding: Finding) -> ItemResult {
+        var rejected = result
+        rejected.findings.append(finding)
+        rejected.verdict = .rejected
+        return rejected
     }
 
     private func fail(_ claim: ClaimedJob, error: String, retriable: Bool, metadata: Logger.Metadata) async {

@@ -17,7 +17,7 @@ struct Add: AsyncParsableCommand {
     @Option(help: "Who uploads: the case's owner or an uploader it was granted to.")
     var uploader: String
 
-    @Flag(help: "The files hold several documents each, to be split (not available yet).")
+    @Flag(help: "The files hold several documents each, to be split by their bookmarks.")
     var bundle = false
 
     @Flag(help: "Print one JSON document.")
@@ -40,10 +40,6 @@ struct Add: AsyncParsableCommand {
         var documents: [Entry]
     }
 
-    func validate() throws {
-        if bundle { throw ValidationError("--bundle: splitting bundles is not available yet") }
-    }
-
     func run() async throws {
         let configuration = try global.loadConfiguration()
         let policy = try global.loadPolicy(configuration)
@@ -61,7 +57,7 @@ struct Add: AsyncParsableCommand {
             let outcome = try await store.add(
                 NewAdditional(
                     receipt: receipt, uploader: uploader, fileName: (file as NSString).lastPathComponent,
-                    sha256: stored.sha256, bytes: stored.bytes),
+                    sha256: stored.sha256, bytes: stored.bytes, bundle: bundle ? BundleInstructions(manifest: nil) : nil),
                 now: now(), maxAttempts: settings.maxAttempts, policyVersion: policy.version
             ) { snapshot in
                 CaseRules.decide(receipt: receipt, uploader: uploader, snapshot: snapshot)

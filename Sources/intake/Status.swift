@@ -109,10 +109,13 @@ struct Status: AsyncParsableCommand {
             lines.append("      last error: \(error)")
         }
         for item in status.items {
+            var title = item.item.title
+            if status.items.count > 1, let first = item.item.firstPage, let last = item.item.lastPage {
+                title += first == last ? " (page \(first))" : " (pages \(first)–\(last))"
+            }
             lines.append(
                 TextOutput.verdictBlock(
-                    file: item.item.title, verdict: item.latest?.verdict, findings: item.latest?.findings ?? [],
-                    indent: "    "))
+                    file: title, verdict: item.latest?.verdict, findings: item.latest?.findings ?? [], indent: "    "))
         }
         return lines.joined(separator: "\n")
     }

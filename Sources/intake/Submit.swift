@@ -26,10 +26,10 @@ struct Submit: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "PDF attachments, one file per document.")
     var attachment: [String] = []
 
-    @Option(help: "A PDF holding several documents, to be split (not available yet).")
+    @Option(help: "A PDF holding several documents, to be split into one item per document.")
     var bundle: String?
 
-    @Option(help: "Page ranges of the bundle's documents (JSON, SPEC §3c; not available yet).")
+    @Option(help: "The bundle's documents as JSON: {\"documents\": [{\"title\": …, \"type\": …, \"pages\": [1, 17]}, …]}.")
     var manifest: String?
 
     @Flag(help: "Print one JSON document.")
@@ -52,10 +52,22 @@ struct Submit: AsyncParsableCommand {
 
     func validate() throws {
         if photo != nil { throw ValidationError("--photo: face photo checks are not available yet") }
-        if bundle != nil || manifest != nil {
-            throw ValidationError("--bundle/--manifest: splitting bundles is not available yet")
+        if manifest != nil && bundle == nil { throw ValidationError("--manifest goes with --bundle") }
+        if attachment.isEmpty && bundle == nil {
+            throw ValidationError("nothing to submit: give --attachment FILE… or --bundle FILE")
         }
-        if attachment.isEmpty { throw ValidationError("nothing to submit: give --attachment FILE…") }
+    }
+
+    /// A manifest file, decoded; a file that is not one is a usage error, before anything is stored.
+    static func readManifest(_ path: String) throws -> SplitManifest {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw OperationalError("cannot read manifest \(path)")
+        }
+        do {
+            return try JSONDecoder().decode(SplitManifest.self, from: data)
+        } catch {
+            throw OperationalError("manifest \(path) is not {\"documents\": [{\"title\", \"pages\": [first, last]}, …]}")
+        }
     }
 
     func run() async throws {
@@ -64,7 +76,12 @@ struct Submit: AsyncParsableCommand {
         let (store, blobs) = try global.openStore()
         var entries: [Report.Entry] = []
         var assignedReceipt = receipt ?? ""
-        for file in attachment {
+        var instructions: BundleInstructions?
+        if bundle != nil {
+            instructions = BundleInstructions(manifest: try manifest.map(Self.readManifest))
+        }
+        let files = attachment.map { ($0, BundleInstructions?.none) } + (bundle.map { [($0, instructions)] } ?? [])
+        for (file, bundleInstructions) in files {
             let stored: BlobStore.Stored
             do {
                 stored = try blobs.store(fileAt: file)
@@ -76,7 +93,8 @@ struct Submit: AsyncParsableCommand {
                 result = try await store.submit(
                 NewUpload(
                     applicationId: application, uploader: uploader, receipt: receipt, slot: .attachment,
-                    fileName: (file as NSString).lastPathComponent, sha256: stored.sha256, bytes: stored.bytes),
+                    fileName: (file as NSString).lastPathComponent, sha256: stored.sha256, bytes: stored.bytes,
+                    bundle: bundleInstructions),
                 now: now(), maxAttempts: settings.maxAttempts)
             } catch let error as StoreError
                 where [.forbidden, .invalidTransition, .conflict].contains(error.code)

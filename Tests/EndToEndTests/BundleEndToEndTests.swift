@@ -1,0 +1,90 @@
+import Foundation
+import IntakeStore
+import IntakeTestSupport
+import Testing
+
+/// Bundles split into one item per document, through the real binary, checked with qpdf and pdftotext.
+@Suite("Bundles")
+struct BundleEndToEndTests {
+    func text(_ path: String, pages: ClosedRange<Int>? = nil) -> String {
+        var arguments = ["-layout"]
+        if let pages { arguments += ["-f", "\(pages.lowerBound)", "-l", "\(pages.upperBound)"] }
+        return TestSupport.run("/usr/bin/pdftotext", arguments + [path, "-"]).standardOutput
+    }
+
+    func blob(_ intake: IntakeBinary, _ sha: String) -> String {
+        let characters = Array(sha)
+        return intake.data.appendingPathComponent("blobs/\(String(characters[0..<2]))/\(String(characters[2..<4]))/\(sha)").path
+    }
+
+    /// Every item is a valid PDF with exactly the text of the bundle pages it came from.
+    func expectLossless(_ intake: IntakeBinary, _ upload: UploadStatus, source: String) {
+        for item in upload.items {
+            let path = blob(intake, item.item.sha256)
+            #expect(TestSupport.run("/usr/bin/qpdf", ["--check", path]).status == 0, "\(item.item.title) passes qpdf --check")
+            let pages = item.item.firstPage!...item.item.lastPage!
+            #expect(text(path) == text(source, pages: pages), "\(item.item.title) keeps pages \(pages)")
+        }
+    }
+
+    @Test("A bundle with bookmarks becomes one item per top-level bookmark, titled by it, in page order")
+    func bookmarks() async throws {
+        let intake = IntakeBinary()
+        let source = TestSupport.corpusFile("bundle-outline.pdf")
+        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", source]).status == 0)
+        #expect(intake.run(["work", "--until-empty"]).status == 0)
+        let upload = try #require(try await intake.store().status(applicationId: "A")?.uploads.first)
+        #expect(upload.items.map(\.item.title) == ["Passport copy", "Employment contract", "Tax certificate"])
+        #expect(upload.items.map { [$0.item.firstPage!, $0.item.lastPage!] } == [[1, 1], [2, 3], [4, 4]])
+        #expect(upload.items.allSatisfy { $0.latest?.verdict == .accepted })
+        expectLossless(intake, upload, source: source)
+        let status = try #require(try await intake.store().status(applicationId: "A"))
+        #expect(status.acceptedBytes == upload.items.reduce(0) { $0 + $1.item.bytes }, "limits count items, not the bundle")
+    }
+
+    @Test("A manifest names the documents and their pages; an invalid one rejects the bundle, naming the range")
+    func manifest() async throws {
+        let intake = IntakeBinary()
+        let folder = TestSupport.makeTemporaryDirectory(prefix: "manifest")
+        let good = folder.appendingPathComponent("good.json").path
+        try #"{"documents": [{"title": "雇用契約書", "type": "employment_contract", "pages": [1, 5]}, {"title": "Tax return", "pages": [6, 12]}]}"#
+            .write(toFile: good, atomically: true, encoding: .utf8)
+        let bad = folder.appendingPathComponent("bad.json").path
+        try #"{"documents": [{"title": "A", "pages": [1, 5]}, {"title": "B", "pages": [5, 12]}]}"#
+            .write(toFile: bad, atomically: true, encoding: .utf8)
+        let source = TestSupport.corpusFile("contract.pdf")
+        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", source, "--manifest", good]).status == 0)
+        #expect(intake.run(["submit", "--application", "B", "--uploader", "u", "--bundle", source, "--manifest", bad]).status == 0)
+        #expect(intake.run(["work", "--until-empty"]).status == 0)
+        let store = try intake.store()
+        let split = try #require(try await store.status(applicationId: "A")?.uploads.first)
+        #expect(split.items.map(\.item.title) == ["雇用契約書", "Tax return"])
+        #expect(split.items.map { $0.item.lastPage! - $0.item.firstPage! + 1 } == [5, 7])
+        expectLossless(intake, split, source: source)
+        let rejected = try #require(try await store.status(applicationId: "B")?.uploads.first)
+        #expect(rejected.items.count == 1)
+        let finding = try #require(rejected.items.first?.latest?.findings.first)
+        #expect(finding.code.rawValue == "split.manifest_invalid")
+        #expect(finding.message.en.contains("Document 2"))
+    }
+
+    @Test("A rejected bundle is not split: its one item says why")
+    func rejectedBundle() async throws {
+        let intake = IntakeBinary()
+        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", TestSupport.corpusFile("r6-user.pdf")]).status == 0)
+        #expect(intake.run(["work", "--until-empty"]).status == 0)
+        let upload = try #require(try await intake.store().status(applicationId: "A")?.uploads.first)
+        #expect(upload.items.count == 1)
+        #expect(upload.items.first?.latest?.findings.map(\.code.rawValue) == ["pdf.password_required"])
+    }
+
+    @Test("A bundle without bookmarks or manifest stays one item")
+    func wholeBundle() async throws {
+        let intake = IntakeBinary()
+        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", TestSupport.corpusFile("contract.pdf")]).status == 0)
+        #expect(intake.run(["work", "--until-empty"]).status == 0)
+        let upload = try #require(try await intake.store().status(applicationId: "A")?.uploads.first)
+        #expect(upload.items.count == 1)
+        #expect(upload.items.first?.item.lastPage == 12)
+    }
+}
