@@ -9,13 +9,13 @@ trap 'rm -rf "$corpus"' EXIT
 
 small="$here/APP-2026-0001"
 big="$here/generated/APP-2026-0002"
-if [ -f "$big/02-tax-return-scan.pdf" ] && [ -f "$small/additional/01-tax-payment-certificate.pdf" ] && [ "${1:-}" != "--force" ]; then
+if [ -f "$big/02-tax-return-scan.pdf" ] && [ -f "$small/bundles/09-evidence-bundle.pdf" ] && [ "${1:-}" != "--force" ]; then
   exit 0
 fi
 "$here/../scripts/make-corpus.sh" "$corpus" --big >/dev/null
 
 mkdir -p "$small" "$big"
-if [ ! -f "$small/additional/01-tax-payment-certificate.pdf" ] || [ "${1:-}" = "--force" ]; then
+if [ ! -f "$small/bundles/09-evidence-bundle.pdf" ] || [ "${1:-}" = "--force" ]; then
   cp "$corpus/plain.pdf"            "$small/01-certificate-of-employment.pdf"   # clean: accepted
   cp "$corpus/r6-user.pdf"          "$small/02-employment-contract.pdf"         # needs a password to open
   cp "$corpus/r4-noprint.pdf"       "$small/03-tax-certificate.pdf"             # printing forbidden
@@ -24,7 +24,8 @@ if [ ! -f "$small/additional/01-tax-payment-certificate.pdf" ] || [ "${1:-}" = "
   cp "$corpus/r4-open.pdf"          "$small/06-letter-of-guarantee.pdf"         # owner password only: warning
   cp "$corpus/javascript.pdf"       "$small/07-residence-certificate.pdf"       # JavaScript: warning
   cp "$corpus/drm-fopn.pdf"         "$small/08-lease-contract.pdf"              # rights management (FOPN_foweb)
-  mkdir -p "$small/additional"
+  mkdir -p "$small/additional" "$small/bundles"
+  cp "$corpus/bundle-outline.pdf"   "$small/bundles/09-evidence-bundle.pdf"     # three documents, bookmarked
   cp "$corpus/contract.pdf"         "$small/additional/01-tax-payment-certificate.pdf"  # asked for later (追加資料)
 fi
 cp "$corpus/scan-13mb-a.pdf" "$big/01-bank-passbook-scan.pdf"

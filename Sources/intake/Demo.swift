@@ -54,14 +54,17 @@ struct Demo: AsyncParsableCommand {
                 + "\(policy.applicationTotalLimit) per application (photo included).\n")
         print("1. Submitting (each file stored durably, then one job queued per upload)")
         for (application, files) in applications {
-            for file in files {
+            let bundles = regularFiles(in: "\(samples)/\(application)/bundles").filter { $0.hasSuffix(".pdf") }
+            for (file, isBundle) in files.map({ ($0, false) }) + bundles.map({ ($0, true) }) {
                 let stored = try blobs.store(fileAt: file)
                 let result = try await store.submit(
                     NewUpload(
                         applicationId: application, uploader: "demo-applicant", receipt: nil, slot: .attachment,
-                        fileName: (file as NSString).lastPathComponent, sha256: stored.sha256, bytes: stored.bytes),
+                        fileName: (file as NSString).lastPathComponent, sha256: stored.sha256, bytes: stored.bytes,
+                        bundle: isBundle ? BundleInstructions(manifest: nil) : nil),
                     now: now(), maxAttempts: settings.maxAttempts)
-                print("   \(application)  \(result.upload.id)  \((file as NSString).lastPathComponent)")
+                let note = isBundle ? "  (a bundle: split by its bookmarks)" : ""
+                print("   \(application)  \(result.upload.id)  \((file as NSString).lastPathComponent)\(note)")
             }
         }
         if let (application, files) = applications.first, let file = files.first {
