@@ -93,19 +93,22 @@ public struct ItemRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
     public var uploadId: String
     public var ordinal: Int
     public var title: String
+    /// The document type a bundle's manifest gave (`employment_contract`), if any.
+    public var documentType: String?
     public var firstPage: Int?
     public var lastPage: Int?
     public var sha256: String
     public var bytes: Int64
 
     public init(
-        id: String, uploadId: String, ordinal: Int, title: String, firstPage: Int?, lastPage: Int?, sha256: String,
-        bytes: Int64
+        id: String, uploadId: String, ordinal: Int, title: String, documentType: String? = nil, firstPage: Int?,
+        lastPage: Int?, sha256: String, bytes: Int64
     ) {
         self.id = id
         self.uploadId = uploadId
         self.ordinal = ordinal
         self.title = title
+        self.documentType = documentType
         self.firstPage = firstPage
         self.lastPage = lastPage
         self.sha256 = sha256

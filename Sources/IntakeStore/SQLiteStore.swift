@@ -68,6 +68,7 @@ public final class SQLiteStore: IntakeStorage {
                 table.column("upload_id", .text).notNull().references("uploads")
                 table.column("ordinal", .integer).notNull()
                 table.column("title", .text).notNull()
+                table.column("document_type", .text)
                 table.column("first_page", .integer)
                 table.column("last_page", .integer)
                 table.column("sha256", .text).notNull()

@@ -58,7 +58,7 @@ public struct UploadProcessor: Sendable {
             for: facts, fileName: document.title + ".pdf", slot: upload.slot)
         let item = ItemRecord(
             id: "\(upload.id)-\(ordinal)", uploadId: upload.id, ordinal: ordinal, title: document.title,
-            firstPage: document.pages.lowerBound, lastPage: document.pages.upperBound, sha256: sha256, bytes: bytes)
+            documentType: document.type, firstPage: document.pages.lowerBound, lastPage: document.pages.upperBound, sha256: sha256, bytes: bytes)
         return ItemResult(
             item: item, verdict: Verdict(findings: findings), findings: findings, facts: facts,
             policyVersion: policy.version)

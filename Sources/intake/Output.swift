@@ -27,6 +27,7 @@ struct ApplicationReport: Encodable {
     struct Item: Encodable {
         var id: String
         var title: String
+        var type: String?
         var pages: [Int]?
         var sha256: String
         var bytes: Int64
@@ -36,7 +37,7 @@ struct ApplicationReport: Encodable {
         var history: Int
 
         enum CodingKeys: String, CodingKey {
-            case id, title, pages, sha256, bytes, verdict, policy, findings, history
+            case id, title, type, pages, sha256, bytes, verdict, policy, findings, history
         }
 
         /// `null` for what is not known yet (a pending item has no verdict), as SPEC §3b lists every key.
@@ -44,6 +45,7 @@ struct ApplicationReport: Encodable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(id, forKey: .id)
             try container.encode(title, forKey: .title)
+            try container.encode(type, forKey: .type)
             try container.encode(pages, forKey: .pages)
             try container.encode(sha256, forKey: .sha256)
             try container.encode(bytes, forKey: .bytes)
@@ -115,7 +117,7 @@ struct ApplicationReport: Encodable {
             },
             items: status.items.map { item in
                 Item(
-                    id: item.item.id, title: item.item.title,
+                    id: item.item.id, title: item.item.title, type: item.item.documentType,
                     pages: item.item.firstPage.flatMap { first in item.item.lastPage.map { [first, $0] } },
                     sha256: item.item.sha256, bytes: item.item.bytes, verdict: item.latest?.verdict,
                     policy: item.latest?.policyVersion, findings: item.latest?.findings ?? [], history: item.history)

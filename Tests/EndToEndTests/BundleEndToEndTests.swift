@@ -59,6 +59,7 @@ struct BundleEndToEndTests {
         let store = try intake.store()
         let split = try #require(try await store.status(applicationId: "A")?.uploads.first)
         #expect(split.items.map(\.item.title) == ["雇用契約書", "Tax return"])
+        #expect(split.items.map(\.item.documentType) == ["employment_contract", nil])
         #expect(split.items.map { $0.item.lastPage! - $0.item.firstPage! + 1 } == [5, 7])
         expectLossless(intake, split, source: source)
         let rejected = try #require(try await store.status(applicationId: "B")?.uploads.first)
