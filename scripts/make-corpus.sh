@@ -36,6 +36,11 @@ document letter "Letter of guarantee" 1
 printf '.LP\n.pdfbookmark 1 "Passport copy"\nPassport, data page.\n.bp\n.pdfbookmark 1 "Employment contract"\nContract, page one.\n.bp\nContract, page two.\n.bp\n.pdfbookmark 1 "Tax certificate"\nTax certificate.\n' > "$work/bundle.ms"
 groff -ms -mpdfmark -Tpdf "$work/bundle.ms" > "$out/bundle-outline.pdf"
 
+# A bundle with separator sheets and a blank page, no bookmarks: contract (1–2), SEPARATOR (3), tax
+# certificate (4), blank (5), bank statement (6). Page numbers off, so the blank page carries no ink.
+printf '.ds CH\n.LP\nEmployment contract, page one.\n.bp\nEmployment contract, page two.\n.bp\n.ce\nSEPARATOR\n.bp\nTax certificate.\n.bp\n\\&\n.bp\nBank statement.\n' > "$work/separated.ms"
+groff -ms -Tpdf "$work/separated.ms" > "$out/bundle-separators.pdf"
+
 # --- Encryption: every revision, with the permission sets that matter --------------------------------------------
 src="$out/plain.pdf"
 enc() { # out user owner bits [permission flags…]

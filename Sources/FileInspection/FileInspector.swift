@@ -19,7 +19,9 @@ public final class FileInspector {
     ///
     /// `onSniffed` receives the type, size and digest before any parser runs, so a caller watching from another
     /// process still knows what the file was if a parser then crashes or hangs.
-    public func inspect(path: String, onSniffed: (FileFacts) -> Void = { _ in }) -> FileFacts {
+    public func inspect(
+        path: String, separators: SeparatorRule? = nil, onSniffed: (FileFacts) -> Void = { _ in }
+    ) -> FileFacts {
         let file: MappedFile
         do {
             file = try MappedFile(path: path)
@@ -29,16 +31,18 @@ public final class FileInspector {
                 inspectionFailure: InspectionFailure(
                     reason: error.isOutOfMemory ? .memory : .unreadable, message: error.message))
         }
-        return inspect(bytes: file.bytes, onSniffed: onSniffed)
+        return inspect(bytes: file.bytes, separators: separators, onSniffed: onSniffed)
     }
 
     /// Inspects bytes already in memory.
-    public func inspect(bytes: UnsafeRawBufferPointer, onSniffed: (FileFacts) -> Void = { _ in }) -> FileFacts {
+    public func inspect(
+        bytes: UnsafeRawBufferPointer, separators: SeparatorRule? = nil, onSniffed: (FileFacts) -> Void = { _ in }
+    ) -> FileFacts {
         let mime = sniffer.mimeType(of: bytes)
         var facts = FileFacts(mime: mime, bytes: Int64(bytes.count), sha256: Digest.sha256Hex(bytes))
         onSniffed(facts)
         if mime == "application/pdf" {
-            facts.pdf = PDFInspector.inspect(bytes)
+            facts.pdf = PDFInspector.inspect(bytes, separators: separators)
         }
         return facts
     }

@@ -101,6 +101,15 @@ public struct Configuration: Sendable, Hashable {
         return value
     }
 
+    public func boolean(_ key: String) throws(ConfigurationError) -> Bool {
+        let text = try string(key)
+        switch text {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw invalid(key, text, expected: "`true` or `false`")
+        }
+    }
+
     public func list(_ key: String) throws(ConfigurationError) -> [String] {
         try string(key).split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
     }

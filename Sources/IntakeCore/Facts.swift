@@ -151,6 +151,9 @@ public struct PDFFacts: Hashable, Sendable, Codable {
     public var outlineEntries: Int
     /// The top-level bookmarks, in outline order: where the documents of a bundle start.
     public var outline: [OutlineEntry]
+    /// For a bundle: 1-based pages that are separator sheets (text matching the pattern, or blank when blank
+    /// pages separate); nil when not looked for.
+    public var separatorPages: [Int]?
     public var activeContent: [ActiveContentHit]
     /// Whether the active-content scan saw every object (object streams of an encrypted file cannot be read).
     public var activeContentScanComplete: Bool
@@ -181,6 +184,7 @@ public struct PDFFacts: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case version, pages, encrypted, revision, permissions, javascript, outline
+        case separatorPages = "separator_pages"
         case securityHandler = "security_handler"
         case needsPassword = "needs_password"
         case embeddedFiles = "embedded_files"
@@ -204,6 +208,7 @@ public struct PDFFacts: Hashable, Sendable, Codable {
         try container.encode(embeddedFiles, forKey: .embeddedFiles)
         try container.encode(outlineEntries, forKey: .outlineEntries)
         try container.encode(outline, forKey: .outline)
+        try container.encodeIfPresent(separatorPages, forKey: .separatorPages)
         try container.encode(activeContent, forKey: .activeContent)
         try container.encode(activeContentScanComplete, forKey: .activeContentScanComplete)
         try container.encode(parseError, forKey: .parseError)

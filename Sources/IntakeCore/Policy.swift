@@ -18,12 +18,16 @@ public struct Policy: Sendable, Hashable {
     public var activeContentSeverity: Severity
     /// Severity of an owner password that restricts nothing (`pdf.permissions_password`).
     public var permissionsPasswordSeverity: Severity
+    /// What separates a bundle's documents when it has neither manifest nor bookmarks.
+    public var separators: SeparatorRule
 
     public init(
         fileLimit: ByteSize, applicationTotalLimit: ByteSize, additionalTotalLimit: ByteSize, pageLimit: Int,
         attachmentCountLimit: Int?, attachmentTypes: [String], activeContentSeverity: Severity,
-        permissionsPasswordSeverity: Severity
+        permissionsPasswordSeverity: Severity,
+        separators: SeparatorRule = SeparatorRule(pattern: nil, blankPagesSeparate: false)
     ) {
+        self.separators = separators
         self.fileLimit = fileLimit
         self.applicationTotalLimit = applicationTotalLimit
         self.additionalTotalLimit = additionalTotalLimit
@@ -44,7 +48,10 @@ public struct Policy: Sendable, Hashable {
             attachmentCountLimit: attachments == 0 ? nil : attachments,
             attachmentTypes: try configuration.list("attachment.types"),
             activeContentSeverity: try configuration.severity("pdf.active_content"),
-            permissionsPasswordSeverity: try configuration.severity("pdf.permissions_password"))
+            permissionsPasswordSeverity: try configuration.severity("pdf.permissions_password"),
+            separators: SeparatorRule(
+                pattern: configuration.values["split.separator_pattern"].flatMap { $0.isEmpty ? nil : $0 },
+                blankPagesSeparate: try configuration.boolean("split.blank_pages_separate")))
     }
 
     /// The policy in a canonical text form, one `key=value` per line in key order: what the version hashes.
@@ -58,6 +65,8 @@ public struct Policy: Sendable, Hashable {
             "limits.pages=\(pageLimit)",
             "pdf.active_content=\(activeContentSeverity.rawValue)",
             "pdf.permissions_password=\(permissionsPasswordSeverity.rawValue)",
+            "split.blank_pages_separate=\(separators.blankPagesSeparate)",
+            "split.separator_pattern=\(separators.pattern ?? "")",
         ].joined(separator: "\n")
     }
 

@@ -11,6 +11,19 @@ public struct PlannedDocument: Hashable, Sendable, Codable {
     }
 }
 
+/// What marks a separator sheet between a bundle's documents (`split.separator_pattern`,
+/// `split.blank_pages_separate`).
+public struct SeparatorRule: Hashable, Sendable, Codable {
+    /// A regular expression the whole text of a separator page matches; nil or empty for none.
+    public var pattern: String?
+    public var blankPagesSeparate: Bool
+
+    public init(pattern: String?, blankPagesSeparate: Bool) {
+        self.pattern = pattern
+        self.blankPagesSeparate = blankPagesSeparate
+    }
+}
+
 /// A manifest given with a bundle (SPEC §3c): `{"documents": [{"title": …, "type": …, "pages": [18, 53]}, …]}`.
 public struct SplitManifest: Hashable, Sendable, Codable {
     public struct Document: Hashable, Sendable, Codable {
@@ -22,8 +35,7 @@ public struct SplitManifest: Hashable, Sendable, Codable {
 }
 
 /// Where a bundle's documents begin and end, in SPEC §3c's order of preference: a manifest, else the top-level
-/// bookmarks, else one document. (Separator sheets, the third source, need page text and renders; they come
-/// with the splitting worker.) Pure.
+/// bookmarks, else separator sheets, else one document. Pure.
 public enum SplitPlanner {
     /// The manifest's documents, checked against the bundle: every range inside `1…pageCount`, in order, with no
     /// overlap and no gap, covering every page. The first offending range is named in the finding.
@@ -83,6 +95,28 @@ public enum SplitPlanner {
 public enum ManifestPlan: Hashable, Sendable {
     case valid([PlannedDocument])
     case invalid(Finding)
+}
+
+extension SplitPlanner {
+    /// The runs of pages between separator sheets, which are dropped; each run is a document titled
+    /// `"\(title) (n)"`. Empty when no page separates anything.
+    public static func plan(separators: Set<Int>, pageCount: Int, title: String) -> [PlannedDocument] {
+        guard pageCount > 0, !separators.isEmpty else { return [] }
+        var runs: [ClosedRange<Int>] = []
+        var start: Int?
+        for page in 1...pageCount {
+            if separators.contains(page) {
+                if let first = start { runs.append(first...(page - 1)) }
+                start = nil
+            } else if start == nil {
+                start = page
+            }
+        }
+        if let first = start { runs.append(first...pageCount) }
+        return runs.enumerated().map { index, pages in
+            PlannedDocument(title: "\(title) (\(index + 1))", type: nil, pages: pages)
+        }
+    }
 }
 
 extension FindingCode {

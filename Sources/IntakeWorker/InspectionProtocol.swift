@@ -6,6 +6,8 @@ enum InspectionProtocol {
         var path: String
         /// When set, write these page ranges of `path` as new PDFs instead of inspecting it.
         var split: Split?
+        /// When set, also find the separator sheets of a bundle.
+        var separators: SeparatorRule?
     }
 
     struct Split: Codable {

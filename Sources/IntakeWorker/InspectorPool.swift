@@ -14,8 +14,8 @@ public actor InspectorPool {
     }
 
     /// Inspects one file in a child process within the limits.
-    public func inspect(path: String) async -> FileFacts {
-        await withInspector { $0.inspect(path: path) }
+    public func inspect(path: String, separators: SeparatorRule? = nil) async -> FileFacts {
+        await withInspector { $0.inspect(path: path, separators: separators) }
     }
 
     /// Writes page ranges of a PDF as new PDFs in a child process within the limits.

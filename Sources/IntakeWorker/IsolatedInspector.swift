@@ -38,13 +38,14 @@ public final class IsolatedInspector: @unchecked Sendable {
     ///
     /// A crash or a timeout is confirmed once on a fresh child before it is reported: the child is reused across
     /// files, and damage done by an earlier hostile file must not be blamed on this one.
-    public func inspect(path: String) -> FileFacts {
-        let first = inspectOnce(path)
+    public func inspect(path: String, separators: SeparatorRule? = nil) -> FileFacts {
+        let request = InspectionProtocol.Request(path: path, split: nil, separators: separators)
+        let first = inspectOnce(request)
         guard let failure = first.inspectionFailure, failure.reason == .crashed || failure.reason == .timeout else {
             return first
         }
         stopChild(kill: true)
-        return inspectOnce(path)
+        return inspectOnce(request)
     }
 
     /// How writing a bundle's items went.
@@ -61,7 +62,8 @@ public final class IsolatedInspector: @unchecked Sendable {
     public func split(source: String, ranges: [ClosedRange<Int>], outputs: [String]) -> SplitOutcome {
         let request = InspectionProtocol.Request(
             path: source,
-            split: InspectionProtocol.Split(ranges: ranges.map { [$0.lowerBound, $0.upperBound] }, outputs: outputs))
+            split: InspectionProtocol.Split(ranges: ranges.map { [$0.lowerBound, $0.upperBound] }, outputs: outputs),
+            separators: nil)
         switch exchange(request) {
         case .answered(let response): return response.splitError.map(SplitOutcome.refused) ?? .written
         case .failed(let reason, let message, _):
@@ -69,8 +71,8 @@ public final class IsolatedInspector: @unchecked Sendable {
         }
     }
 
-    private func inspectOnce(_ path: String) -> FileFacts {
-        switch exchange(InspectionProtocol.Request(path: path, split: nil)) {
+    private func inspectOnce(_ request: InspectionProtocol.Request) -> FileFacts {
+        switch exchange(request) {
         case .answered(let response):
             return response.facts ?? failure(.crashed, "inspector answered without facts", sniffed: nil)
         case .failed(let reason, let message, let sniffed):

@@ -76,7 +76,11 @@ public struct UploadProcessor: Sendable {
         }
         let documents = SplitPlanner.plan(
             outline: facts.pdf?.outline ?? [], pageCount: pages, untitledTitle: upload.fileName)
-        return documents.count > 1 ? .split(documents) : .whole
+        if documents.count > 1 { return .split(documents) }
+        let separated = SplitPlanner.plan(
+            separators: Set(facts.pdf?.separatorPages ?? []), pageCount: pages, title: upload.fileName)
+        // Separator sheets are dropped even when they separate only one document from nothing.
+        return separated.isEmpty ? .whole : .split(separated)
     }
 
     /// An application's items judged again under this policy, from the facts their inspections recorded, in the

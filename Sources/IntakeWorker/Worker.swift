@@ -183,7 +183,9 @@ public struct Worker: Service {
     /// inspects each item. A bundle that is itself rejected is not split: its one item says why.
     private func judge(_ upload: UploadRecord, attempt job: JobRecord) async -> UploadOutcome {
         let started = ContinuousClock.now
-        let facts = await inspectors.inspect(path: blobs.path(for: upload.sha256))
+        // A bundle without a manifest may be split at separator sheets: have the inspector look for them.
+        let separators = upload.bundle.flatMap { $0.manifest == nil ? policy.separators : nil }
+        let facts = await inspectors.inspect(path: blobs.path(for: upload.sha256), separators: separators)
         if let failure = facts.inspectionFailure, failure.reason == .unavailable {
             // The inspector could not run: retry, and if it never can, the job ends dead with the reason, never
             // with a verdict that blames the file.

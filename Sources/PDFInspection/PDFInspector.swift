@@ -38,7 +38,9 @@ public enum PDFInspector {
     }
 
     /// Inspects a PDF held in memory. Never throws: what cannot be read becomes `parseError` or `needsPassword`.
-    public static func inspect(_ bytes: UnsafeRawBufferPointer) -> PDFFacts {
+    ///
+    /// With `separators`, also reports which pages are separator sheets (for a bundle without bookmarks).
+    public static func inspect(_ bytes: UnsafeRawBufferPointer, separators: SeparatorRule? = nil) -> PDFFacts {
         let scan = PDFSyntaxScanner.scan(bytes)
         var facts = PDFFacts()
         facts.activeContent = scan.activeContent
@@ -60,11 +62,16 @@ public enum PDFInspector {
             facts.needsPassword = true
             return facts
         }
+        let pattern = separators?.pattern.flatMap { try? Regex($0) }
         let opened = PopplerDocument.withDocument(bytes: bytes) { document in
             (
                 pages: document.pageCount, version: document.versionString, permissions: document.permissions,
                 javascript: document.hasJavaScript, attachments: document.hasAttachments,
-                outline: document.topLevelOutline
+                outline: document.topLevelOutline,
+                separators: separators.map { rule in
+                    let found = document.separatorPages(pattern: pattern, blank: rule.blankPagesSeparate)
+                    return (found.text + found.blank).sorted()
+                }
             )
         }
         switch opened {
@@ -75,6 +82,7 @@ public enum PDFInspector {
             facts.javascript = document.javascript
             facts.embeddedFiles = document.attachments
             facts.outline = document.outline
+            facts.separatorPages = document.separators
             facts.outlineEntries = document.outline.count
         case .failure(let error):
             switch error.kind {

@@ -1,4 +1,5 @@
 import CPoppler
+import Foundation
 import IntakeCore
 
 /// Why poppler-glib refused to open a document.
@@ -61,6 +62,58 @@ final class PopplerDocument {
             return nil
         }
         return PopplerDocument(handle: handle)
+    }
+
+    /// Pages that separate a bundle's documents: a page whose text matches `pattern`, or (when `blank` is set) a
+    /// page with almost no ink at a coarse render — scans of blank sheets have no text, so text cannot tell.
+    func separatorPages(pattern: Regex<AnyRegexOutput>?, blank: Bool) -> (text: [Int], blank: [Int]) {
+        var textual: [Int] = []
+        var empty: [Int] = []
+        for index in 0..<pageCount {
+            guard let page = poppler_document_get_page(handle, Int32(index)) else { continue }
+            defer { g_object_unref(UnsafeMutableRawPointer(page)) }
+            if let pattern, let text = poppler_page_get_text(page) {
+                let string = String(cString: text)
+                g_free(text)
+                if (try? pattern.wholeMatch(in: string.trimmingCharacters(in: .whitespacesAndNewlines))) != nil {
+                    textual.append(index + 1)
+                    continue
+                }
+            }
+            if blank && Self.isBlank(page) { empty.append(index + 1) }
+        }
+        return (textual, empty)
+    }
+
+    /// Renders the page at 36 dpi on white and calls it blank when under 0.02 % of the pixels carry ink (a single
+    /// short line of text is about 0.1 %; scanner noise on a blank sheet stays below).
+    private static func isBlank(_ page: OpaquePointer) -> Bool {
+        var width = 0.0
+        var height = 0.0
+        poppler_page_get_size(page, &width, &height)
+        let scale = 36.0 / 72
+        let pixelsWide = max(1, Int32(width * scale)), pixelsHigh = max(1, Int32(height * scale))
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, pixelsWide, pixelsHigh) else { return false }
+        defer { cairo_surface_destroy(surface) }
+        guard let context = cairo_create(surface) else { return false }
+        cairo_set_source_rgb(context, 1, 1, 1)
+        cairo_paint(context)
+        cairo_scale(context, scale, scale)
+        poppler_page_render(page, context)
+        cairo_destroy(context)
+        cairo_surface_flush(surface)
+        guard let data = cairo_image_surface_get_data(surface) else { return false }
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        var dark = 0
+        for row in 0..<Int(pixelsHigh) {
+            let line = data + row * stride
+            for column in 0..<Int(pixelsWide) {
+                let pixel = (line + column * 4).withMemoryRebound(to: UInt32.self, capacity: 1) { $0.pointee }
+                let luminance = (Int((pixel >> 16) & 0xff) + Int((pixel >> 8) & 0xff) + Int(pixel & 0xff)) / 3
+                if luminance < 230 { dark += 1 }
+            }
+        }
+        return Double(dark) < 0.0002 * Double(Int(pixelsWide) * Int(pixelsHigh))
     }
 
     /// Most top-level bookmarks reported; a bundle with more documents than this is split at the first ones.

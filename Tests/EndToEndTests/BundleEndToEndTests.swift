@@ -88,4 +88,18 @@ struct BundleEndToEndTests {
         #expect(upload.items.count == 1)
         #expect(upload.items.first?.item.lastPage == 12)
     }
+
+    @Test("Without bookmarks, separator sheets split the bundle and are dropped; blank pages too when the policy says so")
+    func separators() async throws {
+        let source = TestSupport.corpusFile("bundle-separators.pdf")
+        for (blank, expected) in [(false, [[1, 2], [4, 6]]), (true, [[1, 2], [4, 4], [6, 6]])] {
+            let intake = IntakeBinary(environment: ["INTAKE_SPLIT_BLANK_PAGES_SEPARATE": blank ? "true" : "false"])
+            #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", source]).status == 0)
+            #expect(intake.run(["work", "--until-empty"]).status == 0)
+            let upload = try #require(try await intake.store().status(applicationId: "A")?.uploads.first)
+            #expect(upload.items.map { [$0.item.firstPage!, $0.item.lastPage!] } == expected, "blank pages separate: \(blank)")
+            #expect(upload.items.first?.item.title == "bundle-separators.pdf (1)")
+            expectLossless(intake, upload, source: source)
+        }
+    }
 }

@@ -14,6 +14,7 @@ struct ConfigurationTests {
         attachment.types = application/pdf
         pdf.active_content = warning
         pdf.permissions_password = warning
+        split.blank_pages_separate = false
         queue.lease = 60s
         """
 

@@ -54,4 +54,12 @@ struct SplitPlanTests {
             PlannedDocument(title: "b.pdf", type: nil, pages: 1...5)
         ])
     }
+
+    @Test("Separator pages are dropped and split the rest into runs")
+    func separators() {
+        let plan = SplitPlanner.plan(separators: [1, 4, 5, 9], pageCount: 9, title: "b.pdf")
+        #expect(plan.map(\.pages) == [2...3, 6...8])
+        #expect(plan.map(\.title) == ["b.pdf (1)", "b.pdf (2)"])
+        #expect(SplitPlanner.plan(separators: [], pageCount: 9, title: "b.pdf").isEmpty)
+    }
 }
