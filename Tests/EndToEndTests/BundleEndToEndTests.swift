@@ -102,4 +102,28 @@ struct BundleEndToEndTests {
             expectLossless(intake, upload, source: source)
         }
     }
+
+    @Test(
+        "Debian's documentation PDFs (pdfTeX) split by their bookmarks, losslessly",
+        arguments: ["/usr/share/doc/libtasn1-doc/libtasn1.pdf", "/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf"])
+    func debianDocumentation(source: String) async throws {
+        let intake = IntakeBinary()
+        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", source]).status == 0)
+        #expect(intake.run(["work", "--until-empty"]).status == 0)
+        let upload = try #require(try await intake.store().status(applicationId: "A")?.uploads.first)
+        #expect(upload.items.count > 2)
+        // Items tile the bundle's pages in order, none lost or repeated.
+        var next = 1
+        for item in upload.items {
+            #expect(item.item.firstPage == next)
+            next = item.item.lastPage! + 1
+        }
+        let info = TestSupport.run("/usr/bin/pdfinfo", [source]).standardOutput
+        #expect(info.contains("Pages:           \(next - 1)"))
+        // Titles follow the bookmarks that start a page (leading pages before the first one keep the file name).
+        let titled = upload.items.map(\.item.title).filter { $0 != (source as NSString).lastPathComponent }
+        #expect(titled.count >= 2)
+        #expect(upload.items.allSatisfy { $0.latest?.verdict == .accepted })
+        expectLossless(intake, upload, source: source)
+    }
 }
