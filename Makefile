@@ -18,6 +18,7 @@ demo: build samples
 	$(SWIFT) run -c $(CONFIGURATION) --skip-build intake demo
 
 test: deps
+	@scripts/ensure-pikepdf.sh >/dev/null
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

@@ -41,6 +41,12 @@ groff -ms -mpdfmark -Tpdf "$work/bundle.ms" > "$out/bundle-outline.pdf"
 printf '.ds CH\n.LP\nEmployment contract, page one.\n.bp\nEmployment contract, page two.\n.bp\n.ce\nSEPARATOR\n.bp\nTax certificate.\n.bp\n\\&\n.bp\nBank statement.\n' > "$work/separated.ms"
 groff -ms -Tpdf "$work/separated.ms" > "$out/bundle-separators.pdf"
 
+# A bundle written by pikepdf (a different producer), when the project's .venv has it (`make test` makes it).
+if [ -x "$here/../.venv/bin/python" ] && "$here/../.venv/bin/python" -c 'import pikepdf' 2>/dev/null; then
+  "$here/../.venv/bin/python" "$here/pikepdf-bundle.py" "$out/bundle-pikepdf.pdf" \
+    "Employment contract=$out/contract.pdf" "Letter of guarantee=$out/letter.pdf" "Certificate=$out/plain.pdf"
+fi
+
 # --- Encryption: every revision, with the permission sets that matter --------------------------------------------
 src="$out/plain.pdf"
 enc() { # out user owner bits [permission flags…]

@@ -126,4 +126,17 @@ struct BundleEndToEndTests {
         #expect(upload.items.allSatisfy { $0.latest?.verdict == .accepted })
         expectLossless(intake, upload, source: source)
     }
+
+    @Test("A bundle written by pikepdf splits along its bookmarks (make test provides pikepdf in .venv)")
+    func pikepdfBundle() async throws {
+        let source = TestSupport.corpusFile("bundle-pikepdf.pdf")
+        try #require(FileManager.default.fileExists(atPath: source), "run scripts/ensure-pikepdf.sh (make test does)")
+        let intake = IntakeBinary()
+        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", source]).status == 0)
+        #expect(intake.run(["work", "--until-empty"]).status == 0)
+        let upload = try #require(try await intake.store().status(applicationId: "A")?.uploads.first)
+        #expect(upload.items.map(\.item.title) == ["Employment contract", "Letter of guarantee", "Certificate"])
+        #expect(upload.items.map { [$0.item.firstPage!, $0.item.lastPage!] } == [[1, 12], [13, 13], [14, 16]])
+        expectLossless(intake, upload, source: source)
+    }
 }
