@@ -139,4 +139,15 @@ struct BundleEndToEndTests {
         #expect(upload.items.map { [$0.item.firstPage!, $0.item.lastPage!] } == [[1, 12], [13, 13], [14, 16]])
         expectLossless(intake, upload, source: source)
     }
+
+    @Test("An additional document marked --bundle is split like one sent with the application")
+    func additionalBundle() async throws {
+        let intake = IntakeBinary()
+        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--receipt", "R-1", "--attachment",
+                            TestSupport.corpusFile("plain.pdf")]).status == 0)
+        #expect(intake.run(["add", "--case", "R-1", "--uploader", "u", "--bundle", TestSupport.corpusFile("bundle-outline.pdf")]).status == 0)
+        #expect(intake.run(["work", "--until-empty"]).status == 0)
+        let additional = try #require(try await intake.store().status(applicationId: "A")?.additional.first)
+        #expect(additional.items.map(\.item.title) == ["Passport copy", "Employment contract", "Tax certificate"])
+    }
 }
