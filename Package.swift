@@ -62,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "intake",
             dependencies: [
-                "IntakeCore", "IntakeStore", "IntakeWorker", "FileInspection", "ContentAddressing",
+                "IntakeCore", "IntakeStore", "IntakeWorker", "FileInspection", "ContentAddressing", "PDFAssembly",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

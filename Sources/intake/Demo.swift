@@ -37,7 +37,9 @@ struct Demo: AsyncParsableCommand {
             try manager.removeItem(atPath: folder)
         }
         try manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        manager.createFile(atPath: marker, contents: Data("made by intake demo\n".utf8))
+        guard manager.createFile(atPath: marker, contents: Data("made by intake demo\n".utf8)) else {
+            throw OperationalError("cannot write \(marker)")
+        }
 
         let configuration = try options.loadConfiguration()
         let policy = try options.loadPolicy(configuration)
