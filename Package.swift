@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "FileInspection", dependencies: ["IntakeCore", "PDFInspection", "ContentAddressing", "CMagic"]),
 
         // MARK: Writing PDFs: page ranges as new documents (bundle splitting)
-        .target(name: "PDFAssembly", dependencies: ["CQPDF"]),
+        .target(name: "PDFAssembly", dependencies: ["ContentAddressing", "CQPDF"]),
 
         // MARK: Content-addressed files: mapping, SHA-256, durable blob writes; the libcrypto wrapper
         .target(name: "ContentAddressing", dependencies: ["CCrypto"]),
