@@ -41,6 +41,9 @@ groff -ms -mpdfmark -Tpdf "$work/bundle.ms" > "$out/bundle-outline.pdf"
 printf '.ds CH\n.LP\nEmployment contract, page one.\n.bp\nEmployment contract, page two.\n.bp\n.ce\nSEPARATOR\n.bp\nTax certificate.\n.bp\n\\&\n.bp\nBank statement.\n' > "$work/separated.ms"
 groff -ms -Tpdf "$work/separated.ms" > "$out/bundle-separators.pdf"
 
+# A bundle concatenated by qpdf, no bookmarks: certificate (1–3), letter (4), contract (5–16); split by manifest.
+qpdf --empty --pages "$out/plain.pdf" "$out/letter.pdf" "$out/contract.pdf" -- "$out/bundle-qpdf.pdf"
+
 # A bundle written by pikepdf (a different producer), when the project's .venv has it (`make test` makes it).
 if [ -x "$here/../.venv/bin/python" ] && "$here/../.venv/bin/python" -c 'import pikepdf' 2>/dev/null; then
   "$here/../.venv/bin/python" "$here/pikepdf-bundle.py" "$out/bundle-pikepdf.pdf" \

@@ -150,4 +150,23 @@ struct BundleEndToEndTests {
         let additional = try #require(try await intake.store().status(applicationId: "A")?.additional.first)
         #expect(additional.items.map(\.item.title) == ["Passport copy", "Employment contract", "Tax certificate"])
     }
+
+    @Test("A bundle concatenated by qpdf splits by its manifest into the documents it was made of")
+    func qpdfBundle() async throws {
+        let intake = IntakeBinary()
+        let folder = TestSupport.makeTemporaryDirectory(prefix: "manifest")
+        let manifest = folder.appendingPathComponent("m.json").path
+        try #"{"documents": [{"title": "在職証明書", "pages": [1, 3]}, {"title": "身元保証書", "pages": [4, 4]}, {"title": "雇用契約書", "pages": [5, 16]}]}"#
+            .write(toFile: manifest, atomically: true, encoding: .utf8)
+        let source = TestSupport.corpusFile("bundle-qpdf.pdf")
+        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", source, "--manifest", manifest]).status == 0)
+        #expect(intake.run(["work", "--until-empty"]).status == 0)
+        let upload = try #require(try await intake.store().status(applicationId: "A")?.uploads.first)
+        #expect(upload.items.map(\.item.title) == ["在職証明書", "身元保証書", "雇用契約書"])
+        // Each item is the document it came from, page for page.
+        for (item, original) in zip(upload.items, ["plain.pdf", "letter.pdf", "contract.pdf"]) {
+            #expect(text(blob(intake, item.item.sha256)) == text(TestSupport.corpusFile(original)))
+        }
+        expectLossless(intake, upload, source: source)
+    }
 }
