@@ -439,19 +439,30 @@ extension Bench {
             var description: String
         }
 
-        /// `scratch` is a folder for the peer's stderr, read back for the one-line reason when it fails.
         static func run(python: String, script: String, rounds: Int, files: [String], scratch: String) throws
             -> Throughput
         {
+            let data = try output(
+                python: python, script: script, arguments: ["--rounds", String(rounds)] + files, scratch: scratch)
+            do {
+                return try JSONDecoder().decode(Throughput.self, from: data)
+            } catch {
+                throw Failure(description: "\(script) printed no figures: \(error)")
+            }
+        }
+
+        /// Runs a peer script with `python` and returns what it printed. `scratch` is a folder for its stderr,
+        /// read back for the one-line reason when it fails.
+        static func output(python: String, script: String, arguments: [String], scratch: String) throws -> Data {
             guard FileManager.default.fileExists(atPath: script) else {
                 throw Failure(description: "\(script) not found (run from the package root)")
             }
             let process = Process()
             // `env` finds a bare `python3` on PATH as well as a path like `.venv/bin/python`.
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [python, script, "--rounds", String(rounds)] + files
+            process.arguments = [python, script] + arguments
             let output = Pipe()
-            let errorPath = scratch + "/peer-stderr"
+            let errorPath = scratch + "/peer-stderr-\((script as NSString).lastPathComponent)"
             // A file, not a second pipe: a long traceback cannot fill a pipe nobody drains yet and stall the peer.
             guard FileManager.default.createFile(atPath: errorPath, contents: nil),
                 let errorHandle = FileHandle(forWritingAtPath: errorPath)
@@ -474,11 +485,7 @@ extension Bench {
                 throw Failure(
                     description: "\(python) \(script) exited with status \(process.terminationStatus): \(last)")
             }
-            do {
-                return try JSONDecoder().decode(Throughput.self, from: data)
-            } catch {
-                throw Failure(description: "\(script) printed no figures: \(error)")
-            }
+            return data
         }
     }
 

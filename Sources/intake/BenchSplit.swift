@@ -440,39 +440,11 @@ extension BenchSplit {
             scratch: String
         ) throws -> PeerOutput {
             typealias Failure = Bench.Peer.Failure
-            guard FileManager.default.fileExists(atPath: script) else {
-                throw Failure(description: "\(script) not found (run from the package root)")
-            }
-            let process = Process()
-            // `env` finds a bare `python3` on PATH as well as a path like `.venv/bin/python`.
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments =
-                [python, script, "--rounds", String(rounds), "--out", folder, bundle]
-                + ranges.map { "\($0.lowerBound)-\($0.upperBound)" }
-            let output = Pipe()
-            let errorPath = scratch + "/split-peer-stderr"
-            // A file, not a second pipe: a long traceback cannot fill a pipe nobody drains yet and stall the peer.
-            guard FileManager.default.createFile(atPath: errorPath, contents: nil),
-                let errorHandle = FileHandle(forWritingAtPath: errorPath)
-            else {
-                throw Failure(description: "cannot capture the peer's stderr")
-            }
-            process.standardOutput = output
-            process.standardError = errorHandle
-            do {
-                try process.run()
-            } catch {
-                throw Failure(description: "cannot start \(python): \(error.localizedDescription)")
-            }
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            try? errorHandle.close()
-            guard process.terminationStatus == 0 else {
-                let stderr = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
-                let last = stderr.split(separator: "\n").last.map(String.init) ?? "no message"
-                throw Failure(
-                    description: "\(python) \(script) exited with status \(process.terminationStatus): \(last)")
-            }
+            let data = try Bench.Peer.output(
+                python: python, script: script,
+                arguments: ["--rounds", String(rounds), "--out", folder, bundle]
+                    + ranges.map { "\($0.lowerBound)-\($0.upperBound)" },
+                scratch: scratch)
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase
             do {
