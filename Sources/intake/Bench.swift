@@ -49,7 +49,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         let pinnedCPU = CPUAffinity.pinToOneCPU()
         // Read before the run adds its own load: anything else busy on the machine skews every figure.
-        let loadAverage = Self.loadAverage()
+        let loadAverage = BenchMachine.loadAverage()
         let configuration = try global.loadConfiguration()
         let rules = AttachmentRules(policy: try global.loadPolicy(configuration))
         let limits = try global.loadSettings(configuration).inspection
@@ -95,10 +95,10 @@ struct Bench: ParsableCommand {
         let report = Report(
             date: ISO8601DateFormatter().string(from: Date()),
             machine: .init(
-                cpu: Self.cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount, pinnedCPU: pinnedCPU,
+                cpu: BenchMachine.cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount, pinnedCPU: pinnedCPU,
                 loadAverage: loadAverage),
             corpus: .init(
-                folder: corpus, files: files.count, bytes: files.reduce(0) { $0 + Self.fileSize($1) },
+                folder: corpus, files: files.count, bytes: files.reduce(0) { $0 + BenchMachine.fileSize($1) },
                 rounds: measuredRounds),
             intake: isolatedFigures, inProcess: inProcessFigures,
             stages: stages.perFileMicroseconds(
@@ -178,24 +178,6 @@ struct Bench: ParsableCommand {
         }
         samples.seconds = (ContinuousClock.now - start).seconds
         return samples
-    }
-
-    // MARK: Machine
-
-    private static func cpuModel() -> String {
-        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
-        return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }
-            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
-    }
-
-    private static func loadAverage() -> String {
-        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
-        return text.split(separator: " ").prefix(3).joined(separator: " ")
-    }
-
-    private static func fileSize(_ path: String) -> Int64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0
     }
 }
 

@@ -52,7 +52,7 @@ struct BenchSplit: ParsableCommand {
     func run() throws {
         let pinnedCPU = Bench.CPUAffinity.pinToOneCPU()
         // Read before the run adds its own load: anything else busy on the machine skews every figure.
-        let loadAverage = Self.loadAverage()
+        let loadAverage = BenchMachine.loadAverage()
         let workspace = try Bench.TemporaryFolder()
         let source = try bundle ?? Self.makeManualBundle(in: workspace.path)
         let pages = try Self.pageCount(of: source)
@@ -84,7 +84,7 @@ struct BenchSplit: ParsableCommand {
                 .init(name: "open (qpdf_read, page count)", seconds: opening),
                 .init(name: "copy pages + write", seconds: samples.split.reduce(0, +) - opening),
             ],
-            pages: pages, bytesWritten: outputs.reduce(0) { $0 + Self.fileSize($1) }, peakResidentKilobytes: peak)
+            pages: pages, bytesWritten: outputs.reduce(0) { $0 + BenchMachine.fileSize($1) }, peakResidentKilobytes: peak)
         let peer = Result {
             try SplitPeer.run(
                 python: peerPython, script: Self.peerScript, bundle: source, ranges: ranges,
@@ -96,13 +96,13 @@ struct BenchSplit: ParsableCommand {
                 bytesWritten: $0.bytesWritten, peakResidentKilobytes: $0.peakResidentKilobytes)
         }
 
-        let bundleBytes = Self.fileSize(source)
+        let bundleBytes = BenchMachine.fileSize(source)
         let ratio = pikepdf.map { $0.meanSeconds / intake.meanSeconds }
         let peakApplies = bundleBytes >= Self.peakGoalMinimumBundle
         let report = Report(
             date: ISO8601DateFormatter().string(from: Date()),
             machine: .init(
-                cpu: Self.cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount, pinnedCPU: pinnedCPU,
+                cpu: BenchMachine.cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount, pinnedCPU: pinnedCPU,
                 loadAverage: loadAverage),
             bundle: .init(
                 file: bundle,
@@ -238,21 +238,6 @@ struct BenchSplit: ParsableCommand {
         return String(cString: version)
     }
 
-    private static func cpuModel() -> String {
-        let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let line = info.split(separator: "\n").first { $0.hasPrefix("model name") }
-        return line.flatMap { $0.split(separator: ":", maxSplits: 1).last }
-            .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
-    }
-
-    private static func loadAverage() -> String {
-        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? ""
-        return text.split(separator: " ").prefix(3).joined(separator: " ")
-    }
-
-    private static func fileSize(_ path: String) -> Int64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0
-    }
 }
 
 // MARK: Figures, the report, and the peer
