@@ -26,13 +26,26 @@ let package = Package(
         .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        // dlib is C++: this target's only job is an `extern "C"` surface over its face detector and landmarks.
+        // Optimised even in debug builds: dlib is header templates, and at -O0 detection is ~10× slower.
+        .target(
+            name: "CFaceLandmarks",
+            cxxSettings: [.unsafeFlags(["-O2"])],
+            linkerSettings: [
+                .linkedLibrary("dlib"), .linkedLibrary("blas"), .linkedLibrary("lapack"), .linkedLibrary("m"),
+            ]),
 
         // MARK: Domain core: no C, no I/O
         .target(name: "IntakeCore"),
 
         // MARK: Inspection of untrusted bytes
         .target(name: "PDFInspection", dependencies: ["IntakeCore", "ContentAddressing", "CPoppler", "CZlib"]),
-        .target(name: "FileInspection", dependencies: ["IntakeCore", "PDFInspection", "ContentAddressing", "CMagic"]),
+        .target(name: "PhotoInspection", dependencies: ["IntakeCore", "CTurboJPEG", "CPNG", "CFaceLandmarks"]),
+        .target(
+            name: "FileInspection",
+            dependencies: ["IntakeCore", "PDFInspection", "PhotoInspection", "ContentAddressing", "CMagic"]),
 
         // MARK: Writing PDFs: page ranges as new documents (bundle splitting)
         .target(name: "PDFAssembly", dependencies: ["ContentAddressing", "CQPDF"]),
@@ -81,5 +94,6 @@ let package = Package(
             dependencies: ["IntakeWorker", "IntakeStore", "IntakeCore", "ContentAddressing", "IntakeTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["IntakeCore", "IntakeStore", "IntakeTestSupport"]),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

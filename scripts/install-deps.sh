@@ -9,6 +9,12 @@ packages=(
   libsqlite3-dev        # the embedded store (GRDB links it)
   zlib1g-dev            # inflating object streams for the active-content scan
   libssl-dev            # SHA-256 of uploads (libcrypto)
+  libturbojpeg0-dev     # face photos: JPEG decoding (libjpeg-turbo)
+  libpng-dev            # face photos: PNG decoding
+  libdlib-dev           # face photos: HOG face detector and 68-point landmarks (C++)
+  libblas-dev           # dlib links BLAS and LAPACK; libdlib-dev does not pull in their .so links
+  liblapack-dev
+  libdlib-data          # face photos: the 68-point landmark model (/usr/share/dlib, 95 MB)
   qpdf                  # test corpus: encryption with every revision and permission set
   poppler-utils         # test corpus: pdftoppm (disguised JPEG), pdfinfo
   groff                 # test corpus: gropdf writes the sample documents

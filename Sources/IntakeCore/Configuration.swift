@@ -74,7 +74,7 @@ public struct Configuration: Sendable, Hashable {
     public func byteSize(_ key: String) throws(ConfigurationError) -> ByteSize {
         let text = try string(key)
         guard let size = ByteSize(parsing: text) else {
-            throw invalid(key, text, expected: "a size with a unit, e.g. 25MB or 10MiB")
+            throw invalidValue(key, text, expected: "a size with a unit, e.g. 25MB or 10MiB")
         }
         return size
     }
@@ -82,7 +82,7 @@ public struct Configuration: Sendable, Hashable {
     public func integer(_ key: String, atLeast minimum: Int) throws(ConfigurationError) -> Int {
         let text = try string(key)
         guard let value = Int(text), value >= minimum else {
-            throw invalid(key, text, expected: "a whole number of at least \(minimum)")
+            throw invalidValue(key, text, expected: "a whole number of at least \(minimum)")
         }
         return value
     }
@@ -90,14 +90,14 @@ public struct Configuration: Sendable, Hashable {
     public func duration(_ key: String) throws(ConfigurationError) -> Duration {
         let text = try string(key)
         guard let value = Duration(parsing: text) else {
-            throw invalid(key, text, expected: "a duration such as 500ms, 60s or 5m")
+            throw invalidValue(key, text, expected: "a duration such as 500ms, 60s or 5m")
         }
         return value
     }
 
     public func severity(_ key: String) throws(ConfigurationError) -> Severity {
         let text = try string(key)
-        guard let value = Severity(rawValue: text) else { throw invalid(key, text, expected: "`warning` or `error`") }
+        guard let value = Severity(rawValue: text) else { throw invalidValue(key, text, expected: "`warning` or `error`") }
         return value
     }
 
@@ -106,7 +106,7 @@ public struct Configuration: Sendable, Hashable {
         switch text {
         case "true", "yes", "on": return true
         case "false", "no", "off": return false
-        default: throw invalid(key, text, expected: "`true` or `false`")
+        default: throw invalidValue(key, text, expected: "`true` or `false`")
         }
     }
 
@@ -114,7 +114,7 @@ public struct Configuration: Sendable, Hashable {
         try string(key).split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
     }
 
-    private func invalid(_ key: String, _ text: String, expected: String) -> ConfigurationError {
+    func invalidValue(_ key: String, _ text: String, expected: String) -> ConfigurationError {
         let origin = sources[key].map { " (\($0))" } ?? ""
         return ConfigurationError(code: .invalidValue, key: key, message: "`\(key) = \(text)`\(origin): expected \(expected)")
     }

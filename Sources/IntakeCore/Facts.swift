@@ -1,6 +1,6 @@
 /// Which part of an application a file was uploaded for.
 public enum Slot: String, Sendable, Codable, Hashable, CaseIterable {
-    /// The face photo (checked by the photo rules once they land).
+    /// The face photo, checked against the photo specification.
     case photo
     /// Evidence submitted with the application.
     case attachment
@@ -16,7 +16,7 @@ public struct FileFacts: Hashable, Sendable, Codable {
     public var sha256: String
     /// Present when the content is a PDF and the parser was reached.
     public var pdf: PDFFacts?
-    /// Reserved for the photo checks; `null` until they land.
+    /// Present when the file was measured as a face photo (photo slot, JPEG or PNG).
     public var photo: PhotoFacts?
     /// Set when inspection itself did not finish: the parser crashed, ran out of time or memory.
     public var inspectionFailure: InspectionFailure?
@@ -48,9 +48,6 @@ public struct FileFacts: Hashable, Sendable, Codable {
         try container.encodeIfPresent(inspectionFailure, forKey: .inspectionFailure)
     }
 }
-
-/// Placeholder for photo measurements, so `facts.photo` has its place in the JSON contract.
-public struct PhotoFacts: Hashable, Sendable, Codable {}
 
 /// Why inspection of a file did not complete. Each becomes a finding, never a crash of the worker.
 public struct InspectionFailure: Hashable, Sendable, Codable {

@@ -20,14 +20,18 @@ public struct Policy: Sendable, Hashable {
     public var permissionsPasswordSeverity: Severity
     /// What separates a bundle's documents when it has neither manifest nor bookmarks.
     public var separators: SeparatorRule
+    /// The face-photo specification (`photo.*`).
+    public var photo: PhotoSpecification
 
     public init(
         fileLimit: ByteSize, applicationTotalLimit: ByteSize, additionalTotalLimit: ByteSize, pageLimit: Int,
         attachmentCountLimit: Int?, attachmentTypes: [String], activeContentSeverity: Severity,
         permissionsPasswordSeverity: Severity,
-        separators: SeparatorRule = SeparatorRule(pattern: nil, blankPagesSeparate: false)
+        separators: SeparatorRule = SeparatorRule(pattern: nil, blankPagesSeparate: false),
+        photo: PhotoSpecification = .residenceCard
     ) {
         self.separators = separators
+        self.photo = photo
         self.fileLimit = fileLimit
         self.applicationTotalLimit = applicationTotalLimit
         self.additionalTotalLimit = additionalTotalLimit
@@ -51,12 +55,13 @@ public struct Policy: Sendable, Hashable {
             permissionsPasswordSeverity: try configuration.severity("pdf.permissions_password"),
             separators: SeparatorRule(
                 pattern: configuration.values["split.separator_pattern"].flatMap { $0.isEmpty ? nil : $0 },
-                blankPagesSeparate: try configuration.boolean("split.blank_pages_separate")))
+                blankPagesSeparate: try configuration.boolean("split.blank_pages_separate")),
+            photo: try PhotoSpecification(configuration: configuration))
     }
 
     /// The policy in a canonical text form, one `key=value` per line in key order: what the version hashes.
     public var canonicalText: String {
-        [
+        let lines = [
             "attachment.types=\(attachmentTypes.joined(separator: ","))",
             "limits.additional_total=\(additionalTotalLimit.bytes)",
             "limits.application_total=\(applicationTotalLimit.bytes)",
@@ -67,7 +72,8 @@ public struct Policy: Sendable, Hashable {
             "pdf.permissions_password=\(permissionsPasswordSeverity.rawValue)",
             "split.blank_pages_separate=\(separators.blankPagesSeparate)",
             "split.separator_pattern=\(separators.pattern ?? "")",
-        ].joined(separator: "\n")
+        ]
+        return (lines + photo.canonicalLines).sorted().joined(separator: "\n")
     }
 
     /// The content hash of the effective policy (first 16 hex digits of SHA-256 of `canonicalText`).

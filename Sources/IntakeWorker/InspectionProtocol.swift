@@ -8,6 +8,8 @@ enum InspectionProtocol {
         var split: Split?
         /// When set, also find the separator sheets of a bundle.
         var separators: SeparatorRule?
+        /// When set, measure a JPEG or PNG as a face photo with the landmark model at this path.
+        var landmarkModel: String?
     }
 
     struct Split: Codable {

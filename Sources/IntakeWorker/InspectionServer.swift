@@ -65,7 +65,9 @@ public enum InspectionServer {
                 send(InspectionProtocol.Response(stage: .done, facts: nil, splitError: failure), encoder)
                 continue
             }
-            let facts = inspector.inspect(path: request.path, separators: request.separators) { sniffed in
+            let facts = inspector.inspect(
+                path: request.path, separators: request.separators, landmarkModel: request.landmarkModel
+            ) { sniffed in
                 send(InspectionProtocol.Response(stage: .sniffed, facts: sniffed), encoder)
             }
             send(InspectionProtocol.Response(stage: .done, facts: facts), encoder)

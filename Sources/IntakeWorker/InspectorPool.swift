@@ -13,9 +13,11 @@ public actor InspectorPool {
         idle = (0..<max(1, size)).map { _ in IsolatedInspector(executable: executable, limits: limits) }
     }
 
-    /// Inspects one file in a child process within the limits.
-    public func inspect(path: String, separators: SeparatorRule? = nil) async -> FileFacts {
-        await withInspector { $0.inspect(path: path, separators: separators) }
+    /// Inspects one file in a child process within the limits; with `landmarkModel`, measures a photo too.
+    public func inspect(path: String, separators: SeparatorRule? = nil, landmarkModel: String? = nil) async
+        -> FileFacts
+    {
+        await withInspector { $0.inspect(path: path, separators: separators, landmarkModel: landmarkModel) }
     }
 
     /// Writes page ranges of a PDF as new PDFs in a child process within the limits.

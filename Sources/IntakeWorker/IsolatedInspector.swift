@@ -38,8 +38,10 @@ public final class IsolatedInspector: @unchecked Sendable {
     ///
     /// A crash or a timeout is confirmed once on a fresh child before it is reported: the child is reused across
     /// files, and damage done by an earlier hostile file must not be blamed on this one.
-    public func inspect(path: String, separators: SeparatorRule? = nil) -> FileFacts {
-        let request = InspectionProtocol.Request(path: path, split: nil, separators: separators)
+    /// With `landmarkModel`, a JPEG or PNG is also measured as a face photo using that model.
+    public func inspect(path: String, separators: SeparatorRule? = nil, landmarkModel: String? = nil) -> FileFacts {
+        let request = InspectionProtocol.Request(
+            path: path, split: nil, separators: separators, landmarkModel: landmarkModel)
         let first = inspectOnce(request)
         guard let failure = first.inspectionFailure, failure.reason == .crashed || failure.reason == .timeout else {
             return first
@@ -63,7 +65,7 @@ public final class IsolatedInspector: @unchecked Sendable {
         let request = InspectionProtocol.Request(
             path: source,
             split: InspectionProtocol.Split(ranges: ranges.map { [$0.lowerBound, $0.upperBound] }, outputs: outputs),
-            separators: nil)
+            separators: nil, landmarkModel: nil)
         switch exchange(request) {
         case .answered(let response): return response.splitError.map(SplitOutcome.refused) ?? .written
         case .failed(let reason, let message, _):

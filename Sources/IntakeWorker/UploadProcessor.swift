@@ -10,8 +10,8 @@ public struct UploadProcessor: Sendable {
 
     /// The item for a plain upload (the file itself), with the findings that depend on the file alone.
     public func fileResult(for upload: UploadRecord, facts: FileFacts) -> ItemResult {
-        let rules = AttachmentRules(policy: policy)
-        let findings = rules.fileFindings(for: facts, fileName: upload.fileName, slot: upload.slot)
+        let (findings, facts) = FileRules(policy: policy).judge(
+            facts, fileName: upload.fileName, slot: upload.slot, submittedOn: CalendarDay(japanTime: upload.createdAt))
         let pages = facts.pdf?.pages ?? 0
         let item = ItemRecord(
             id: "\(upload.id)-1", uploadId: upload.id, ordinal: 1, title: upload.fileName,
@@ -91,10 +91,13 @@ public struct UploadProcessor: Sendable {
         var countedAttachments: Set<String> = []
         return entries.map { entry in
             let slot = entry.upload.slot
-            let rules = AttachmentRules(policy: policy)
-            var findings = rules.fileFindings(for: entry.latest.facts, fileName: entry.upload.fileName, slot: slot)
+            let judged = FileRules(policy: policy).judge(
+                entry.latest.facts, fileName: entry.upload.fileName, slot: slot,
+                submittedOn: CalendarDay(japanTime: entry.upload.createdAt))
+            var findings = judged.findings
             usage.acceptedAdditionalBytesThisRound = additionalByRound[entry.upload.round] ?? 0
-            findings += rules.applicationFindings(bytes: entry.item.bytes, slot: slot, usage: usage)
+            findings += AttachmentRules(policy: policy).applicationFindings(
+                bytes: entry.item.bytes, slot: slot, usage: usage)
             let verdict = Verdict(findings: findings)
             if verdict == .accepted {
                 switch slot {
@@ -108,7 +111,7 @@ public struct UploadProcessor: Sendable {
                 }
             }
             return ItemResult(
-                item: entry.item, verdict: verdict, findings: findings, facts: entry.latest.facts,
+                item: entry.item, verdict: verdict, findings: findings, facts: judged.facts,
                 policyVersion: policy.version)
         }
     }

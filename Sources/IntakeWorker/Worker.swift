@@ -185,7 +185,9 @@ public struct Worker: Service {
         let started = ContinuousClock.now
         // A bundle without a manifest may be split at separator sheets: have the inspector look for them.
         let separators = upload.bundle.flatMap { $0.manifest == nil ? policy.separators : nil }
-        let facts = await inspectors.inspect(path: blobs.path(for: upload.sha256), separators: separators)
+        let facts = await inspectors.inspect(
+            path: blobs.path(for: upload.sha256), separators: separators,
+            landmarkModel: upload.slot == .photo ? settings.landmarkModel : nil)
         if let failure = facts.inspectionFailure, failure.reason == .unavailable {
             // The inspector could not run: retry, and if it never can, the job ends dead with the reason, never
             // with a verdict that blames the file.

@@ -15,11 +15,14 @@ public struct WorkerSettings: Sendable, Hashable {
     public var retry: RetryStrategy
     /// Deadline and memory ceiling of each inspection (`inspection.timeout`, `inspection.memory`).
     public var inspection: InspectionLimits
+    /// The dlib 68-point landmark model face photos are measured with (`inspection.landmark_model`).
+    public var landmarkModel: String
 
     public init(
         concurrency: Int, maxAttempts: Int, lease: Duration, pollInterval: Duration, retry: RetryStrategy,
-        inspection: InspectionLimits
+        inspection: InspectionLimits, landmarkModel: String
     ) {
+        self.landmarkModel = landmarkModel
         self.concurrency = concurrency
         self.maxAttempts = maxAttempts
         self.lease = lease
@@ -40,7 +43,8 @@ public struct WorkerSettings: Sendable, Hashable {
                 maximum: try configuration.duration("queue.backoff_max")),
             inspection: InspectionLimits(
                 timeout: try configuration.duration("inspection.timeout"),
-                memory: try configuration.byteSize("inspection.memory")))
+                memory: try configuration.byteSize("inspection.memory")),
+            landmarkModel: try configuration.string("inspection.landmark_model"))
     }
 }
 

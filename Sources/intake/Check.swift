@@ -10,8 +10,9 @@ struct Check: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Slot to check the files for: attachment (the default). Photo checks are not available yet.")
-    var slot: Slot = .attachment
+    @Option(
+        help: "Slot to check the files for: photo or attachment. By default a JPEG, PNG, GIF, HEIC or other image is checked as the face photo, anything else as an attachment.")
+    var slot: Slot?
 
     @Flag(help: "Print one JSON document (SPEC §3).")
     var json = false
@@ -20,29 +21,29 @@ struct Check: AsyncParsableCommand {
     var files: [String]
 
     func run() async throws {
-        guard slot != .photo else {
-            throw OperationalError("face photo checks are not available yet; check photos once they land")
-        }
         let configuration = try global.loadConfiguration()
         let policy = try global.loadPolicy(configuration)
         let settings = try global.loadSettings(configuration)
         let pool = InspectorPool(
             size: min(settings.concurrency, files.count), executable: currentExecutable(),
             limits: settings.inspection)
-        let rules = AttachmentRules(policy: policy)
+        let rules = FileRules(policy: policy)
+        let today = CalendarDay(japanTime: Date().timeIntervalSince1970)
+        let landmarkModel = settings.landmarkModel
 
         let reports = await withTaskGroup(of: (Int, CheckReport).self) { group in
             for (index, file) in files.enumerated() {
                 group.addTask {
                     let path = URL(fileURLWithPath: file).path
-                    let facts = await pool.inspect(path: path)
+                    let facts = await pool.inspect(path: path, landmarkModel: slot == .attachment ? nil : landmarkModel)
+                    let slot = slot ?? (facts.mime.hasPrefix("image/") ? .photo : .attachment)
                     let name = (file as NSString).lastPathComponent
-                    let findings = rules.fileFindings(for: facts, fileName: name, slot: slot)
+                    let (findings, judged) = rules.judge(facts, fileName: name, slot: slot, submittedOn: today)
                     return (
                         index,
                         CheckReport(
                             file: file, slot: slot, verdict: Verdict(findings: findings), policy: policy.version,
-                            findings: findings, facts: facts)
+                            findings: findings, facts: judged)
                     )
                 }
             }

@@ -20,7 +20,7 @@ struct Submit: AsyncParsableCommand {
     @Option(help: "Case number (受付番号) for a new application; one is assigned when omitted.")
     var receipt: String?
 
-    @Option(help: "Face photo (not available yet).")
+    @Option(help: "Face photo (JPEG or PNG, 3:4), checked against the photo specification.")
     var photo: String?
 
     @Option(parsing: .upToNextOption, help: "PDF attachments, one file per document.")
@@ -51,10 +51,9 @@ struct Submit: AsyncParsableCommand {
     }
 
     func validate() throws {
-        if photo != nil { throw ValidationError("--photo: face photo checks are not available yet") }
         if manifest != nil && bundle == nil { throw ValidationError("--manifest goes with --bundle") }
-        if attachment.isEmpty && bundle == nil {
-            throw ValidationError("nothing to submit: give --attachment FILE… or --bundle FILE")
+        if photo == nil && attachment.isEmpty && bundle == nil {
+            throw ValidationError("nothing to submit: give --photo FILE, --attachment FILE… or --bundle FILE")
         }
     }
 
@@ -80,8 +79,11 @@ struct Submit: AsyncParsableCommand {
         if bundle != nil {
             instructions = BundleInstructions(manifest: try manifest.map(Self.readManifest))
         }
-        let files = attachment.map { ($0, BundleInstructions?.none) } + (bundle.map { [($0, instructions)] } ?? [])
-        for (file, bundleInstructions) in files {
+        let files =
+            (photo.map { [($0, Slot.photo, BundleInstructions?.none)] } ?? [])
+            + attachment.map { ($0, Slot.attachment, BundleInstructions?.none) }
+            + (bundle.map { [($0, Slot.attachment, instructions)] } ?? [])
+        for (file, slot, bundleInstructions) in files {
             let stored: BlobStore.Stored
             do {
                 stored = try blobs.store(fileAt: file)
@@ -92,7 +94,7 @@ struct Submit: AsyncParsableCommand {
             do {
                 result = try await store.submit(
                 NewUpload(
-                    applicationId: application, uploader: uploader, receipt: receipt, slot: .attachment,
+                    applicationId: application, uploader: uploader, receipt: receipt, slot: slot,
                     fileName: (file as NSString).lastPathComponent, sha256: stored.sha256, bytes: stored.bytes,
                     bundle: bundleInstructions),
                 now: now(), maxAttempts: settings.maxAttempts)
@@ -104,7 +106,7 @@ struct Submit: AsyncParsableCommand {
             assignedReceipt = result.receipt
             entries.append(
                 Report.Entry(
-                    file: file, slot: .attachment, upload: result.upload.id, job: result.job.id,
+                    file: file, slot: slot, upload: result.upload.id, job: result.job.id,
                     sha256: stored.sha256, bytes: stored.bytes, duplicate: result.duplicate))
         }
         let report = Report(application: application, receipt: assignedReceipt, uploads: entries)

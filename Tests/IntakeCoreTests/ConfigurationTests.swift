@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import IntakeCore
@@ -18,8 +19,20 @@ struct ConfigurationTests {
         queue.lease = 60s
         """
 
-    static func configuration(_ extra: String = "", environment: [String: String] = [:]) throws -> Configuration {
+    /// The shipped `Config/intake.conf`, found from this file's path.
+    static func shippedConfiguration() throws -> Configuration {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         var configuration = Configuration()
+        try configuration.merge(
+            fileText: try String(contentsOf: root.appendingPathComponent("Config/intake.conf"), encoding: .utf8),
+            origin: "intake.conf")
+        return configuration
+    }
+
+    /// The shipped photo specification under `base`, then `extra`, then the environment.
+    static func configuration(_ extra: String = "", environment: [String: String] = [:]) throws -> Configuration {
+        var configuration = try shippedConfiguration()
         try configuration.merge(fileText: base, origin: "base.conf")
         try configuration.merge(fileText: extra, origin: "extra.conf")
         configuration.merge(environment: environment)
@@ -63,6 +76,22 @@ struct ConfigurationTests {
         #expect(policy.version == same.version)
         #expect(policy.version != tighter.version)
         #expect(policy.version.count == 16)
+    }
+
+    @Test("The shipped photo specification is the one code builds by hand (`PhotoSpecification.residenceCard`)")
+    func photoDefaults() throws {
+        #expect(try PhotoSpecification(configuration: Self.shippedConfiguration()) == .residenceCard)
+    }
+
+    @Test("Photo thresholds are validated: a range must not be inverted, a ratio must be width:height")
+    func photoValidation() throws {
+        #expect(throws: ConfigurationError.self) {
+            try Policy(configuration: Self.configuration("photo.head_height_min = 0.8\nphoto.head_height_max = 0.6"))
+        }
+        #expect(throws: ConfigurationError.self) { try Policy(configuration: Self.configuration("photo.aspect_ratio = 0.75")) }
+        let square = try Policy(configuration: Self.configuration("photo.aspect_ratio = 1:1"))
+        #expect(square.photo.aspectRatio == 1)
+        #expect(square.version != (try Policy(configuration: Self.configuration())).version)
     }
 
     @Test("The pure SHA-256 matches the standard test vectors")

@@ -31,7 +31,7 @@ struct IsolationTests {
     func memoryCeiling() throws {
         let inspector = IsolatedInspector(
             executable: TestSupport.intakeExecutable,
-            limits: InspectionLimits(timeout: .seconds(30), memory: ByteSize(bytes: 150_000_000)))
+            limits: InspectionLimits(timeout: .seconds(30), memory: ByteSize(bytes: 250_000_000)))
         let bomb = inspector.inspect(path: TestSupport.corpusFile("bomb-objstm.pdf"))
         let failure = try #require(bomb.inspectionFailure)
         #expect(failure.reason == .crashed)

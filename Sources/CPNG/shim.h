@@ -1,0 +1,2 @@
+// libpng's simplified API: PNG decoding of face photos (its errors come back as values, never as longjmp).
+#include <png.h>

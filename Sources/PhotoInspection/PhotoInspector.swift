@@ -1,0 +1,65 @@
+import IntakeCore
+
+/// Measures a face photo: decodes it (respecting the EXIF orientation), finds the faces, fits landmarks on the
+/// largest, and measures what the photo rules judge.
+///
+/// Runs C and C++ over untrusted bytes, so in the worker it runs in the isolated inspector process. The landmark
+/// model is loaded on the first photo and kept for the life of the process. Not thread-safe: one per thread.
+public final class PhotoInspector {
+    /// The 68-point model Debian's `libdlib-data` installs.
+    public static let defaultLandmarkModel = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
+    /// Images with more pixels are not decoded (300 MB of RGB); the policy's own limit is usually far lower.
+    public static let decodeCeiling = 100_000_000
+    /// Detection runs on a copy whose longer side is this many pixels: fast, and faces of a passport-style crop
+    /// stay far above the detector's 80-pixel minimum. Landmarks and measurements use the full image.
+    static let detectionSide = 480
+
+    private let landmarkModelPath: String
+    private var model: FaceModel?
+
+    public init(landmarkModelPath: String = PhotoInspector.defaultLandmarkModel) {
+        self.landmarkModelPath = landmarkModelPath
+    }
+
+    /// Loads the landmark model now rather than on the first photo (benchmarks time the two apart).
+    public func prepare() throws(PhotoInspectionError) {
+        if model == nil { model = try FaceModel(landmarkModelPath: landmarkModelPath) }
+    }
+
+    /// The photo's facts. Throws only when photos cannot be measured at all (the model is missing): a damaged
+    /// or odd photo gives facts with `decodeError` instead.
+    public func inspect(_ bytes: UnsafeRawBufferPointer, mime: String) throws(PhotoInspectionError) -> PhotoFacts? {
+        guard let format = PhotoFormat(mime: mime) else { return nil }
+        let metadata = format == .jpeg ? EXIFReader.read(jpeg: bytes) : EXIFMetadata()
+        let swapsAxes = metadata.orientation >= 5
+        var facts = PhotoFacts(
+            format: format.rawValue, width: 0, height: 0, orientation: metadata.orientation,
+            capturedAt: metadata.capturedAt, software: metadata.software)
+        let decoded: RGBImage
+        do {
+            let (width, height) = try ImageDecoder.dimensions(of: bytes, format: format)
+            (facts.width, facts.height) = swapsAxes ? (height, width) : (width, height)
+            decoded = try ImageDecoder.decode(bytes, format: format, maxPixels: Self.decodeCeiling)
+        } catch {
+            facts.decodeError = error.message
+            return facts
+        }
+        try prepare()
+        guard let model else { return facts }
+
+        let image = decoded.oriented(metadata.orientation)
+        let gray = image.luma()
+        let measurer = PhotoMeasurer(width: image.width, height: image.height, gray: gray)
+        let colourfulness = PhotoMeasurer.colourfulness(of: image)
+        let (faces, count) = try model.detect(
+            gray: gray, width: image.width, height: image.height, detectionSide: Self.detectionSide)
+        facts.landmarkModel = model.name
+        facts.faces = faces.map(\.box)
+        facts.measurements = PhotoMeasurements(colourfulness: colourfulness)
+        guard count == 1, let face = faces.first else { return facts }
+        let geometry = measurer.geometry(of: face)
+        facts.face = geometry
+        facts.measurements = measurer.measurements(of: face, geometry: geometry, colourfulness: colourfulness)
+        return facts
+    }
+}

@@ -1,0 +1,225 @@
+import Glibc
+import IntakeCore
+
+/// Turns pixels and landmarks into the numbers the photo rules judge. Plain arithmetic over the decoded image.
+struct PhotoMeasurer {
+    let width: Int
+    let height: Int
+    /// Luma, `width × height`.
+    let gray: [UInt8]
+
+    /// How far above the brows the crown lies, as a multiple of the brow-to-chin distance, when the background
+    /// gives no edge to find it by. Calibrated on the test portraits (hair included).
+    static let crownAboveBrows = 0.88
+
+    // MARK: Colour
+
+    /// Hasler and Süsstrunk's colourfulness (2003) on every fourth pixel: 0 for grey, about 15–40 for portraits.
+    static func colourfulness(of image: borrowing RGBImage) -> Double {
+        var sumRG = 0.0, sumYB = 0.0, sumRG2 = 0.0, sumYB2 = 0.0
+        var samples = 0.0
+        image.pixels.withUnsafeBufferPointer { rgb in
+            var index = 0
+            while index + 2 < rgb.count {
+                let red = Double(rgb[index]), green = Double(rgb[index + 1]), blue = Double(rgb[index + 2])
+                let rg = red - green
+                let yb = 0.5 * (red + green) - blue
+                sumRG += rg
+                sumYB += yb
+                sumRG2 += rg * rg
+                sumYB2 += yb * yb
+                samples += 1
+                index += 12
+            }
+        }
+        guard samples > 0 else { return 0 }
+        let meanRG = sumRG / samples, meanYB = sumYB / samples
+        let varianceRG = max(0, sumRG2 / samples - meanRG * meanRG)
+        let varianceYB = max(0, sumYB2 / samples - meanYB * meanYB)
+        return (varianceRG + varianceYB).squareRoot() + 0.3 * (meanRG * meanRG + meanYB * meanYB).squareRoot()
+    }
+
+    // MARK: Geometry
+
+    func geometry(of face: DetectedFace) -> FaceGeometry {
+        let points = face.landmarks
+        let leftEye = mean(points[36...41])
+        let rightEye = mean(points[42...47])
+        let chin = points[8]
+        let browY = points[17...26].map(\.y).reduce(0, +) / 10
+        let faceSpan = max(1, chin.y - browY)
+        let estimate = browY - Self.crownAboveBrows * faceSpan
+        if let edge = crownFromBackground(face: face.box, browY: browY),
+            (browY - 1.5 * faceSpan...browY - 0.4 * faceSpan).contains(edge)
+        {
+            return FaceGeometry(
+                landmarks: points, leftEye: leftEye, rightEye: rightEye, chin: chin, crownY: edge,
+                crownMethod: .background)
+        }
+        return FaceGeometry(
+            landmarks: points, leftEye: leftEye, rightEye: rightEye, chin: chin, crownY: estimate,
+            crownMethod: .landmarks)
+    }
+
+    /// The first row, from the top, where the middle of the head departs from the background: the top of the
+    /// hair. The background of each row is read from that row's own ends (interpolated across), so a backdrop
+    /// lit brighter at the top or on one side does not hide the edge. Nil when a row's ends are not plain (no
+    /// background to measure by) or nothing departs above the brows.
+    func crownFromBackground(face: FaceBox, browY: Double) -> Double? {
+        let edge = max(3, width / 25)
+        let columns = max(edge, Int(face.left + face.width * 0.25))..<min(width - edge, Int(face.left + face.width * 0.75))
+        guard columns.count >= 4 else { return nil }
+        let lastRow = min(height, Int(browY))
+        return gray.withUnsafeBufferPointer { pixels -> Double? in
+            for y in 0..<lastRow {
+                let row = y * width
+                guard let left = regionStatistics(x: 0..<edge, y: y..<(y + 1)),
+                    let right = regionStatistics(x: (width - edge)..<width, y: y..<(y + 1)),
+                    left.deviation < 12, right.deviation < 12
+                else { return nil }
+                var differing = 0
+                for x in columns {
+                    let fraction = Double(x) / Double(width - 1)
+                    let background = left.mean + (right.mean - left.mean) * fraction
+                    if abs(Double(pixels[row + x]) - background) > 30 { differing += 1 }
+                }
+                if differing * 3 > columns.count { return Double(y) }
+            }
+            return nil
+        }
+    }
+
+    /// The rule measurements for one face.
+    func measurements(of face: DetectedFace, geometry: FaceGeometry, colourfulness: Double) -> PhotoMeasurements {
+        let w = Double(width), h = Double(height)
+        let eyeDistance = distance(geometry.leftEye, geometry.rightEye)
+        let eyeY = (geometry.leftEye.y + geometry.rightEye.y) / 2
+        let roll =
+            atan2Degrees(geometry.rightEye.y - geometry.leftEye.y, geometry.rightEye.x - geometry.leftEye.x)
+        var measured = PhotoMeasurements(
+            colourfulness: colourfulness,
+            headHeightRatio: (geometry.chin.y - geometry.crownY) / h,
+            topMarginRatio: max(0, geometry.crownY) / h,
+            faceCenterRatio: (geometry.leftEye.x + geometry.rightEye.x) / 2 / w,
+            eyeLineRatio: 1 - eyeY / h,
+            rollDegrees: roll,
+            interEyeDistance: eyeDistance)
+
+        let background = backgroundRegions(face: face.box, crownY: geometry.crownY, eyeY: eyeY)
+            .compactMap { regionStatistics(x: $0.x, y: $0.y) }
+        if !background.isEmpty {
+            measured.backgroundDeviation = background.map(\.deviation).max()
+            let means = background.map(\.mean)
+            measured.backgroundImbalance = (means.max() ?? 0) - (means.min() ?? 0)
+            measured.backgroundBrightness = means.reduce(0, +) / Double(means.count)
+        }
+
+        let inner = innerFace(geometry.landmarks)
+        if let statistics = regionStatistics(x: inner.x, y: inner.y, clippedAbove: 250) {
+            measured.faceBrightness = statistics.mean
+            measured.faceHighlightsClipped = statistics.clippedFraction
+        }
+        measured.sharpness = laplacianVariance(x: inner.x, y: inner.y, eyeDistance: eyeDistance)
+        return measured
+    }
+
+    /// Beside the head (from the top down to the eye line, clear of hair and ears) and above the crown.
+    private func backgroundRegions(face: FaceBox, crownY: Double, eyeY: Double) -> [(x: Range<Int>, y: Range<Int>)] {
+        let inset = max(2, min(width, height) / 50)
+        let headLeft = Int(face.left - 0.45 * face.width)
+        let headRight = Int(face.left + 1.45 * face.width)
+        let bottom = min(height, Int(eyeY))
+        var regions: [(x: Range<Int>, y: Range<Int>)] = []
+        if headLeft - inset > inset, bottom > inset { regions.append((inset..<headLeft, inset..<bottom)) }
+        if headRight < width - inset, bottom > inset { regions.append((headRight..<(width - inset), inset..<bottom)) }
+        let aboveCrown = Int(crownY) - inset
+        let left = max(inset, Int(face.left)), right = min(width - inset, Int(face.left + face.width))
+        if aboveCrown > 2 * inset, right > left { regions.append((left..<right, inset..<aboveCrown)) }
+        return regions.filter { $0.x.count * $0.y.count >= 400 }
+    }
+
+    /// Between the outer eye corners, from the brows to below the mouth: skin, eyes, nose and mouth, no hair.
+    private func innerFace(_ points: [PhotoPoint]) -> (x: Range<Int>, y: Range<Int>) {
+        let left = max(0, Int(points[36].x)), right = min(width, Int(points[45].x) + 1)
+        let top = max(0, Int(min(points[19].y, points[24].y))), bottom = min(height, Int(points[57].y) + 1)
+        return (left..<max(left, right), top..<max(top, bottom))
+    }
+
+    struct RegionStatistics {
+        var mean: Double
+        var deviation: Double
+        var clippedFraction: Double
+    }
+
+    func regionStatistics(x: Range<Int>, y: Range<Int>, clippedAbove: UInt8 = 255) -> RegionStatistics? {
+        let x = x.clamped(to: 0..<width), y = y.clamped(to: 0..<height)
+        guard !x.isEmpty, !y.isEmpty else { return nil }
+        var sum = 0.0, sumSquares = 0.0, clipped = 0
+        gray.withUnsafeBufferPointer { pixels in
+            for row in y {
+                for column in x {
+                    let value = pixels[row * width + column]
+                    let double = Double(value)
+                    sum += double
+                    sumSquares += double * double
+                    if value >= clippedAbove { clipped += 1 }
+                }
+            }
+        }
+        let count = Double(x.count * y.count)
+        let mean = sum / count
+        return RegionStatistics(
+            mean: mean, deviation: max(0, sumSquares / count - mean * mean).squareRoot(),
+            clippedFraction: Double(clipped) / count)
+    }
+
+    /// Variance of the 4-neighbour Laplacian over the region, after averaging blocks of pixels so that the eyes are
+    /// about 100 pixels apart: the same face is equally sharp in a small and a large photo.
+    func laplacianVariance(x: Range<Int>, y: Range<Int>, eyeDistance: Double) -> Double? {
+        let block = max(1, Int(eyeDistance / 100))
+        let x = x.clamped(to: 0..<width), y = y.clamped(to: 0..<height)
+        let columns = x.count / block, rows = y.count / block
+        guard columns >= 3, rows >= 3 else { return nil }
+        var reduced = [Double](repeating: 0, count: columns * rows)
+        gray.withUnsafeBufferPointer { pixels in
+            for row in 0..<rows {
+                for column in 0..<columns {
+                    var sum = 0
+                    for dy in 0..<block {
+                        let base = (y.lowerBound + row * block + dy) * width + x.lowerBound + column * block
+                        for dx in 0..<block { sum += Int(pixels[base + dx]) }
+                    }
+                    reduced[row * columns + column] = Double(sum) / Double(block * block)
+                }
+            }
+        }
+        var sum = 0.0, sumSquares = 0.0
+        for row in 1..<(rows - 1) {
+            for column in 1..<(columns - 1) {
+                let index = row * columns + column
+                let laplacian =
+                    reduced[index - 1] + reduced[index + 1] + reduced[index - columns] + reduced[index + columns]
+                    - 4 * reduced[index]
+                sum += laplacian
+                sumSquares += laplacian * laplacian
+            }
+        }
+        let count = Double((rows - 2) * (columns - 2))
+        let mean = sum / count
+        return max(0, sumSquares / count - mean * mean)
+    }
+
+    private func mean(_ points: ArraySlice<PhotoPoint>) -> PhotoPoint {
+        let count = Double(points.count)
+        return PhotoPoint(x: points.map(\.x).reduce(0, +) / count, y: points.map(\.y).reduce(0, +) / count)
+    }
+
+    private func distance(_ a: PhotoPoint, _ b: PhotoPoint) -> Double {
+        ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()
+    }
+}
+
+/// The angle of `(x, y)` from the x axis, in degrees.
+func atan2Degrees(_ y: Double, _ x: Double) -> Double {
+    atan2(y, x) * 180 / Double.pi
+}

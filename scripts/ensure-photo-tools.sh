@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Makes .venv/ (gitignored) with scikit-image and Pillow from PyPI, if missing: the producers of the face-photo
+# fixtures (scripts/make-photos.py), whose source photographs ship inside the scikit-image wheel. Never a runtime
+# dependency of the worker. Prints the interpreter's path.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! .venv/bin/python -c 'import skimage, PIL' 2>/dev/null; then
+  if [ ! -x .venv/bin/python ]; then
+    if ! python3 -c 'import ensurepip' 2>/dev/null; then
+      if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+      $sudo apt-get update >&2
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends python3-venv >&2
+    fi
+    python3 -m venv .venv >&2
+  fi
+  .venv/bin/pip install --quiet scikit-image Pillow >&2
+fi
+echo "$PWD/.venv/bin/python"

@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""Makes the face-photo fixtures in Tests/Fixtures/Photos/ (and the sample applications' photo.jpg) from real
+photographs that ship inside the scikit-image wheel (no download): skimage.data.astronaut(), chelsea(), coffee().
+
+Run as `.venv/bin/python scripts/make-photos.py` (scripts/ensure-photo-tools.sh makes .venv with scikit-image and
+Pillow). Deterministic: no randomness; the same package versions give the same bytes.
+
+The good photo is NASA's portrait of Eileen Collins, levelled (de-rolled), scaled and framed to the residence-card
+photo specification, with the studio backdrop (and the flag/shuttle beside it) replaced by a plain light
+background: the person is cut out with a hand-authored polygon (PERSON below, in astronaut() pixel coordinates)
+whose mask is feathered (gaussian, sigma 1.5 output px). Inside the mask the pixels are the photograph's own
+(resampled once, bicubic). Every variant carries one defect relative to good; PROVENANCE.md lists them.
+"""
+import math
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+from skimage import data, draw, filters, transform
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "Tests" / "Fixtures" / "Photos"
+SAMPLES = ROOT / "SampleDocs"
+BG = np.array([236, 236, 236], dtype=np.float64) / 255.0
+QUALITY = 90
+# The portrait's skin is bright (face mean luminance ~178 of 255); a mild tone curve on the photograph (about
+# -0.3 EV in the mid-tones) puts the face mid-range (~160) with room on both sides. Highlights stay unclipped.
+TONE_GAMMA = 1.2
+# Pixel defects, each the strongest that dlib's frontal detector still finds a face in (checked with its HOG
+# detector and 68-point landmarks): blur sigma in output px (still found at 6), luminance gamma for the dark face
+# (face mean ~35), highlight curve 1-(1-x)**g for the washed-out face (~55 % of face pixels >= 250).
+BLUR_SIGMA = 4.0
+DARK_GAMMA = 6.5
+OVER_GAMMA = 4.0
+CAT_CX = 0.5   # where the 3:4 crop of chelsea() is centred (her face fills it)
+
+# Landmarks of astronaut() from dlib's 68-point shape predictor (mean of points 36-41 / 42-47 = eye centres, point 8
+# = chin), and the crown (top of the hair) read off the picture by eye.
+EYE_L = (203.2, 101.5)   # image-left eye (the subject's right eye)
+EYE_R = (246.8, 104.0)
+CHIN = (221.0, 178.0)
+CROWN = (230.0, 15.5)
+
+# The person (hair, face, neck, suit collar ring, suit, and the helmet held at the bottom right) as a polygon in
+# astronaut() pixels (x, y), clockwise from the crown. Everything outside it is backdrop, flag, shuttle or table.
+PERSON = [
+    # hair, crown to the right
+    (222, 15.5), (230, 14.5), (240, 15.5), (250, 18.5), (258, 22.5), (266, 27.5), (274, 33), (282, 40), (288, 48),
+    (293, 58), (297, 68), (300, 78), (301.5, 88), (300.5, 97), (297.5, 106), (292, 114), (286, 122), (279, 130),
+    (272, 136),
+    # right cheek and jaw down to the collar ring
+    (265, 135), (262, 140), (261, 150), (259, 160), (256, 168), (255, 172),
+    # collar ring, right
+    (256, 172), (260, 174), (265, 178), (271, 183), (277, 189), (283, 195), (287, 200), (290, 205), (293, 210),
+    (295.5, 215), (297.5, 221), (299, 227), (300.5, 233),
+    # right shoulder and arm
+    (303, 237), (308, 240), (315, 243), (325, 250), (335, 258), (343, 268), (348, 280), (352, 295), (356, 310), (359, 325),
+    (361, 340),
+    # helmet held at the bottom right
+    (365, 348), (385, 347), (405, 349), (425, 354), (445, 363), (458, 374), (470, 389), (479, 406), (487, 425),
+    (492, 445), (497, 458), (511, 462), (513, 513),
+    # bottom, then the left arm up to the shoulder
+    (28, 513), (26, 480), (24, 440), (22, 400), (23, 370), (26, 345), (30, 325), (36, 305), (42, 285), (50, 265),
+    (58, 250), (70, 237), (85, 225), (95, 218), (105, 212), (110, 208),
+    # collar ring fitting and ring, left
+    (111, 196), (113, 188), (117, 183), (121, 181), (123, 178), (125, 173), (128, 168), (131, 163), (135, 158),
+    (140, 154), (146, 151), (153, 148), (160, 146.5), (170, 145.5), (178, 145.5), (184, 146),
+    # left cheek
+    (183, 140), (182, 130), (181, 121),
+    # hair, left side up to the crown
+    (172, 117), (165, 112), (159, 105), (155, 97), (153, 88), (153, 76), (155, 66), (160, 58), (166, 51), (172, 46),
+    (180, 42), (186, 38), (190, 31), (196, 26), (203, 22), (212, 18.5),
+]
+
+
+def to_float(img):
+    return np.asarray(img, dtype=np.float64) / 255.0
+
+
+def to_u8(img):
+    return np.clip(np.rint(np.asarray(img) * 255.0), 0, 255).astype(np.uint8)
+
+
+class Person:
+    """astronaut() and its person mask, optionally mirrored left-right."""
+
+    def __init__(self, mirror=False):
+        src = to_float(data.astronaut()) ** TONE_GAMMA
+        h, w = src.shape[:2]
+        rows, cols = draw.polygon([p[1] for p in PERSON], [p[0] for p in PERSON], shape=(h, w))
+        mask = np.zeros((h, w))
+        mask[rows, cols] = 1.0
+        pts = {"eye_l": EYE_L, "eye_r": EYE_R, "chin": CHIN, "crown": CROWN}
+        if mirror:
+            src, mask = src[:, ::-1], mask[:, ::-1]
+            pts = {k: (w - 1 - x, y) for k, (x, y) in pts.items()}
+            pts["eye_l"], pts["eye_r"] = pts["eye_r"], pts["eye_l"]
+        self.src, self.mask, self.pts = src, mask, pts
+        (lx, ly), (rx, ry) = pts["eye_l"], pts["eye_r"]
+        self.eye_mid = np.array([(lx + rx) / 2, (ly + ry) / 2])
+        self.roll = math.atan2(ry - ly, rx - lx)  # radians; positive = the image-right eye is lower
+
+    def levelled(self, name):
+        """(dx, dy) of a point from the eye midpoint once the eye line is levelled."""
+        v = np.array(self.pts[name]) - self.eye_mid
+        c, s = math.cos(-self.roll), math.sin(-self.roll)
+        return np.array([c * v[0] - s * v[1], s * v[0] + c * v[1]])
+
+    def head_height(self):
+        return self.levelled("chin")[1] - self.levelled("crown")[1]
+
+    def crown_above_eyes(self):
+        return -self.levelled("crown")[1]
+
+    def render(self, W, H, scale, eye_out, tilt_deg=0.0, backdrop="plain"):
+        """Levels the eye line, turns by tilt_deg (positive = clockwise as seen), scales, puts the eye midpoint at
+        eye_out (x, y) of a W×H canvas. Returns floats in 0..1. backdrop: "plain" composites over BG; "original"
+        keeps the photograph's own backdrop; an array (H, W, 3) composites over it."""
+        rot = -self.roll + math.radians(tilt_deg)
+        t = transform.SimilarityTransform(scale=scale, rotation=rot)
+        off = np.array(eye_out) - t(self.eye_mid[None, :])[0]
+        t = transform.SimilarityTransform(scale=scale, rotation=rot, translation=off)
+        inv = t.inverse
+        if isinstance(backdrop, str) and backdrop == "original":
+            return transform.warp(self.src, inv, output_shape=(H, W), order=3, mode="reflect")
+        person = transform.warp(self.src, inv, output_shape=(H, W), order=3, mode="edge")
+        alpha = transform.warp(self.mask, inv, output_shape=(H, W), order=1, mode="constant", cval=0.0)
+        alpha = filters.gaussian(alpha, sigma=1.5)[..., None]
+        back = np.broadcast_to(BG, (H, W, 3)) if isinstance(backdrop, str) else backdrop
+        return np.clip(alpha * person + (1 - alpha) * back, 0, 1)
+
+    def frame(self, W, H, head_ratio, top_margin, centre_x=0.5, tilt_deg=0.0, backdrop="plain"):
+        """Frames the head: crown-to-chin = head_ratio·H, crown top_margin·H below the top edge, eye midpoint at
+        centre_x·W."""
+        scale = head_ratio * H / self.head_height()
+        eye_y = top_margin * H + scale * self.crown_above_eyes()
+        return self.render(W, H, scale, (centre_x * W - 0.5, eye_y), tilt_deg, backdrop)
+
+
+def save_jpeg(arr, name, exif=None):
+    img = Image.fromarray(to_u8(arr) if arr.dtype != np.uint8 else arr)
+    kw = {"quality": QUALITY}
+    if exif is not None:
+        kw["exif"] = exif
+    img.save(OUT / name, "JPEG", **kw)
+
+
+def date_exif(stamp):
+    exif = Image.Exif()
+    exif[0x0132] = stamp                       # DateTime (IFD0)
+    exif.get_ifd(0x8769)[0x9003] = stamp       # DateTimeOriginal (Exif sub-IFD)
+    return exif
+
+
+def luminance(rgb):
+    """ITU-R BT.601 luma, as Pillow's convert("L")."""
+    return rgb[..., 0] * 0.299 + rgb[..., 1] * 0.587 + rgb[..., 2] * 0.114
+
+
+def crop34(img, cx_frac):
+    """The tallest 3:4 crop of img, centred at cx_frac of its width (clamped to the image)."""
+    h, w = img.shape[:2]
+    cw = min(w, h * 3 // 4)
+    ch = cw * 4 // 3
+    x0 = int(round(min(max(cx_frac * w - cw / 2, 0), w - cw)))
+    return img[(h - ch) // 2:(h - ch) // 2 + ch, x0:x0 + cw]
+
+
+def resize_to(img_u8, W, H):
+    return to_u8(transform.resize(to_float(img_u8), (H, W), order=3, anti_aliasing=True))
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    me, mirror = Person(), Person(mirror=True)
+
+    # The good photo: 480×640, head 62 % of the height, crown 10 % below the top, face centred, eye line level.
+    W, H = 480, 640
+    good = to_u8(me.frame(W, H, head_ratio=0.62, top_margin=0.10))
+    save_jpeg(good, "good.jpg")
+    Image.fromarray(good).save(OUT / "good.png", optimize=False)
+    Image.fromarray(good).save(OUT / "good.gif")                   # GIF: a type the spec does not allow
+
+    # Stored as landscape, EXIF Orientation 6 (rotate 90° clockwise to display).
+    ex = Image.Exif()
+    ex[0x0112] = 6
+    stored = Image.fromarray(good).transpose(Image.Transpose.ROTATE_90)    # 90° counter-clockwise
+    stored.save(OUT / "good-exif-rotated.jpg", "JPEG", quality=QUALITY, exif=ex)
+
+    save_jpeg(good, "too-old.jpg", date_exif("2020:01:15 10:30:00"))
+    save_jpeg(good, "recent-date.jpg", date_exif("2026:10:01 09:00:00"))
+
+    # Two people: the person and her mirror image side by side on a 600×800 canvas (framed low enough that the
+    # helmet each holds stays below the bottom edge).
+    W2, H2 = 600, 800
+    s2 = 0.38 * H2 / me.head_height()
+    eye_y2 = 0.24 * H2 + s2 * me.crown_above_eyes()
+    left = me.render(W2, H2, s2, (0.26 * W2, eye_y2))
+    both = mirror.render(W2, H2, s2, (0.74 * W2, eye_y2), backdrop=left)
+    save_jpeg(both, "two-people.jpg")
+
+    # Framing defects, each rendered from the photograph (no second resampling of good).
+    save_jpeg(me.frame(720, 960, head_ratio=0.38, top_margin=0.14), "face-too-small.jpg")
+    save_jpeg(me.frame(384, 512, head_ratio=0.86, top_margin=0.02), "face-too-large.jpg")
+    save_jpeg(me.frame(W, H, head_ratio=0.62, top_margin=0.10, centre_x=0.30), "off-center.jpg")
+    save_jpeg(me.frame(W, H, head_ratio=0.62, top_margin=0.10, tilt_deg=15.0), "tilted.jpg")
+    save_jpeg(me.frame(640, 640, head_ratio=0.62, top_margin=0.10), "wrong-aspect.jpg")
+
+    # Pixel defects of good.
+    g = to_float(good)
+    save_jpeg(filters.gaussian(g, sigma=BLUR_SIGMA, channel_axis=-1), "blurred.jpg")
+    # Underexposed: the luminance of every pixel goes to L**DARK_GAMMA with its hue and saturation kept, so the
+    # face falls to ~50 while the plain backdrop stays light (a backlit face).
+    lum = luminance(g)[..., None]
+    save_jpeg(g * (np.maximum(lum, 1e-6) ** (DARK_GAMMA - 1)), "dark.jpg")
+    save_jpeg(1 - (1 - g) ** OVER_GAMMA, "overexposed.jpg")   # face washed out towards white
+    gray = np.rint(luminance(good)).clip(0, 255).astype(np.uint8)
+    save_jpeg(np.repeat(gray[..., None], 3, axis=2), "grayscale.jpg")
+    Image.fromarray(gray, "L").save(OUT / "grayscale-1ch.jpg", "JPEG", quality=QUALITY)
+    save_jpeg(resize_to(good, 240, 320), "too-few-pixels.jpg")
+
+    # Busy background: the person as in good, in front of the photograph's own flag and shuttle model.
+    busy = busy_backdrop(me, W, H, head_ratio=0.62, top_margin=0.10)
+    save_jpeg(me.frame(W, H, head_ratio=0.62, top_margin=0.10, backdrop=busy), "busy-background.jpg")
+    # The photograph's own studio backdrop (mottled grey), kept: a calibration case, not a defect by itself. The crown
+    # sits 5.9 % below the top because the photograph has only 15 px of wall above her hair.
+    save_jpeg(me.frame(W, H, head_ratio=0.62, top_margin=0.059, backdrop="original"), "studio-backdrop.jpg")
+
+    # No face: a cat and a cup of coffee, 3:4, scaled to 360×480 so that only the face is missing.
+    save_jpeg(resize_to(crop34(data.chelsea(), CAT_CX), 360, 480), "no-face-cat.jpg")
+    save_jpeg(resize_to(crop34(data.coffee(), 0.5), 360, 480), "no-face-coffee.jpg")
+
+    for app, name in (("APP-2026-0001", "good.jpg"), ("APP-2026-0003", "two-people.jpg")):
+        (SAMPLES / app).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(OUT / name, SAMPLES / app / "photo.jpg")
+    print(f"photos written to {OUT}")
+
+
+def busy_backdrop(me, W, H, **framing):
+    """The photograph's own backdrop as framed for good (studio wall above her head), with the flag that stands
+    at the left of the original and its shuttle model (at the right) brought in beside her head. Each piece is
+    blended into the wall over a 24 px ramp on its inner edges."""
+    back = me.frame(W, H, backdrop="original", **framing)
+    src = to_float(data.astronaut()) ** TONE_GAMMA
+
+    def paste(piece, scale, x0, y0, ramp_x, ramp_y):
+        p = transform.rescale(piece, scale, order=3, channel_axis=-1)
+        h, w = min(p.shape[0], H - y0), min(p.shape[1], W - x0)
+        p = p[:h, :w]
+        a = np.ones((h, w))
+        r = 24
+        if ramp_x == "right":
+            a *= np.clip((w - 1 - np.arange(w)) / r, 0, 1)[None, :]
+        else:
+            a *= np.clip(np.arange(w) / r, 0, 1)[None, :]
+        if ramp_y:
+            a *= np.clip((h - 1 - np.arange(h)) / r, 0, 1)[:, None]
+        region = back[y0:y0 + h, x0:x0 + w]
+        back[y0:y0 + h, x0:x0 + w] = a[..., None] * p + (1 - a[..., None]) * region
+
+    flag = src[0:215, 0:80]            # the US flag, above the suit's left shoulder
+    shuttle = src[0:285, 360:470]      # the shuttle model standing on its table
+    paste(flag, 2.0, 0, 0, "right", True)
+    s = H / shuttle.shape[0]
+    paste(shuttle, s, W - int(round(110 * s)), 0, "left", False)
+    return np.clip(back, 0, 1)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
