@@ -87,6 +87,9 @@ let package = Package(
         .testTarget(
             name: "PDFInspectionTests",
             dependencies: ["PDFInspection", "FileInspection", "ContentAddressing", "IntakeCore", "IntakeTestSupport"]),
+        .testTarget(
+            name: "PhotoInspectionTests",
+            dependencies: ["PhotoInspection", "FileInspection", "IntakeCore", "IntakeTestSupport"]),
         .testTarget(name: "PDFAssemblyTests", dependencies: ["PDFAssembly", "IntakeTestSupport"]),
         .testTarget(name: "IntakeStoreTests", dependencies: ["IntakeStore", "IntakeCore", "IntakeTestSupport"]),
         .testTarget(

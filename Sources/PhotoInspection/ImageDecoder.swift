@@ -86,9 +86,13 @@ enum ImageDecoder {
                     handle, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt(bytes.count),
                     out.baseAddress, Int32(header.width), 0, Int32(header.height), Int32(TJPF_RGB.rawValue), 0)
             }
-            // A warning (a truncated but mostly readable file) still yields pixels; only a fatal error does not.
-            if status != 0 && tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) {
-                throw DecodeFailure(message: String(cString: tjGetErrorStr2(handle)))
+            // A warning still yields every pixel (stray bytes between markers are common from some cameras), except
+            // a premature end: then the bottom of the photo is missing, and measuring it would mislead.
+            if status != 0 {
+                let message = String(cString: tjGetErrorStr2(handle))
+                if tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) || message.contains("Premature end") {
+                    throw DecodeFailure(message: message)
+                }
             }
             return RGBImage(width: header.width, height: header.height, pixels: pixels)
         }

@@ -1,0 +1,133 @@
+import Testing
+
+@testable import IntakeCore
+
+/// The photo rules over hand-written measurements: thresholds, bounds and dates, without any image.
+@Suite("Photo rules")
+struct PhotoRulesTests {
+    static let policy = Policy(
+        fileLimit: ByteSize(bytes: 25_000_000), applicationTotalLimit: ByteSize(bytes: 25_000_000),
+        additionalTotalLimit: ByteSize(bytes: 10_000_000), pageLimit: 1000, attachmentCountLimit: nil,
+        attachmentTypes: ["application/pdf"], activeContentSeverity: .warning, permissionsPasswordSeverity: .warning)
+    static let today = CalendarDay(year: 2026, month: 11, day: 23)
+
+    /// A photo that passes every rule of the residence-card specification.
+    static func passing() -> PhotoFacts {
+        PhotoFacts(
+            format: "jpeg", width: 600, height: 800,
+            faces: [FaceBox(left: 180, top: 280, width: 240, height: 240, confidence: 1)],
+            measurements: PhotoMeasurements(
+                colourfulness: 30, headHeightRatio: 0.62, topMarginRatio: 0.10, faceCenterRatio: 0.5,
+                eyeLineRatio: 0.57, rollDegrees: 0.5, interEyeDistance: 130, backgroundDeviation: 3,
+                backgroundImbalance: 4, backgroundBrightness: 230, sharpness: 60, faceBrightness: 160,
+                faceHighlightsClipped: 0))
+    }
+
+    func findings(_ photo: PhotoFacts, policy: Policy = policy, on day: CalendarDay = today) -> [Finding] {
+        PhotoRules(policy: policy).fileFindings(
+            for: FileFacts(mime: "image/jpeg", bytes: 120_000, sha256: "x", photo: photo), fileName: "photo.jpg",
+            submittedOn: day)
+    }
+
+    @Test("A photo inside every bound has no findings, and every check is recorded as passed")
+    func passes() {
+        #expect(findings(Self.passing()).isEmpty)
+        let checks = PhotoRules(policy: Self.policy).checks(for: Self.passing(), submittedOn: Self.today)
+        #expect(checks.allSatisfy { $0.passed })
+        #expect(Set(checks.map(\.code)).isSuperset(of: [.photoFaceTooSmall, .photoBlurry, .photoBackgroundNotPlain]))
+    }
+
+    @Test("The head-size bounds are the ISA's 25 ± 3 mm of 40 mm: 55 % and 70 % pass, just outside fails")
+    func headBounds() {
+        for (ratio, expected) in [(0.55, [FindingCode]()), (0.70, []), (0.549, [.photoFaceTooSmall]), (0.701, [.photoFaceTooLarge])] {
+            var photo = Self.passing()
+            photo.measurements.headHeightRatio = ratio
+            #expect(findings(photo).map(\.code) == expected, "head \(ratio)")
+        }
+    }
+
+    @Test("The top margin is judged only when the head size passes: one instruction, not two")
+    func marginAfterSize() {
+        var photo = Self.passing()
+        photo.measurements.topMarginRatio = 0.01
+        #expect(findings(photo).map(\.code) == [.photoTopMargin])
+        photo.measurements.headHeightRatio = 0.85
+        #expect(findings(photo).map(\.code) == [.photoFaceTooLarge])
+    }
+
+    @Test("One finding per rule, even when two of its measures fail")
+    func oneFindingPerCode() {
+        var photo = Self.passing()
+        photo.measurements.faceBrightness = 240
+        photo.measurements.faceHighlightsClipped = 0.5
+        #expect(findings(photo).map(\.code) == [.photoOverexposed])
+    }
+
+    @Test("Warnings inform without rejecting: eye line and inter-eye distance are ISO guidance, not ISA rules")
+    func warnings() {
+        var photo = Self.passing()
+        photo.measurements.eyeLineRatio = 0.8
+        photo.measurements.interEyeDistance = 60
+        let result = findings(photo)
+        #expect(result.map(\.code) == [.photoEyeLine, .photoFaceResolutionLow])
+        #expect(result.allSatisfy { $0.severity == .warning })
+        #expect(Verdict(findings: result) == .accepted)
+    }
+
+    @Test("Age counts calendar months back from the day of submission; no capture date, no finding")
+    func age() {
+        var photo = Self.passing()
+        photo.capturedAt = "2026-05-23T10:00:00"
+        #expect(findings(photo).isEmpty, "exactly six months")
+        photo.capturedAt = "2026-05-22T23:59:59"
+        #expect(findings(photo).map(\.code) == [.photoTooOld])
+        #expect(findings(photo, on: CalendarDay(year: 2026, month: 11, day: 22)).isEmpty, "judged on its own day")
+        photo.capturedAt = nil
+        #expect(findings(photo).isEmpty)
+    }
+
+    @Test("Calendar months clamp to shorter months, and Unix times are read in Japan's time zone")
+    func calendar() {
+        #expect(CalendarDay(year: 2026, month: 8, day: 31).adding(months: 6) == CalendarDay(year: 2027, month: 2, day: 28))
+        #expect(CalendarDay(year: 2024, month: 8, day: 31).adding(months: -6) == CalendarDay(year: 2024, month: 2, day: 29))
+        #expect(CalendarDay(japanTime: 0) == CalendarDay(year: 1970, month: 1, day: 1))
+        // 2026-11-22T15:00:00Z is midnight of the 23rd in Tokyo.
+        #expect(CalendarDay(japanTime: 1_795_359_600) == CalendarDay(year: 2026, month: 11, day: 23))
+        #expect(CalendarDay(japanTime: 1_795_359_599) == CalendarDay(year: 2026, month: 11, day: 22))
+        #expect(CalendarDay(isoPrefix: "2026-02-30T00:00:00") == nil)
+    }
+
+    @Test("Thresholds come from the policy: a looser head range accepts what the default rejects")
+    func configurable() {
+        var photo = Self.passing()
+        photo.measurements.headHeightRatio = 0.78
+        #expect(findings(photo).map(\.code) == [.photoFaceTooLarge])
+        var passport = Self.policy
+        passport.photo.headHeight = 0.70...0.80
+        #expect(findings(photo, policy: passport).isEmpty)
+        #expect(passport.version != Self.policy.version)
+    }
+
+    @Test("No face stops the face rules; two faces too; a photo too large to decode is refused by its pixels")
+    func gates() {
+        var photo = Self.passing()
+        photo.faces = []
+        #expect(findings(photo).map(\.code) == [.photoNoFace])
+        photo.faces = Array(repeating: FaceBox(left: 0, top: 0, width: 100, height: 100, confidence: 1), count: 2)
+        #expect(findings(photo).map(\.code) == [.photoMultipleFaces])
+        let huge = PhotoFacts(format: "png", width: 60_000, height: 60_000, decodeError: "too large")
+        #expect(findings(huge).map(\.code) == [.photoTooManyPixels])
+        let broken = PhotoFacts(format: "jpeg", width: 600, height: 800, decodeError: "Premature end of JPEG file")
+        #expect(findings(broken).map(\.code) == [.photoMalformed])
+    }
+
+    @Test("Messages name the measurement in the applicant's units: millimetres of the 40 mm print")
+    func messages() throws {
+        var photo = Self.passing()
+        photo.measurements.headHeightRatio = 0.40
+        let finding = try #require(findings(photo).first)
+        #expect(finding.message.en.contains("16 mm"))
+        #expect(finding.message.en.contains("22–28 mm"))
+        #expect(finding.message.ja.contains("約 16 mm"))
+    }
+}

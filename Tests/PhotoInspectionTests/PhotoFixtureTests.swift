@@ -1,0 +1,139 @@
+import FileInspection
+import Foundation
+import IntakeCore
+import IntakeTestSupport
+import PhotoInspection
+import Testing
+
+/// One inspector for the suite: the landmark model takes over a second to load, and an inspector is not
+/// thread-safe, so the parallel tests take turns.
+final class SharedInspector: @unchecked Sendable {
+    static let shared = SharedInspector()
+    private let lock = NSLock()
+    private let inspector: FileInspector
+
+    private init() {
+        do {
+            inspector = try FileInspector()
+        } catch {
+            fatalError("libmagic: \(error)")
+        }
+    }
+
+    func inspect(_ path: String, landmarkModel: String = PhotoInspector.defaultLandmarkModel) -> FileFacts {
+        lock.withLock { inspector.inspect(path: path, landmarkModel: landmarkModel) }
+    }
+}
+
+enum Photos {
+    static let folder = TestSupport.packageRoot.appendingPathComponent("Tests/Fixtures/Photos")
+    static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+    /// The day the fixtures' "recent" capture date is judged from (PROVENANCE.md).
+    static let submittedOn = CalendarDay(year: 2026, month: 11, day: 23)
+    static let rules = FileRules(policy: Policy(
+        fileLimit: ByteSize(bytes: 25_000_000), applicationTotalLimit: ByteSize(bytes: 25_000_000),
+        additionalTotalLimit: ByteSize(bytes: 10_000_000), pageLimit: 1000, attachmentCountLimit: nil,
+        attachmentTypes: ["application/pdf"], activeContentSeverity: .warning, permissionsPasswordSeverity: .warning))
+
+    static func judge(_ name: String) -> (findings: [Finding], facts: FileFacts) {
+        let facts = SharedInspector.shared.inspect(path(name))
+        return rules.judge(facts, fileName: name, slot: .photo, submittedOn: submittedOn)
+    }
+
+    static func errors(_ findings: [Finding]) -> [FindingCode] {
+        findings.filter { $0.severity == .error }.map(\.code)
+    }
+}
+
+/// Real photographs (scikit-image's astronaut, cat and coffee; Tests/Fixtures/Photos/PROVENANCE.md) through the
+/// real decoders, the real dlib detector and landmark model, and the photo rules.
+@Suite("Face photos: real photographs, one defect each")
+struct PhotoFixtureTests {
+    @Test("The good portrait passes as JPEG, PNG and rotated by EXIF, with every measurement inside its bounds",
+        arguments: ["good.jpg", "good.png", "good-exif-rotated.jpg", "recent-date.jpg", "studio-backdrop.jpg"])
+    func good(name: String) throws {
+        let (findings, facts) = Photos.judge(name)
+        #expect(findings.isEmpty, "\(name): \(findings.map(\.code))")
+        let photo = try #require(facts.photo)
+        #expect(photo.faces.count == 1)
+        #expect((photo.width, photo.height) == (480, 640))
+        let checks = try #require(photo.checks)
+        #expect(checks.count >= 15, "every rule was applied and recorded")
+        #expect(checks.allSatisfy { $0.passed })
+        let face = try #require(photo.face)
+        #expect(face.landmarks.count == 68)
+        #expect(face.crownMethod == .background, "a plain backdrop shows where the hair ends")
+    }
+
+    @Test("EXIF orientation 6 is applied: the stored landscape pixels are measured upright")
+    func orientation() throws {
+        let photo = try #require(Photos.judge("good-exif-rotated.jpg").facts.photo)
+        #expect(photo.orientation == 6)
+        let upright = try #require(Photos.judge("good.jpg").facts.photo)
+        let rotated = try #require(photo.measurements.headHeightRatio)
+        let original = try #require(upright.measurements.headHeightRatio)
+        #expect(abs(rotated - original) < 0.01)
+    }
+
+    @Test("Each defect is reported with its own code, and only that error",
+        arguments: [
+            ("two-people.jpg", FindingCode.photoMultipleFaces),
+            ("face-too-small.jpg", .photoFaceTooSmall),
+            ("face-too-large.jpg", .photoFaceTooLarge),
+            ("off-center.jpg", .photoFaceOffCenter),
+            ("tilted.jpg", .photoHeadTilted),
+            ("blurred.jpg", .photoBlurry),
+            ("dark.jpg", .photoTooDark),
+            ("overexposed.jpg", .photoOverexposed),
+            ("grayscale.jpg", .photoGrayscale),
+            ("grayscale-1ch.jpg", .photoGrayscale),
+            ("too-few-pixels.jpg", .photoTooSmall),
+            ("wrong-aspect.jpg", .photoAspectRatio),
+            ("busy-background.jpg", .photoBackgroundNotPlain),
+            ("too-old.jpg", .photoTooOld),
+            ("no-face-cat.jpg", .photoNoFace),
+            ("no-face-coffee.jpg", .photoNoFace),
+            ("good.gif", .photoTypeNotAllowed),
+        ])
+    func defect(name: String, expected: FindingCode) throws {
+        let (findings, _) = Photos.judge(name)
+        #expect(Photos.errors(findings) == [expected], "\(name): \(findings.map(\.code))")
+        let finding = try #require(findings.first { $0.code == expected })
+        #expect(!finding.message.ja.isEmpty && !finding.message.en.isEmpty)
+    }
+
+    @Test("A real face is never `photo.no_face`: every portrait variant has its face found",
+        arguments: [
+            "good.jpg", "good.png", "good-exif-rotated.jpg", "two-people.jpg", "face-too-small.jpg",
+            "face-too-large.jpg", "off-center.jpg", "tilted.jpg", "blurred.jpg", "dark.jpg", "overexposed.jpg",
+            "grayscale.jpg", "grayscale-1ch.jpg", "too-few-pixels.jpg", "wrong-aspect.jpg", "busy-background.jpg",
+            "studio-backdrop.jpg",
+        ])
+    func faceFound(name: String) {
+        let (findings, facts) = Photos.judge(name)
+        #expect(!findings.contains { $0.code == .photoNoFace }, "\(name)")
+        #expect((facts.photo?.faces.count ?? 0) >= 1, "\(name)")
+    }
+
+    @Test("Findings carry the measured value and the bound it failed")
+    func detail() throws {
+        let (findings, _) = Photos.judge("tilted.jpg")
+        let tilted = try #require(findings.first)
+        #expect(tilted.detail["measure"] == .string("roll_degrees"))
+        guard case .double(let roll) = tilted.detail["value"] else {
+            Issue.record("no measured roll")
+            return
+        }
+        #expect(roll > 12 && roll < 18)
+        #expect(tilted.detail["maximum"] == .double(8))
+        #expect(tilted.message.en.contains("8°"))
+    }
+
+    @Test("A photo in the attachment slot is not measured as a photo and is refused as not a PDF")
+    func attachmentSlot() {
+        let facts = SharedInspector.shared.inspect(Photos.path("good.jpg"))
+        let (findings, _) = Photos.rules.judge(
+            facts, fileName: "good.jpg", slot: .attachment, submittedOn: Photos.submittedOn)
+        #expect(findings.map(\.code) == [.fileTypeNotAllowed])
+    }
+}
