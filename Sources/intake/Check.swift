@@ -62,6 +62,7 @@ struct Check: AsyncParsableCommand {
             print("policy \(policy.version)")
             for report in reports {
                 print(TextOutput.verdictBlock(file: report.file, verdict: report.verdict, findings: report.findings))
+                if let photo = report.facts.photo { print(TextOutput.photoSummary(photo, indent: "    ")) }
             }
         }
         if reports.contains(where: { $0.verdict == .rejected }) { throw ExitCode(1) }

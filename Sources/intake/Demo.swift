@@ -53,23 +53,30 @@ struct Demo: AsyncParsableCommand {
         print("Intake demo — data folder \(folder), policy \(policy.version)")
         print(
             "Rules: PDF only, no password or print/copy restriction, \(policy.fileLimit) per file, "
-                + "\(policy.applicationTotalLimit) per application (photo included).\n")
+                + "\(policy.applicationTotalLimit) per application (photo included).")
+        let photo = policy.photo
+        print(
+            "Photo: JPEG or PNG, 3:4, at least \(photo.minWidth) × \(photo.minHeight) pixels, one face, head "
+                + "\(Int(photo.headHeight.lowerBound * 100))–\(Int(photo.headHeight.upperBound * 100)) % of the height, "
+                + "centred, level, plain background, sharp, well exposed, colour, taken within "
+                + "\(photo.maxAgeMonths) months.\n")
         print("1. Submitting (each file stored durably, then one job queued per upload)")
         for (application, files) in applications {
             let bundles = regularFiles(in: "\(samples)/\(application)/bundles").filter { $0.hasSuffix(".pdf") }
             for (file, isBundle) in files.map({ ($0, false) }) + bundles.map({ ($0, true) }) {
                 let stored = try blobs.store(fileAt: file)
+                let slot = Self.slot(of: file)
                 let result = try await store.submit(
                     NewUpload(
-                        applicationId: application, uploader: "demo-applicant", receipt: nil, slot: .attachment,
+                        applicationId: application, uploader: "demo-applicant", receipt: nil, slot: slot,
                         fileName: (file as NSString).lastPathComponent, sha256: stored.sha256, bytes: stored.bytes,
                         bundle: isBundle ? BundleInstructions(manifest: nil) : nil),
                     now: now(), maxAttempts: settings.maxAttempts)
-                let note = isBundle ? "  (a bundle: split by its bookmarks)" : ""
+                let note = isBundle ? "  (a bundle: split by its bookmarks)" : slot == .photo ? "  (the face photo)" : ""
                 print("   \(application)  \(result.upload.id)  \((file as NSString).lastPathComponent)\(note)")
             }
         }
-        if let (application, files) = applications.first, let file = files.first {
+        if let (application, files) = applications.first, let file = files.first(where: { Self.slot(of: $0) == .attachment }) {
             let stored = try blobs.store(fileAt: file)
             let again = try await store.submit(
                 NewUpload(
@@ -131,6 +138,11 @@ struct Demo: AsyncParsableCommand {
         print("Look at the case:    intake case show <receipt> --data \(folder)")
     }
 
+    /// A sample named `photo.jpg` (or `.png`) is the application's face photo; every other file is an attachment.
+    static func slot(of file: String) -> Slot {
+        (file as NSString).lastPathComponent.hasPrefix("photo.") ? .photo : .attachment
+    }
+
     /// Regular files of a folder, in name order (empty when it does not exist).
     func regularFiles(in folder: String) -> [String] {
         let manager = FileManager.default
@@ -155,7 +167,9 @@ struct Demo: AsyncParsableCommand {
                 guard manager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
                     continue
                 }
-                let files = regularFiles(in: path)
+                // The photo first, as the upload form asks for it first.
+                let all = regularFiles(in: path)
+                let files = all.filter { Self.slot(of: $0) == .photo } + all.filter { Self.slot(of: $0) != .photo }
                 if !files.isEmpty { result.append((entry, files)) }
             }
         }

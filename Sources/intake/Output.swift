@@ -143,6 +143,26 @@ enum JSONOutput {
 
 /// Plain-text rendering for terminals.
 enum TextOutput {
+    /// A face photo's main measurements on one line, so an accepted photo also shows what was checked.
+    static func photoSummary(_ photo: PhotoFacts, indent: String) -> String {
+        let measured = photo.measurements
+        func percent(_ value: Double?) -> String { value.map { "\(Int(($0 * 100).rounded())) %" } ?? "–" }
+        func number(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "–" }
+        var parts = ["\(photo.format.uppercased()) \(photo.width) × \(photo.height)", "faces \(photo.faces.count)"]
+        if photo.faces.count == 1 {
+            parts += [
+                "head \(percent(measured.headHeightRatio))", "top margin \(percent(measured.topMarginRatio))",
+                "centre \(percent(measured.faceCenterRatio))", "roll \(number(measured.rollDegrees, "%.1f"))°",
+                "eyes \(number(measured.interEyeDistance, "%.0f")) px apart",
+                "background ±\(number(measured.backgroundDeviation, "%.0f"))",
+                "sharpness \(number(measured.sharpness, "%.0f"))",
+                "face brightness \(number(measured.faceBrightness, "%.0f"))",
+            ]
+        }
+        if let captured = photo.capturedAt { parts.append("taken \(captured.prefix(10))") }
+        return indent + "measured: " + parts.joined(separator: " · ")
+    }
+
     /// One file's verdict and its findings, each in both languages.
     static func verdictBlock(file: String, verdict: Verdict?, findings: [Finding], indent: String = "  ") -> String {
         let mark: String

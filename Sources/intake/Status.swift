@@ -116,6 +116,9 @@ struct Status: AsyncParsableCommand {
             lines.append(
                 TextOutput.verdictBlock(
                     file: title, verdict: item.latest?.verdict, findings: item.latest?.findings ?? [], indent: "    "))
+            if let photo = item.latest?.facts.photo {
+                lines.append(TextOutput.photoSummary(photo, indent: "      "))
+            }
         }
         return lines.joined(separator: "\n")
     }
