@@ -67,8 +67,12 @@ struct PhotoMeasurer {
     /// background to measure by) or nothing departs above the brows.
     func crownFromBackground(face: FaceBox, browY: Double) -> Double? {
         let edge = max(3, width / 25)
-        let columns = max(edge, Int(face.left + face.width * 0.25))..<min(width - edge, Int(face.left + face.width * 0.75))
-        guard columns.count >= 4 else { return nil }
+        // The middle half of the face's width, clear of the row ends the background is read from (a face at the
+        // photo's edge leaves no such columns).
+        let first = max(edge, Int(face.left + face.width * 0.25))
+        let last = min(width - edge, Int(face.left + face.width * 0.75))
+        guard last - first >= 4 else { return nil }
+        let columns = first..<last
         let lastRow = min(height, Int(browY))
         return gray.withUnsafeBufferPointer { pixels -> Double? in
             for y in 0..<lastRow {

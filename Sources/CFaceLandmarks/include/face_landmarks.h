@@ -31,8 +31,8 @@ void intake_face_model_free(intake_face_model *model);
 /// Finds faces in an 8-bit luminance image of `width` × `height` (rows `stride` bytes apart).
 ///
 /// Detection runs on a copy shrunk so its longer side is at most `detection_side` pixels (0: full size); when
-/// that finds nothing it runs again on the full image, upsampled once if the image is small, so a small face in
-/// a large photo is not missed. Landmarks are always fitted on the full image. Fills up to `capacity` faces,
+/// that finds nothing it runs again at up to 1600 pixels (upsampled once if the image is smaller than 800), so a
+/// small face in a large photo is not missed. Landmarks are always fitted on the full image. Fills up to `capacity` faces,
 /// largest first, and returns how many were found (which may exceed `capacity`), or -1 with `error` filled.
 int intake_face_detect(
     intake_face_model *model, const uint8_t *gray, int width, int height, int stride, int detection_side,
