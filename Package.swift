@@ -75,7 +75,8 @@ let package = Package(
         .executableTarget(
             name: "intake",
             dependencies: [
-                "IntakeCore", "IntakeStore", "IntakeWorker", "FileInspection", "ContentAddressing", "PDFAssembly",
+                "IntakeCore", "IntakeStore", "IntakeWorker", "FileInspection", "PhotoInspection", "ContentAddressing",
+                "PDFAssembly",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

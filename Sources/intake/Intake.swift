@@ -10,7 +10,7 @@ struct Intake: AsyncParsableCommand {
         subcommands: [
             Demo.self, Check.self, Submit.self, Add.self, Case.self, Work.self, Status.self, Reprocess.self,
             TrialCommand.self,
-            Bench.self, BenchSplit.self,
+            Bench.self, BenchSplit.self, BenchPhoto.self,
             InspectServer.self,
         ])
 }
