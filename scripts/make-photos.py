@@ -190,6 +190,11 @@ def main():
     ex[0x0112] = 6
     stored = Image.fromarray(good).transpose(Image.Transpose.ROTATE_90)    # 90° counter-clockwise
     stored.save(OUT / "good-exif-rotated.jpg", "JPEG", quality=QUALITY, exif=ex)
+    # A PNG with an eXIf chunk, Orientation 8 (rotate 90° counter-clockwise to display): stored turned clockwise.
+    ex8 = Image.Exif()
+    ex8[0x0112] = 8
+    Image.fromarray(good).transpose(Image.Transpose.ROTATE_270).save(
+        OUT / "good-exif-rotated.png", optimize=False, exif=ex8)
 
     save_jpeg(good, "too-old.jpg", date_exif("2020:01:15 10:30:00"))
     save_jpeg(good, "recent-date.jpg", date_exif("2026:10:01 09:00:00"))

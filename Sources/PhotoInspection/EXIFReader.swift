@@ -15,6 +15,24 @@ enum EXIFReader {
         return parseTIFF(tiff)
     }
 
+    /// Reads a PNG's `eXIf` chunk (PNG 1.5 extensions), if any, looked for before the image data.
+    static func read(png bytes: UnsafeRawBufferPointer) -> EXIFMetadata {
+        var offset = 8  // the signature
+        while offset + 12 <= bytes.count {
+            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+                | Int(bytes[offset + 3])
+            let type = Array(bytes[(offset + 4)..<(offset + 8)])
+            let start = offset + 8
+            guard length >= 0, length <= bytes.count - start - 4 else { return EXIFMetadata() }
+            if type == Array("eXIf".utf8) {
+                return parseTIFF(UnsafeRawBufferPointer(rebasing: bytes[start..<(start + length)]))
+            }
+            if type == Array("IDAT".utf8) || type == Array("IEND".utf8) { return EXIFMetadata() }
+            offset = start + length + 4  // data and CRC
+        }
+        return EXIFMetadata()
+    }
+
     /// The TIFF structure inside the APP1 segment, found by walking the JPEG markers up to the image data.
     private static func exifPayload(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
         guard bytes.count > 4, bytes[0] == 0xFF, bytes[1] == 0xD8 else { return nil }

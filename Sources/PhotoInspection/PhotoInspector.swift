@@ -30,7 +30,7 @@ public final class PhotoInspector {
     /// or odd photo gives facts with `decodeError` instead.
     public func inspect(_ bytes: UnsafeRawBufferPointer, mime: String) throws(PhotoInspectionError) -> PhotoFacts? {
         guard let format = PhotoFormat(mime: mime) else { return nil }
-        let metadata = format == .jpeg ? EXIFReader.read(jpeg: bytes) : EXIFMetadata()
+        let metadata = format == .jpeg ? EXIFReader.read(jpeg: bytes) : EXIFReader.read(png: bytes)
         let swapsAxes = metadata.orientation >= 5
         var facts = PhotoFacts(
             format: format.rawValue, width: 0, height: 0, orientation: metadata.orientation,

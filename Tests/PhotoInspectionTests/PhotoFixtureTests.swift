@@ -50,7 +50,10 @@ enum Photos {
 @Suite("Face photos: real photographs, one defect each")
 struct PhotoFixtureTests {
     @Test("The good portrait passes as JPEG, PNG and rotated by EXIF, with every measurement inside its bounds",
-        arguments: ["good.jpg", "good.png", "good-exif-rotated.jpg", "recent-date.jpg", "studio-backdrop.jpg"])
+        arguments: [
+            "good.jpg", "good.png", "good-exif-rotated.jpg", "good-exif-rotated.png", "recent-date.jpg",
+            "studio-backdrop.jpg",
+        ])
     func good(name: String) throws {
         let (findings, facts) = Photos.judge(name)
         #expect(findings.isEmpty, "\(name): \(findings.map(\.code))")
@@ -65,14 +68,17 @@ struct PhotoFixtureTests {
         #expect(face.crownMethod == .background, "a plain backdrop shows where the hair ends")
     }
 
-    @Test("EXIF orientation 6 is applied: the stored landscape pixels are measured upright")
-    func orientation() throws {
-        let photo = try #require(Photos.judge("good-exif-rotated.jpg").facts.photo)
-        #expect(photo.orientation == 6)
+    @Test("EXIF orientation is applied (6 in a JPEG's APP1, 8 in a PNG's eXIf): landscape pixels measured upright",
+        arguments: [("good-exif-rotated.jpg", 6), ("good-exif-rotated.png", 8)])
+    func orientation(name: String, orientation: Int) throws {
+        let photo = try #require(Photos.judge(name).facts.photo)
+        #expect(photo.orientation == orientation)
         let upright = try #require(Photos.judge("good.jpg").facts.photo)
         let rotated = try #require(photo.measurements.headHeightRatio)
         let original = try #require(upright.measurements.headHeightRatio)
         #expect(abs(rotated - original) < 0.01)
+        let center = try #require(photo.measurements.faceCenterRatio)
+        #expect(abs(center - 0.5) < 0.01, "turned the right way, not mirrored or upside down")
     }
 
     @Test("Each defect is reported with its own code, and only that error",
