@@ -198,6 +198,10 @@ def main():
 
     save_jpeg(good, "too-old.jpg", date_exif("2020:01:15 10:30:00"))
     save_jpeg(good, "recent-date.jpg", date_exif("2026:10:01 09:00:00"))
+    # Last saved by a retouching app, as its EXIF Software tag says.
+    edited = Image.Exif()
+    edited[0x0131] = "Meitu 9.8.1"
+    Image.fromarray(good).save(OUT / "edited-by-app.jpg", "JPEG", quality=QUALITY, exif=edited.tobytes(), )
 
     # Two people: the person and her mirror image side by side on a 600×800 canvas (framed low enough that the
     # helmet each holds stays below the bottom edge).

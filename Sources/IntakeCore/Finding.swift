@@ -41,6 +41,7 @@ public struct FindingCode: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let photoBlurry = FindingCode(rawValue: "photo.blurry")
     public static let photoTooDark = FindingCode(rawValue: "photo.too_dark")
     public static let photoOverexposed = FindingCode(rawValue: "photo.overexposed")
+    public static let photoEdited = FindingCode(rawValue: "photo.edited")
 }
 
 /// Whether a finding rejects the file or only informs.

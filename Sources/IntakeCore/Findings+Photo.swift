@@ -172,6 +172,13 @@ extension Finding {
                         + "or without flash."
                     : "Your face is too bright (brightness \(Int(value.rounded())) of 255; at most "
                         + "\(Int(spec.faceBrightness.upperBound))). Take the photo again with softer light or without flash.")
+        case .photoEdited:
+            severity = .warning
+            message = LocalizedMessage(
+                ja: "顔写真が加工アプリ（\(check.text ?? "")）で保存されています。入管は加工した写真を認めていません。"
+                    + "肌や輪郭を補正していない、撮影したままの写真を送ってください。",
+                en: "The face photo was last saved by a retouching app (\(check.text ?? "")). The agency does not "
+                    + "accept edited photos: send the photo as taken, without skin or face-shape corrections.")
         default:
             message = LocalizedMessage(
                 ja: "顔写真が規定を満たしていません（\(check.code)）。", en: "The face photo does not meet the rules (\(check.code)).")
@@ -181,7 +188,7 @@ extension Finding {
         if let text = check.text { detail[check.value == nil ? "value" : "size"] = .string(text) }
         if let minimum = check.minimum { detail["minimum"] = .double(minimum) }
         if let maximum = check.maximum { detail["maximum"] = .double(maximum) }
-        if let bound = check.bound { detail["oldest_accepted"] = .string(bound) }
+        if let bound = check.bound { detail[check.code == .photoTooOld ? "oldest_accepted" : "matched"] = .string(bound) }
         return Finding(code: check.code, severity: severity, message: message, detail: detail)
     }
 

@@ -75,6 +75,14 @@ public struct PhotoRules: Sendable {
                     code: .photoTooOld, measure: "captured_on", value: nil, text: captured.description,
                     minimum: nil, maximum: nil, bound: oldest.description, passed: !(captured < oldest)))
         }
+        if let software = photo.software {
+            let lowered = software.lowercased()
+            let editor = spec.editingSoftware.first { !$0.isEmpty && lowered.contains($0.lowercased()) }
+            checks.append(
+                PhotoCheck(
+                    code: .photoEdited, measure: "software", value: nil, text: software, minimum: nil, maximum: nil,
+                    bound: editor, passed: editor == nil))
+        }
         let measured = photo.measurements
         if let colourfulness = measured.colourfulness {
             checks.append(.atLeast(.photoGrayscale, "colourfulness", colourfulness, spec.minColourfulness))

@@ -40,14 +40,18 @@ public struct PhotoSpecification: Sendable, Hashable {
     public var maxHighlightsClipped: Double
     /// Least colourfulness: below it the photo is judged black and white.
     public var minColourfulness: Double
+    /// Names of retouching apps that, found in the EXIF `Software` tag, earn a warning (`photo.editing_software`).
+    public var editingSoftware: [String]
 
     public init(
         types: [String], maxFileSize: ByteSize, minWidth: Int, minHeight: Int, maxPixels: Int, aspectRatio: Double,
         aspectTolerance: Double, maxAgeMonths: Int, headHeight: ClosedRange<Double>, topMargin: ClosedRange<Double>,
         centerTolerance: Double, eyeLine: ClosedRange<Double>, maxRollDegrees: Double, minInterEyeDistance: Double,
         backgroundMaxDeviation: Double, backgroundMaxImbalance: Double, minSharpness: Double,
-        faceBrightness: ClosedRange<Double>, maxHighlightsClipped: Double, minColourfulness: Double
+        faceBrightness: ClosedRange<Double>, maxHighlightsClipped: Double, minColourfulness: Double,
+        editingSoftware: [String]
     ) {
+        self.editingSoftware = editingSoftware
         self.types = types
         self.maxFileSize = maxFileSize
         self.minWidth = minWidth
@@ -76,7 +80,10 @@ public struct PhotoSpecification: Sendable, Hashable {
         maxPixels: 40_000_000, aspectRatio: 0.75, aspectTolerance: 0.02, maxAgeMonths: 6, headHeight: 0.55...0.70,
         topMargin: 0.05...0.20, centerTolerance: 0.05, eyeLine: 0.50...0.70, maxRollDegrees: 8,
         minInterEyeDistance: 90, backgroundMaxDeviation: 16, backgroundMaxImbalance: 24, minSharpness: 20,
-        faceBrightness: 70...215, maxHighlightsClipped: 0.10, minColourfulness: 3)
+        faceBrightness: 70...215, maxHighlightsClipped: 0.10, minColourfulness: 3,
+        editingSoftware: [
+            "Meitu", "BeautyPlus", "BeautyCam", "SNOW", "B612", "Facetune", "Ulike", "PicsArt", "Snapseed", "Photoshop",
+        ])
 
     public init(configuration: Configuration) throws(ConfigurationError) {
         self.init(
@@ -100,7 +107,8 @@ public struct PhotoSpecification: Sendable, Hashable {
             faceBrightness: try configuration.range(
                 "photo.face_brightness_min", "photo.face_brightness_max", in: 0...255),
             maxHighlightsClipped: try configuration.number("photo.max_highlights_clipped", in: 0...1),
-            minColourfulness: try configuration.number("photo.min_colourfulness", in: 0...255))
+            minColourfulness: try configuration.number("photo.min_colourfulness", in: 0...255),
+            editingSoftware: try configuration.list("photo.editing_software"))
     }
 
     /// One `key=value` line per threshold, for the policy's canonical text.
@@ -111,6 +119,7 @@ public struct PhotoSpecification: Sendable, Hashable {
             "photo.background_max_deviation=\(backgroundMaxDeviation)",
             "photo.background_max_imbalance=\(backgroundMaxImbalance)",
             "photo.center_tolerance=\(centerTolerance)",
+            "photo.editing_software=\(editingSoftware.joined(separator: ","))",
             "photo.eye_line=\(eyeLine.lowerBound)-\(eyeLine.upperBound)",
             "photo.face_brightness=\(faceBrightness.lowerBound)-\(faceBrightness.upperBound)",
             "photo.head_height=\(headHeight.lowerBound)-\(headHeight.upperBound)",

@@ -121,6 +121,17 @@ struct PhotoRulesTests {
         #expect(findings(broken).map(\.code) == [.photoMalformed])
     }
 
+    @Test("A retouching app in the EXIF Software tag is a warning naming it; a camera's firmware is nothing")
+    func editingSoftware() throws {
+        var photo = Self.passing()
+        photo.software = "Meitu 9.8.1"
+        let finding = try #require(findings(photo).first)
+        #expect(finding.code == .photoEdited && finding.severity == .warning)
+        #expect(finding.detail["matched"] == .string("Meitu"))
+        photo.software = "iOS 18.1"
+        #expect(findings(photo).isEmpty)
+    }
+
     @Test("Messages name the measurement in the applicant's units: millimetres of the 40 mm print")
     func messages() throws {
         var photo = Self.passing()

@@ -121,6 +121,14 @@ struct PhotoFixtureTests {
         #expect((facts.photo?.faces.count ?? 0) >= 1, "\(name)")
     }
 
+    @Test("The EXIF Software tag is read: a photo last saved by a retouching app is accepted with a warning")
+    func editedByApp() throws {
+        let (findings, facts) = Photos.judge("edited-by-app.jpg")
+        #expect(facts.photo?.software == "Meitu 9.8.1")
+        #expect(findings.map(\.code) == [.photoEdited])
+        #expect(Verdict(findings: findings) == .accepted)
+    }
+
     @Test("Findings carry the measured value and the bound it failed")
     func detail() throws {
         let (findings, _) = Photos.judge("tilted.jpg")
