@@ -216,6 +216,8 @@ def main():
     save_jpeg(me.frame(720, 960, head_ratio=0.38, top_margin=0.14), "face-too-small.jpg")
     save_jpeg(me.frame(384, 512, head_ratio=0.86, top_margin=0.02), "face-too-large.jpg")
     save_jpeg(me.frame(W, H, head_ratio=0.62, top_margin=0.10, centre_x=0.30), "off-center.jpg")
+    # Cropped through the brows: the crown and the brows are above the photo (a too-tight crop, not a new code).
+    save_jpeg(me.frame(W, H, head_ratio=0.90, top_margin=-0.44), "cropped-at-brows.jpg")
     save_jpeg(me.frame(W, H, head_ratio=0.62, top_margin=0.10, tilt_deg=15.0), "tilted.jpg")
     save_jpeg(me.frame(640, 640, head_ratio=0.62, top_margin=0.10), "wrong-aspect.jpg")
 

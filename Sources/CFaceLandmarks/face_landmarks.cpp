@@ -8,6 +8,9 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <new>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 struct intake_face_model {
@@ -52,6 +55,11 @@ extern "C" intake_face_model *intake_face_model_load(
         try {
             model->detector = dlib::get_frontal_face_detector();
             dlib::deserialize(landmark_model_path) >> model->landmarks;
+            if (model->landmarks.num_parts() != 68) {
+                throw std::runtime_error(
+                    "a shape predictor with " + std::to_string(model->landmarks.num_parts()) +
+                    " points, not the 68 the measurements use");
+            }
         } catch (...) {
             delete model;
             throw;
@@ -129,6 +137,9 @@ extern "C" int intake_face_detect(
             }
         }
         return count;
+    } catch (const std::bad_alloc &) {
+        report(error, error_capacity, "out of memory in face detection");
+        return -2;
     } catch (const std::exception &failure) {
         report(error, error_capacity, failure.what());
     } catch (...) {

@@ -56,8 +56,15 @@ public final class FileInspector {
             do {
                 facts.photo = try photoInspector.inspect(bytes, mime: mime)
             } catch {
-                // The model, not the photo, is at fault: the job is retried, the photo never rejected for it.
-                facts.inspectionFailure = InspectionFailure(reason: .unavailable, message: error.description)
+                let reason: InspectionFailure.Reason =
+                    switch error.code {
+                    // The model, not the photo, is at fault: the job is retried, the photo never rejected for it.
+                    case .landmarkModelUnavailable: .unavailable
+                    // This photo broke the detector: a finding, as a parser crash on a PDF is.
+                    case .detectorOutOfMemory: .memory
+                    case .detectorFailed: .crashed
+                    }
+                facts.inspectionFailure = InspectionFailure(reason: reason, message: error.description)
             }
         }
         return facts

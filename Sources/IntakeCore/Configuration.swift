@@ -87,6 +87,14 @@ public struct Configuration: Sendable, Hashable {
         return value
     }
 
+    public func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+        let text = try string(key)
+        guard let value = Int(text), range.contains(value) else {
+            throw invalidValue(key, text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
     public func duration(_ key: String) throws(ConfigurationError) -> Duration {
         let text = try string(key)
         guard let value = Duration(parsing: text) else {

@@ -10,8 +10,10 @@ public struct PhotoSpecification: Sendable, Hashable {
     /// Fewest pixels across and down (`photo.min_width`, `photo.min_height`).
     public var minWidth: Int
     public var minHeight: Int
-    /// Most pixels decoded (`photo.max_pixels`): above it the photo is refused before decoding.
+    /// Most pixels (`photo.max_pixels`), at most `decodeCeiling`.
     public var maxPixels: Int
+    /// Images with more pixels are never decoded (120 MB of RGB): a photo above it is judged from its header.
+    public static let decodeCeiling = 40_000_000
     /// Width over height (`photo.aspect_ratio`, written `3:4`), and the relative deviation allowed.
     public var aspectRatio: Double
     public var aspectTolerance: Double
@@ -91,7 +93,7 @@ public struct PhotoSpecification: Sendable, Hashable {
             maxFileSize: try configuration.byteSize("photo.max_file_size"),
             minWidth: try configuration.integer("photo.min_width", atLeast: 1),
             minHeight: try configuration.integer("photo.min_height", atLeast: 1),
-            maxPixels: try configuration.integer("photo.max_pixels", atLeast: 1),
+            maxPixels: try configuration.integer("photo.max_pixels", in: 1...Self.decodeCeiling),
             aspectRatio: try configuration.ratio("photo.aspect_ratio"),
             aspectTolerance: try configuration.number("photo.aspect_tolerance", in: 0...1),
             maxAgeMonths: try configuration.integer("photo.max_age_months", atLeast: 1),

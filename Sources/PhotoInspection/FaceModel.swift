@@ -11,7 +11,11 @@ struct DetectedFace {
 /// the photo's: the worker retries the job rather than reject the photo.
 public struct PhotoInspectionError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
+        /// The model is missing, unreadable, or not a 68-point model: no photo can be measured (retry later).
         case landmarkModelUnavailable = "landmark_model_unavailable"
+        /// dlib ran out of memory on this photo (the inspector's ceiling).
+        case detectorOutOfMemory = "detector_out_of_memory"
+        /// dlib failed on this photo for another reason.
         case detectorFailed = "detector_failed"
     }
     public var code: Code
@@ -51,7 +55,7 @@ final class FaceModel {
         }
         guard count >= 0 else {
             let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw PhotoInspectionError(code: .detectorFailed, message: reason)
+            throw PhotoInspectionError(code: count == -2 ? .detectorOutOfMemory : .detectorFailed, message: reason)
         }
         let faces = found.prefix(Int(min(count, Int32(found.count)))).map { face in
             var copy = face

@@ -62,10 +62,12 @@ enum ImageDecoder {
         var subsampling: Int32 = 0
         var colorspace: Int32 = 0
         let source = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        guard
-            tjDecompressHeader3(handle, source, UInt(bytes.count), &width, &height, &subsampling, &colorspace) == 0,
-            width > 0, height > 0
-        else {
+        let status = tjDecompressHeader3(
+            handle, source, UInt(bytes.count), &width, &height, &subsampling, &colorspace)
+        // libjpeg-turbo 2.1 fails the header call on a mere warning (stray bytes before a marker); the dimensions
+        // it read are good, and decoding judges the rest.
+        let usable = status == 0 || tjGetErrorCode(handle) == Int32(TJERR_WARNING.rawValue)
+        guard usable, width > 0, height > 0 else {
             throw DecodeFailure(message: String(cString: tjGetErrorStr2(handle)))
         }
         return JPEGHeader(width: Int(width), height: Int(height), colorspace: colorspace)
@@ -80,22 +82,50 @@ enum ImageDecoder {
             if header.colorspace == Int32(TJCS_CMYK.rawValue) || header.colorspace == Int32(TJCS_YCCK.rawValue) {
                 throw DecodeFailure(message: "CMYK JPEG (a print file, not a photo)")
             }
+            // libjpeg reports only the first warning of a decode, so a truncation is found from the file's
+            // structure, not from the decoder's words: without it the bottom of the photo is grey filler.
+            guard hasEndOfImage(bytes) else {
+                throw DecodeFailure(message: "Premature end of JPEG file")
+            }
             var pixels = [UInt8](repeating: 0, count: header.width * header.height * 3)
+            // TJFLAG_LIMITSCANS stops a progressive file after 500 scans: thousands of repeated scans would keep
+            // the decoder busy until the deadline.
             let status = pixels.withUnsafeMutableBufferPointer { out in
                 tjDecompress2(
                     handle, bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt(bytes.count),
-                    out.baseAddress, Int32(header.width), 0, Int32(header.height), Int32(TJPF_RGB.rawValue), 0)
+                    out.baseAddress, Int32(header.width), 0, Int32(header.height), Int32(TJPF_RGB.rawValue),
+                    TJFLAG_LIMITSCANS)
             }
-            // A warning still yields every pixel (stray bytes between markers are common from some cameras), except
-            // a premature end: then the bottom of the photo is missing, and measuring it would mislead.
-            if status != 0 {
-                let message = String(cString: tjGetErrorStr2(handle))
-                if tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) || message.contains("Premature end") {
-                    throw DecodeFailure(message: message)
-                }
+            // A warning still yields every pixel (stray bytes between markers are common from some cameras).
+            if status != 0 && tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) {
+                throw DecodeFailure(message: String(cString: tjGetErrorStr2(handle)))
             }
             return RGBImage(width: header.width, height: header.height, pixels: pixels)
         }
+    }
+
+    /// Whether an end-of-image marker follows the first scan. Entropy-coded data cannot hold `FF D9` (a data
+    /// byte `FF` is written `FF 00`), and the EXIF thumbnail's own end marker sits inside APP1, which the marker
+    /// walk skips; images appended after the main one (MPF) come after its end marker.
+    static func hasEndOfImage(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var offset = 2
+        while offset + 4 <= bytes.count, bytes[offset] == 0xFF {
+            let marker = bytes[offset + 1]
+            if marker == 0xFF {
+                offset += 1
+                continue
+            }
+            if marker == 0xDA { break }
+            let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            offset += 2 + length
+        }
+        guard offset + 1 < bytes.count else { return false }
+        var index = offset + 2
+        while index + 1 < bytes.count {
+            if bytes[index] == 0xFF && bytes[index + 1] == 0xD9 { return true }
+            index += 1
+        }
+        return false
     }
 
     private static func decodePNG(_ bytes: UnsafeRawBufferPointer, maxPixels: Int) throws(DecodeFailure) -> RGBImage {

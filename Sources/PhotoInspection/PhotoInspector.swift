@@ -8,8 +8,6 @@ import IntakeCore
 public final class PhotoInspector {
     /// The 68-point model Debian's `libdlib-data` installs.
     public static let defaultLandmarkModel = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
-    /// Images with more pixels are not decoded (300 MB of RGB); the policy's own limit is usually far lower.
-    public static let decodeCeiling = 100_000_000
     /// Detection runs on a copy whose longer side is this many pixels: fast, and faces of a passport-style crop
     /// stay far above the detector's 80-pixel minimum. Landmarks and measurements use the full image.
     static let detectionSide = 480
@@ -39,7 +37,7 @@ public final class PhotoInspector {
         do {
             let (width, height) = try ImageDecoder.dimensions(of: bytes, format: format)
             (facts.width, facts.height) = swapsAxes ? (height, width) : (width, height)
-            decoded = try ImageDecoder.decode(bytes, format: format, maxPixels: Self.decodeCeiling)
+            decoded = try ImageDecoder.decode(bytes, format: format, maxPixels: PhotoSpecification.decodeCeiling)
         } catch {
             facts.decodeError = error.message
             return facts

@@ -49,9 +49,15 @@ struct PhotoMeasurer {
         let browY = points[17...26].map(\.y).reduce(0, +) / 10
         let faceSpan = max(1, chin.y - browY)
         let estimate = browY - Self.crownAboveBrows * faceSpan
-        if let edge = crownFromBackground(face: face.box, browY: browY),
-            (browY - 1.5 * faceSpan...browY - 0.4 * faceSpan).contains(edge)
-        {
+        let edge = crownFromBackground(face: face.box, browY: browY)
+        if edge == 0 {
+            // Hair from the first row: the crown is cut off, somewhere above the photo. The estimate says how far;
+            // measuring from row 0 would make the head look smaller than it is.
+            return FaceGeometry(
+                landmarks: points, leftEye: leftEye, rightEye: rightEye, chin: chin, crownY: min(0, estimate),
+                crownMethod: .landmarks)
+        }
+        if let edge, (browY - 1.5 * faceSpan...browY - 0.4 * faceSpan).contains(edge) {
             return FaceGeometry(
                 landmarks: points, leftEye: leftEye, rightEye: rightEye, chin: chin, crownY: edge,
                 crownMethod: .background)
@@ -74,6 +80,7 @@ struct PhotoMeasurer {
         guard last - first >= 4 else { return nil }
         let columns = first..<last
         let lastRow = min(height, Int(browY))
+        guard lastRow > 0 else { return nil }  // the brows are above the photo: no background above them
         return gray.withUnsafeBufferPointer { pixels -> Double? in
             for y in 0..<lastRow {
                 let row = y * width

@@ -29,6 +29,35 @@ struct HostilePhotoTests {
         #expect(findings.first?.detail["decoder"] == .string("Premature end of JPEG file"))
     }
 
+    @Test("A truncation behind an earlier warning (a stray restart marker) is still `photo.malformed`")
+    func truncatedAfterWarning() throws {
+        let good = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Photos.path("good.jpg"))))
+        var damaged = good
+        damaged.insert(contentsOf: [0xFF, 0xD0], at: good.count * 8 / 10)
+        let path = try write(Array(damaged.prefix(good.count * 85 / 100)), "warned-then-truncated.jpg")
+        #expect(judge(path).map(\.code) == [.photoMalformed])
+    }
+
+    @Test("A crop through the brows (crown and brows above the photo) is judged, not crashed on: face too large")
+    func croppedAtBrows() throws {
+        let facts = SharedInspector.shared.inspect(Photos.path("cropped-at-brows.jpg"))
+        #expect(facts.inspectionFailure == nil)
+        let face = try #require(facts.photo?.face)
+        #expect(face.crownY < 0, "the crown is above the photo, not at its first row")
+        let findings = judge(Photos.path("cropped-at-brows.jpg"))
+        #expect(Photos.errors(findings).contains(.photoFaceTooLarge), "\(findings.map(\.code))")
+    }
+
+    @Test("Stray bytes before a marker are a warning, not a damaged photo")
+    func strayBytes() throws {
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Photos.path("good.jpg"))))
+        // After SOI and the first segment, three bytes that belong to no segment.
+        let firstSegmentEnd = 4 + (Int(bytes[4]) << 8 | Int(bytes[5]))
+        bytes.insert(contentsOf: [0x00, 0x11, 0x22], at: firstSegmentEnd)
+        let path = try write(bytes, "stray.jpg")
+        #expect(judge(path).isEmpty)
+    }
+
     @Test("A PNG whose header claims 60000 × 60000 pixels is refused from the header, not decoded")
     func pixelBomb() throws {
         // A valid signature and IHDR (with its CRC), and two bytes of image data: decoding would need 10.8 GB.

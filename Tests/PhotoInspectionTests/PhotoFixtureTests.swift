@@ -20,7 +20,7 @@ final class SharedInspector: @unchecked Sendable {
         }
     }
 
-    func inspect(_ path: String, landmarkModel: String = PhotoInspector.defaultLandmarkModel) -> FileFacts {
+    func inspect(_ path: String, landmarkModel: String? = PhotoInspector.defaultLandmarkModel) -> FileFacts {
         lock.withLock { inspector.inspect(path: path, landmarkModel: landmarkModel) }
     }
 }
@@ -145,7 +145,9 @@ struct PhotoFixtureTests {
 
     @Test("A photo in the attachment slot is not measured as a photo and is refused as not a PDF")
     func attachmentSlot() {
-        let facts = SharedInspector.shared.inspect(Photos.path("good.jpg"))
+        // As the worker inspects an attachment: no landmark model, so no photo measurement.
+        let facts = SharedInspector.shared.inspect(Photos.path("good.jpg"), landmarkModel: nil)
+        #expect(facts.photo == nil)
         let (findings, _) = Photos.rules.judge(
             facts, fileName: "good.jpg", slot: .attachment, submittedOn: Photos.submittedOn)
         #expect(findings.map(\.code) == [.fileTypeNotAllowed])

@@ -22,7 +22,8 @@ typedef struct intake_face {
     double landmarks[136];
 } intake_face;
 
-/// Loads the shape predictor at `landmark_model_path`. Returns NULL and fills `error` on failure.
+/// Loads the shape predictor at `landmark_model_path` (it must have 68 points). Returns NULL and fills `error` on
+/// failure.
 intake_face_model *intake_face_model_load(const char *landmark_model_path, char *error, size_t error_capacity);
 
 /// The one release point of a model.
@@ -33,7 +34,8 @@ void intake_face_model_free(intake_face_model *model);
 /// Detection runs on a copy shrunk so its longer side is at most `detection_side` pixels (0: full size); when
 /// that finds nothing it runs again at up to 1600 pixels (upsampled once if the image is smaller than 800), so a
 /// small face in a large photo is not missed. Landmarks are always fitted on the full image. Fills up to `capacity` faces,
-/// largest first, and returns how many were found (which may exceed `capacity`), or -1 with `error` filled.
+/// largest first, and returns how many were found (which may exceed `capacity`); -2 when memory ran out, -1 on
+/// any other failure, with `error` filled.
 int intake_face_detect(
     intake_face_model *model, const uint8_t *gray, int width, int height, int stride, int detection_side,
     intake_face *faces, int capacity, char *error, size_t error_capacity);
