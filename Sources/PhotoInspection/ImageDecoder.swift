@@ -4,30 +4,14 @@ import CTurboJPEG
 /// Why a photo's pixels could not be had. Becomes `photo.malformed` (or `photo.too_many_pixels`), never a crash.
 struct DecodeFailure: Error {
     var message: String
+    /// The header's dimensions when it was read (0 otherwise): a photo refused for its size still has them.
+    var width = 0
+    var height = 0
 }
 
-/// JPEG (libjpeg-turbo) and PNG (libpng) decoding to RGB, with the dimensions read first so an image too large to
-/// hold is refused before any pixel memory is taken.
+/// JPEG (libjpeg-turbo) and PNG (libpng) decoding to RGB. The header is read first, so an image too large to hold
+/// is refused before any pixel memory is taken.
 enum ImageDecoder {
-    /// Width and height from the file's header, without decoding.
-    static func dimensions(of bytes: UnsafeRawBufferPointer, format: PhotoFormat) throws(DecodeFailure) -> (Int, Int) {
-        switch format {
-        case .jpeg:
-            return try withJPEGDecompressor { handle throws(DecodeFailure) in
-                let header = try jpegHeader(handle, bytes)
-                return (header.width, header.height)
-            }
-        case .png:
-            var image = png_image()
-            image.version = UInt32(PNG_IMAGE_VERSION)
-            defer { png_image_free(&image) }
-            guard png_image_begin_read_from_memory(&image, bytes.baseAddress, bytes.count) != 0 else {
-                throw DecodeFailure(message: pngMessage(image))
-            }
-            return (Int(image.width), Int(image.height))
-        }
-    }
-
     /// The pixels, refusing images of more than `maxPixels`.
     static func decode(_ bytes: UnsafeRawBufferPointer, format: PhotoFormat, maxPixels: Int) throws(DecodeFailure)
         -> RGBImage
@@ -77,15 +61,19 @@ enum ImageDecoder {
         try withJPEGDecompressor { handle throws(DecodeFailure) in
             let header = try jpegHeader(handle, bytes)
             guard header.width * header.height <= maxPixels else {
-                throw DecodeFailure(message: "\(header.width) × \(header.height) pixels is more than can be decoded")
+                throw DecodeFailure(
+                    message: "\(header.width) × \(header.height) pixels is more than can be decoded",
+                    width: header.width, height: header.height)
             }
             if header.colorspace == Int32(TJCS_CMYK.rawValue) || header.colorspace == Int32(TJCS_YCCK.rawValue) {
-                throw DecodeFailure(message: "CMYK JPEG (a print file, not a photo)")
+                throw DecodeFailure(
+                    message: "CMYK JPEG (a print file, not a photo)", width: header.width, height: header.height)
             }
             // libjpeg reports only the first warning of a decode, so a truncation is found from the file's
             // structure, not from the decoder's words: without it the bottom of the photo is grey filler.
             guard hasEndOfImage(bytes) else {
-                throw DecodeFailure(message: "Premature end of JPEG file")
+                throw DecodeFailure(
+                    message: "Premature end of JPEG file", width: header.width, height: header.height)
             }
             var pixels = [UInt8](repeating: 0, count: header.width * header.height * 3)
             // TJFLAG_LIMITSCANS stops a progressive file after 500 scans: thousands of repeated scans would keep
@@ -98,7 +86,8 @@ enum ImageDecoder {
             }
             // A warning still yields every pixel (stray bytes between markers are common from some cameras).
             if status != 0 && tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) {
-                throw DecodeFailure(message: String(cString: tjGetErrorStr2(handle)))
+                throw DecodeFailure(
+                    message: String(cString: tjGetErrorStr2(handle)), width: header.width, height: header.height)
             }
             return RGBImage(width: header.width, height: header.height, pixels: pixels)
         }
@@ -137,7 +126,8 @@ enum ImageDecoder {
         }
         let (width, height) = (Int(image.width), Int(image.height))
         guard width * height <= maxPixels else {
-            throw DecodeFailure(message: "\(width) × \(height) pixels is more than can be decoded")
+            throw DecodeFailure(
+                message: "\(width) × \(height) pixels is more than can be decoded", width: width, height: height)
         }
         // Transparency is composited onto white, as the photo would be printed.
         image.format = UInt32(PNG_FORMAT_RGB)
@@ -146,7 +136,7 @@ enum ImageDecoder {
         let status = pixels.withUnsafeMutableBytes { out in
             png_image_finish_read(&image, &white, out.baseAddress, Int32(width * 3), nil)
         }
-        guard status != 0 else { throw DecodeFailure(message: pngMessage(image)) }
+        guard status != 0 else { throw DecodeFailure(message: pngMessage(image), width: width, height: height) }
         return RGBImage(width: width, height: height, pixels: pixels)
     }
 

@@ -35,10 +35,9 @@ public final class PhotoInspector {
             capturedAt: metadata.capturedAt, software: metadata.software)
         let decoded: RGBImage
         do {
-            let (width, height) = try ImageDecoder.dimensions(of: bytes, format: format)
-            (facts.width, facts.height) = swapsAxes ? (height, width) : (width, height)
             decoded = try ImageDecoder.decode(bytes, format: format, maxPixels: PhotoSpecification.decodeCeiling)
         } catch {
+            (facts.width, facts.height) = swapsAxes ? (error.height, error.width) : (error.width, error.height)
             facts.decodeError = error.message
             return facts
         }
@@ -46,6 +45,7 @@ public final class PhotoInspector {
         guard let model else { return facts }
 
         let image = decoded.oriented(metadata.orientation)
+        (facts.width, facts.height) = (image.width, image.height)
         let gray = image.luma()
         let measurer = PhotoMeasurer(width: image.width, height: image.height, gray: gray)
         let colourfulness = PhotoMeasurer.colourfulness(of: image)
