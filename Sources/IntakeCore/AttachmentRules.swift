@@ -21,10 +21,7 @@ public struct AttachmentRules: Sendable {
         }
         if facts.bytes == 0 { return [.fileEmpty()] }
         var findings: [Finding] = []
-        let fileExtension = Self.fileExtension(of: fileName)
-        if let fileExtension, let expected = Self.mimeByExtension[fileExtension], !expected.contains(facts.mime) {
-            findings.append(.nameMismatch(fileExtension: fileExtension, mime: facts.mime))
-        }
+        if let mismatch = Self.nameMismatch(fileName: fileName, mime: facts.mime) { findings.append(mismatch) }
         if facts.bytes > policy.fileLimit.bytes {
             findings.append(.fileOverLimit(bytes: facts.bytes, limit: policy.fileLimit))
         }
@@ -101,6 +98,14 @@ public struct AttachmentRules: Sendable {
             }
         }
         return findings
+    }
+
+    /// `file.name_mismatch` when the name's extension promises another type than the content has.
+    static func nameMismatch(fileName: String, mime: String) -> Finding? {
+        guard let fileExtension = fileExtension(of: fileName), let expected = mimeByExtension[fileExtension],
+            !expected.contains(mime)
+        else { return nil }
+        return .nameMismatch(fileExtension: fileExtension, mime: mime)
     }
 
     static func fileExtension(of name: String) -> String? {

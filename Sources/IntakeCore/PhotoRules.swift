@@ -24,10 +24,8 @@ public struct PhotoRules: Sendable {
         guard specification.types.contains(facts.mime) else {
             return [.photoTypeNotAllowed(mime: facts.mime, allowed: specification.types)]
         }
-        if let fileExtension = AttachmentRules.fileExtension(of: fileName),
-            let expected = AttachmentRules.mimeByExtension[fileExtension], !expected.contains(facts.mime)
-        {
-            findings.append(.nameMismatch(fileExtension: fileExtension, mime: facts.mime))
+        if let mismatch = AttachmentRules.nameMismatch(fileName: fileName, mime: facts.mime) {
+            findings.append(mismatch)
         }
         if facts.bytes > policy.fileLimit.bytes {
             findings.append(.fileOverLimit(bytes: facts.bytes, limit: policy.fileLimit))
