@@ -252,15 +252,14 @@ extension Bench {
         }
 
         init(name: String, samples: Samples) {
-            let ordered = samples.latencies.sorted()
-            let count = ordered.count
+            let latency = Latency(samples.latencies)
             self.name = name
-            files = count
+            files = samples.latencies.count
             seconds = samples.seconds
-            filesPerSecond = Double(count) / samples.seconds
-            meanMilliseconds = ordered.reduce(0, +) / Double(count) * 1000
-            medianMilliseconds = (ordered[(count - 1) / 2] + ordered[count / 2]) / 2 * 1000
-            p95Milliseconds = ordered[min(count - 1, Int(0.95 * Double(count)))] * 1000
+            filesPerSecond = Double(files) / samples.seconds
+            meanMilliseconds = latency.meanMilliseconds
+            medianMilliseconds = latency.medianMilliseconds
+            p95Milliseconds = latency.p95Milliseconds
         }
     }
 

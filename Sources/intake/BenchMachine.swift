@@ -19,3 +19,19 @@ enum BenchMachine {
         ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0
     }
 }
+
+/// Mean, median and 95th percentile (nearest rank) of a benchmark's timings, in milliseconds.
+struct Latency: Encodable {
+    var meanMilliseconds: Double
+    var medianMilliseconds: Double
+    /// Nearest rank: with 20 rounds, the second slowest.
+    var p95Milliseconds: Double
+
+    init(_ seconds: [Double]) {
+        let ordered = seconds.sorted()
+        let count = ordered.count
+        meanMilliseconds = ordered.reduce(0, +) / Double(count) * 1000
+        medianMilliseconds = (ordered[(count - 1) / 2] + ordered[count / 2]) / 2 * 1000
+        p95Milliseconds = ordered[Int((0.95 * Double(count)).rounded(.up)) - 1] * 1000
+    }
+}

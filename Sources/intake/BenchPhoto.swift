@@ -221,22 +221,6 @@ struct BenchPhoto: ParsableCommand {
 // MARK: Figures, the report, and the peer
 
 extension BenchPhoto {
-    /// Mean, median and 95th percentile of one photo's checks, in milliseconds.
-    struct Latency: Encodable {
-        var meanMilliseconds: Double
-        var medianMilliseconds: Double
-        /// Nearest rank: with 20 rounds, the second slowest.
-        var p95Milliseconds: Double
-
-        init(_ seconds: [Double]) {
-            let ordered = seconds.sorted()
-            let count = ordered.count
-            meanMilliseconds = ordered.reduce(0, +) / Double(count) * 1000
-            medianMilliseconds = (ordered[(count - 1) / 2] + ordered[count / 2]) / 2 * 1000
-            p95Milliseconds = ordered[Int((0.95 * Double(count)).rounded(.up)) - 1] * 1000
-        }
-    }
-
     /// Mean milliseconds of each stage of a check.
     struct Stages: Encodable {
         /// Mapping the file, libmagic and SHA-256.
