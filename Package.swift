@@ -3,8 +3,9 @@ import PackageDescription
 
 /// Intake: the document intake worker behind the residence-application upload button.
 ///
-/// Data flows one way: upload → `IntakeStore` → queue → `IntakeWorker` → inspection
-/// (`FileInspection`, `PDFInspection`, in an isolated child process) → rules (`IntakeCore`) → verdict → store.
+/// Data flows one way: a face (`intake`, later HTTP) → `IntakeApplication` → `BlobStorage` + `IntakeStore` (the
+/// protocols; `IntakeStoreSQLite` implements them) → queue → `IntakeWorker` → inspection (`FileInspection`,
+/// `PDFInspection`, `PhotoInspection`, in an isolated child process) → rules (`IntakeCore`) → verdict → store.
 /// C libraries live only in the thin `C*` targets, and only their wrapper module imports each one.
 let package = Package(
     name: "Intake",
@@ -50,53 +51,80 @@ let package = Package(
         // MARK: Writing PDFs: page ranges as new documents (bundle splitting)
         .target(name: "PDFAssembly", dependencies: ["ContentAddressing", "CQPDF"]),
 
-        // MARK: Content-addressed files: mapping, SHA-256, durable blob writes; the libcrypto wrapper
+        // MARK: Content-addressed files: mapping, SHA-256; the libcrypto wrapper
         .target(name: "ContentAddressing", dependencies: ["CCrypto"]),
+        .target(name: "BlobStorage", dependencies: ["ContentAddressing"]),
 
-        // MARK: Durable state
+        // MARK: Durable state: backend-neutral protocols and records, then each backend
+        .target(name: "IntakeStore", dependencies: ["IntakeCore"]),
         .target(
-            name: "IntakeStore",
-            dependencies: [
-                "IntakeCore", "ContentAddressing",
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Logging", package: "swift-log"),
-            ]),
+            name: "IntakeStoreSQLite",
+            dependencies: ["IntakeCore", "IntakeStore", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // MARK: Processing
         .target(
             name: "IntakeWorker",
             dependencies: [
-                "IntakeCore", "IntakeStore", "FileInspection", "PDFAssembly", "ContentAddressing",
+                "IntakeCore", "IntakeStore", "BlobStorage", "FileInspection", "PDFAssembly", "ContentAddressing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
-        // MARK: Command line
+        // MARK: The operations every face shares
+        .target(
+            name: "IntakeApplication",
+            dependencies: [
+                "IntakeCore", "IntakeStore", "IntakeStoreSQLite", "BlobStorage", "IntakeWorker",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
+        // MARK: Command line: parse, call IntakeService, render
         .executableTarget(
             name: "intake",
             dependencies: [
-                "IntakeCore", "IntakeStore", "IntakeWorker", "FileInspection", "PhotoInspection", "ContentAddressing",
-                "PDFAssembly",
+                "IntakeApplication", "IntakeCore", "IntakeStore", "IntakeWorker",
+                // The benchmarks still live here until they move to Benchmarks/.
+                "FileInspection", "PhotoInspection", "PDFAssembly", "ContentAddressing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
-        // MARK: Tests
+        // MARK: Test support, shipped as libraries (as HummingbirdTesting and NIOTestUtils are)
         .target(name: "IntakeTestSupport", path: "Tests/IntakeTestSupport"),
-        .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore"]),
+        .target(
+            name: "IntakeTesting",
+            dependencies: [
+                "IntakeCore", "IntakeStore", "IntakeStoreSQLite", "BlobStorage", "IntakeWorker", "ContentAddressing",
+                "IntakeTestSupport",
+            ],
+            path: "Tests/IntakeTesting"),
+
+        // MARK: Tests
+        .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore", "IntakeTesting"]),
         .testTarget(
             name: "PDFInspectionTests",
-            dependencies: ["PDFInspection", "FileInspection", "ContentAddressing", "IntakeCore", "IntakeTestSupport"]),
+            dependencies: [
+                "PDFInspection", "FileInspection", "ContentAddressing", "IntakeCore", "IntakeTestSupport", "IntakeTesting",
+            ]),
         .testTarget(
             name: "PhotoInspectionTests",
-            dependencies: ["PhotoInspection", "FileInspection", "IntakeCore", "IntakeTestSupport"]),
+            dependencies: ["PhotoInspection", "FileInspection", "IntakeCore", "IntakeTestSupport", "IntakeTesting"]),
         .testTarget(name: "PDFAssemblyTests", dependencies: ["PDFAssembly", "IntakeTestSupport"]),
-        .testTarget(name: "IntakeStoreTests", dependencies: ["IntakeStore", "IntakeCore", "IntakeTestSupport"]),
+        .testTarget(
+            name: "IntakeStoreBehaviourTests",
+            dependencies: ["IntakeStore", "IntakeCore", "IntakeTesting", "IntakeTestSupport"]),
         .testTarget(
             name: "IntakeWorkerTests",
-            dependencies: ["IntakeWorker", "IntakeStore", "IntakeCore", "ContentAddressing", "IntakeTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["IntakeCore", "IntakeStore", "IntakeTestSupport"]),
+            dependencies: [
+                "IntakeWorker", "IntakeStore", "IntakeCore", "BlobStorage", "IntakeTesting", "IntakeTestSupport",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["IntakeCore", "IntakeStore", "IntakeStoreSQLite", "IntakeTestSupport"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -64,57 +64,56 @@ public struct Configuration: Sendable, Hashable {
         "INTAKE_" + key.uppercased().replacingDots()
     }
 
-    public func string(_ key: String) throws(ConfigurationError) -> String {
-        guard let value = values[key] else {
+    public func string(_ key: String, default fallback: String? = nil) throws(ConfigurationError) -> String {
+        guard let value = values[key] ?? fallback else {
             throw ConfigurationError(code: .missingKey, key: key, message: "missing key `\(key)`")
         }
         return value
     }
 
-    public func byteSize(_ key: String) throws(ConfigurationError) -> ByteSize {
+    /// The text at `key` turned into a value by `parse`; nil from `parse` is an invalid value. A key that is not
+    /// set gives `fallback` when there is one: how the settings structs keep their defaults in code, so that a
+    /// configuration file need only name what it changes.
+    public func parsed<Value>(_ key: String, default fallback: Value? = nil, expected: String, _ parse: (String) -> Value?)
+        throws(ConfigurationError) -> Value
+    {
+        if values[key] == nil, let fallback { return fallback }
         let text = try string(key)
-        guard let size = ByteSize(parsing: text) else {
-            throw invalidValue(key, text, expected: "a size with a unit, e.g. 25MB or 10MiB")
-        }
-        return size
+        guard let value = parse(text) else { throw invalidValue(key, text, expected: expected) }
+        return value
     }
 
-    public func integer(_ key: String, atLeast minimum: Int) throws(ConfigurationError) -> Int {
-        let text = try string(key)
-        guard let value = Int(text), value >= minimum else {
-            throw invalidValue(key, text, expected: "a whole number of at least \(minimum)")
-        }
-        return value
+    public func byteSize(_ key: String, default fallback: ByteSize? = nil) throws(ConfigurationError) -> ByteSize {
+        try parsed(key, default: fallback, expected: "a size with a unit, e.g. 25MB or 10MiB") { ByteSize(parsing: $0) }
+    }
+
+    public func integer(_ key: String, atLeast minimum: Int, default fallback: Int? = nil) throws(ConfigurationError)
+        -> Int
+    {
+        try parsed(key, default: fallback, expected: "a whole number of at least \(minimum)") { Int($0).flatMap { $0 >= minimum ? $0 : nil } }
     }
 
     public func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
-        let text = try string(key)
-        guard let value = Int(text), range.contains(value) else {
-            throw invalidValue(key, text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+        try parsed(key, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)") {
+            Int($0).flatMap { range.contains($0) ? $0 : nil }
         }
-        return value
     }
 
-    public func duration(_ key: String) throws(ConfigurationError) -> Duration {
-        let text = try string(key)
-        guard let value = Duration(parsing: text) else {
-            throw invalidValue(key, text, expected: "a duration such as 500ms, 60s or 5m")
-        }
-        return value
+    public func duration(_ key: String, default fallback: Duration? = nil) throws(ConfigurationError) -> Duration {
+        try parsed(key, default: fallback, expected: "a duration such as 500ms, 60s or 5m") { Duration(parsing: $0) }
     }
 
-    public func severity(_ key: String) throws(ConfigurationError) -> Severity {
-        let text = try string(key)
-        guard let value = Severity(rawValue: text) else { throw invalidValue(key, text, expected: "`warning` or `error`") }
-        return value
+    public func severity(_ key: String, default fallback: Severity? = nil) throws(ConfigurationError) -> Severity {
+        try parsed(key, default: fallback, expected: "`warning` or `error`") { Severity(rawValue: $0) }
     }
 
-    public func boolean(_ key: String) throws(ConfigurationError) -> Bool {
-        let text = try string(key)
-        switch text {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        default: throw invalidValue(key, text, expected: "`true` or `false`")
+    public func boolean(_ key: String, default fallback: Bool? = nil) throws(ConfigurationError) -> Bool {
+        try parsed(key, default: fallback, expected: "`true` or `false`") { text in
+            switch text {
+            case "true", "yes", "on": true
+            case "false", "no", "off": false
+            default: nil
+            }
         }
     }
 

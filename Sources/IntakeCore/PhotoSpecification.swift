@@ -144,11 +144,9 @@ public struct PhotoSpecification: Sendable, Hashable {
 extension Configuration {
     /// A decimal number within `range`.
     public func number(_ key: String, in range: ClosedRange<Double>) throws(ConfigurationError) -> Double {
-        let text = try string(key)
-        guard let value = Double(text), value.isFinite, range.contains(value) else {
-            throw invalidValue(key, text, expected: "a number from \(range.lowerBound) to \(range.upperBound)")
+        try parsed(key, expected: "a number from \(range.lowerBound) to \(range.upperBound)") {
+            Double($0).flatMap { $0.isFinite && range.contains($0) ? $0 : nil }
         }
-        return value
     }
 
     /// A ratio written `width:height`, such as `3:4`, as width ÷ height.

@@ -1,12 +1,7 @@
-import GRDB
 import IntakeCore
 
 /// One residence application (申請), created by its first submission.
-public struct ApplicationRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "applications"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct ApplicationRecord: Codable, Sendable, Hashable {
     public var id: String
     /// The case number (受付番号): given with `--receipt`, or assigned. Opaque: the agency's format is unpublished.
     public var receipt: String
@@ -17,26 +12,34 @@ public struct ApplicationRecord: Codable, Sendable, Hashable, FetchableRecord, P
     /// How many times a reviewer has asked for more documents; each request opens a new allowance.
     public var round: Int
     public var createdAt: Double
+
+    public init(id: String, receipt: String, owner: String, status: CaseState, round: Int, createdAt: Double) {
+        self.id = id
+        self.receipt = receipt
+        self.owner = owner
+        self.status = status
+        self.round = round
+        self.createdAt = createdAt
+    }
 }
 
 /// Another uploader allowed to add documents to a case (an agent acting for the applicant).
-public struct CaseGrantRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "case_grants"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct CaseGrantRecord: Codable, Sendable, Hashable {
     public var applicationId: String
     public var uploader: String
     public var grantedBy: String
     public var grantedAt: Double
+
+    public init(applicationId: String, uploader: String, grantedBy: String, grantedAt: Double) {
+        self.applicationId = applicationId
+        self.uploader = uploader
+        self.grantedBy = grantedBy
+        self.grantedAt = grantedAt
+    }
 }
 
 /// The audit trail of a case: who did what, when. Append-only.
-public struct CaseEventRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "case_events"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct CaseEventRecord: Codable, Sendable, Hashable {
     public var id: Int64?
     /// Nil for an attempt on an unknown receipt.
     public var applicationId: String?
@@ -47,15 +50,19 @@ public struct CaseEventRecord: Codable, Sendable, Hashable, FetchableRecord, Mut
     public var detail: String
     public var at: Double
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+    public init(id: Int64? = nil, applicationId: String? = nil, kind: String, actor: String, uploadId: String? = nil, detail: String, at: Double) {
+        self.id = id
+        self.applicationId = applicationId
+        self.kind = kind
+        self.actor = actor
+        self.uploadId = uploadId
+        self.detail = detail
+        self.at = at
+    }
 }
 
 /// One file received for an application. Stored once per (application, slot, SHA-256).
-public struct UploadRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "uploads"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct UploadRecord: Codable, Sendable, Hashable {
     public var id: String
     /// Nil for an additional document refused for its case: kept for audit, never part of any case.
     public var applicationId: String?
@@ -74,6 +81,21 @@ public struct UploadRecord: Codable, Sendable, Hashable, FetchableRecord, Persis
     /// Set when the upload holds several documents to split: how to find their boundaries.
     public var bundle: BundleInstructions?
     public var createdAt: Double
+
+    public init(id: String, applicationId: String? = nil, requestedReceipt: String? = nil, round: Int, slot: Slot, fileName: String, sha256: String, bytes: Int64, uploader: String, idempotencyKey: String, bundle: BundleInstructions? = nil, createdAt: Double) {
+        self.id = id
+        self.applicationId = applicationId
+        self.requestedReceipt = requestedReceipt
+        self.round = round
+        self.slot = slot
+        self.fileName = fileName
+        self.sha256 = sha256
+        self.bytes = bytes
+        self.uploader = uploader
+        self.idempotencyKey = idempotencyKey
+        self.bundle = bundle
+        self.createdAt = createdAt
+    }
 }
 
 /// How a bundle upload is to be split: by the manifest given with it, or (nil) by what the PDF itself shows.
@@ -83,11 +105,7 @@ public struct BundleInstructions: Codable, Sendable, Hashable {
 }
 
 /// One document produced from an upload: the upload itself, or one part of a split bundle.
-public struct ItemRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "items"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct ItemRecord: Codable, Sendable, Hashable {
     /// Derived from the upload and the ordinal, so processing the same upload again yields the same items.
     public var id: String
     public var uploadId: String
@@ -117,11 +135,7 @@ public struct ItemRecord: Codable, Sendable, Hashable, FetchableRecord, Persista
 }
 
 /// One verdict on an item. Append-only: reprocessing adds a row, never edits one.
-public struct VerdictRecord: Codable, Sendable, Hashable, FetchableRecord, MutablePersistableRecord {
-    public static let databaseTableName = "verdicts"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct VerdictRecord: Codable, Sendable, Hashable {
     public var id: Int64?
     public var itemId: String
     public var verdict: Verdict
@@ -133,23 +147,31 @@ public struct VerdictRecord: Codable, Sendable, Hashable, FetchableRecord, Mutab
     public var durationMs: Double?
     public var createdAt: Double
 
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+    public init(id: Int64? = nil, itemId: String, verdict: Verdict, policyVersion: String, findings: [Finding], facts: FileFacts, jobId: String? = nil, durationMs: Double? = nil, createdAt: Double) {
+        self.id = id
+        self.itemId = itemId
+        self.verdict = verdict
+        self.policyVersion = policyVersion
+        self.findings = findings
+        self.facts = facts
+        self.jobId = jobId
+        self.durationMs = durationMs
+        self.createdAt = createdAt
+    }
 }
 
 /// The state of a queued job.
-public enum JobState: String, Codable, Sendable, Hashable, CaseIterable, DatabaseValueConvertible {
+public enum JobState: String, Codable, Sendable, Hashable, CaseIterable {
     case queued, running, succeeded, retrying, dead
 }
 
 /// A unit of work in the queue. Its lease says which worker holds it and until when.
-public struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "jobs"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
-
+public struct JobRecord: Codable, Sendable, Hashable {
     public var id: String
-    /// `process_upload` (inspect and judge one upload) or `reprocess_application` (judge again from stored facts).
-    public var kind: String
+    public var kind: JobKind
+    /// What the job needs beyond its upload and application, as JSON (nil for today's kinds): a webhook delivery's
+    /// event, an archive's options.
+    public var payload: String?
     /// The upload a `process_upload` job is about.
     public var uploadId: String?
     /// The application a job belongs to.
@@ -168,4 +190,23 @@ public struct JobRecord: Codable, Sendable, Hashable, FetchableRecord, Persistab
     public var lastError: String?
     public var createdAt: Double
     public var updatedAt: Double
+
+    public init(id: String, kind: JobKind, payload: String? = nil, uploadId: String? = nil, applicationId: String? = nil, state: JobState, priority: Int, attempts: Int, maxAttempts: Int, runAfter: Double, leaseOwner: String? = nil, leaseToken: String? = nil, leaseExpiresAt: Double? = nil, lastError: String? = nil, createdAt: Double, updatedAt: Double) {
+        self.id = id
+        self.kind = kind
+        self.payload = payload
+        self.uploadId = uploadId
+        self.applicationId = applicationId
+        self.state = state
+        self.priority = priority
+        self.attempts = attempts
+        self.maxAttempts = maxAttempts
+        self.runAfter = runAfter
+        self.leaseOwner = leaseOwner
+        self.leaseToken = leaseToken
+        self.leaseExpiresAt = leaseExpiresAt
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
 }

@@ -1,11 +1,29 @@
 import Dispatch
 import IntakeCore
 
+/// Inspects untrusted bytes and writes a bundle's items. The worker holds one; `InspectorPool` runs each request in
+/// an isolated child process, and tests may stand in a stub.
+public protocol Inspector: Sendable {
+    /// The facts of the file at `path`: never throws, as a failure to inspect is itself a fact.
+    func inspect(path: String, separators: SeparatorRule?, landmarkModel: String?) async -> FileFacts
+    /// Writes page ranges (1-based, inclusive) of the PDF at `source` as new PDFs at `outputs`.
+    func split(source: String, ranges: [ClosedRange<Int>], outputs: [String]) async -> SplitOutcome
+}
+
+/// How writing a bundle's items went.
+public enum SplitOutcome: Sendable, Hashable {
+    case written
+    /// qpdf could not read or write the PDF.
+    case refused(String)
+    /// The child crashed, timed out or could not run.
+    case failed(InspectionFailure)
+}
+
 /// A fixed set of isolated inspectors, each used by one job at a time.
 ///
 /// Inspection blocks (it waits on a child process), so it runs on Dispatch's threads, never on the Swift
 /// cooperative pool, where a slow file would starve every other task.
-public actor InspectorPool {
+public actor InspectorPool: Inspector {
     private var idle: [IsolatedInspector]
     private var waiters: [CheckedContinuation<IsolatedInspector, Never>] = []
 
@@ -21,9 +39,7 @@ public actor InspectorPool {
     }
 
     /// Writes page ranges of a PDF as new PDFs in a child process within the limits.
-    public func split(source: String, ranges: [ClosedRange<Int>], outputs: [String]) async
-        -> IsolatedInspector.SplitOutcome
-    {
+    public func split(source: String, ranges: [ClosedRange<Int>], outputs: [String]) async -> SplitOutcome {
         await withInspector { $0.split(source: source, ranges: ranges, outputs: outputs) }
     }
 

@@ -50,15 +50,6 @@ public final class IsolatedInspector: @unchecked Sendable {
         return inspectOnce(request)
     }
 
-    /// How writing a bundle's items went.
-    public enum SplitOutcome: Sendable, Hashable {
-        case written
-        /// qpdf could not read or write the PDF.
-        case refused(String)
-        /// The child crashed, timed out or could not run.
-        case failed(InspectionFailure)
-    }
-
     /// Writes page ranges (1-based, inclusive) of the PDF at `source` to `outputs`, in the child, within the
     /// same deadline and memory ceiling as inspection.
     public func split(source: String, ranges: [ClosedRange<Int>], outputs: [String]) -> SplitOutcome {

@@ -117,6 +117,21 @@ public struct UploadProcessor: Sendable {
     }
 }
 
+extension UploadProcessor {
+    /// The replayed results that are to be recorded: those whose verdict, findings or policy differ from the
+    /// item's latest verdict (`Judgement.isRecorded(over:)`).
+    public func changedResults(_ entries: [ReplayEntry]) -> [ItemResult] {
+        zip(entries, replay(entries)).compactMap { entry, result in
+            let latest = Judgement(
+                verdict: entry.latest.verdict, findings: entry.latest.findings,
+                policyVersion: entry.latest.policyVersion)
+            let replayed = Judgement(
+                verdict: result.verdict, findings: result.findings, policyVersion: result.policyVersion)
+            return replayed.isRecorded(over: latest) ? result : nil
+        }
+    }
+}
+
 /// What to do with a bundle.
 public enum BundlePlan: Sendable, Hashable {
     /// One item: nothing marks separate documents.

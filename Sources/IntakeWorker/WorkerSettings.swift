@@ -31,20 +31,31 @@ public struct WorkerSettings: Sendable, Hashable {
         self.inspection = inspection
     }
 
+    /// The defaults in code (`Config/intake.conf` documents the same values), on a machine with `cores` cores.
+    public static func defaults(cores: Int) -> WorkerSettings {
+        WorkerSettings(
+            concurrency: max(1, cores), maxAttempts: 5, lease: .seconds(60), pollInterval: .milliseconds(250),
+            retry: RetryStrategy(base: .seconds(1), maximum: .seconds(300)),
+            inspection: InspectionLimits(timeout: .seconds(20), memory: ByteSize(bytes: 2 << 30)),
+            landmarkModel: "/usr/share/dlib/shape_predictor_68_face_landmarks.dat")
+    }
+
+    /// The keys that are set, over `defaults(cores:)`.
     public init(configuration: Configuration, cores: Int) throws(ConfigurationError) {
-        let concurrency = try configuration.integer("worker.concurrency", atLeast: 0)
+        let defaults = Self.defaults(cores: cores)
+        let concurrency = try configuration.integer("worker.concurrency", atLeast: 0, default: 0)
         self.init(
-            concurrency: concurrency == 0 ? max(1, cores) : concurrency,
-            maxAttempts: try configuration.integer("queue.max_attempts", atLeast: 1),
-            lease: try configuration.duration("queue.lease"),
-            pollInterval: try configuration.duration("queue.poll_interval"),
+            concurrency: concurrency == 0 ? defaults.concurrency : concurrency,
+            maxAttempts: try configuration.integer("queue.max_attempts", atLeast: 1, default: defaults.maxAttempts),
+            lease: try configuration.duration("queue.lease", default: defaults.lease),
+            pollInterval: try configuration.duration("queue.poll_interval", default: defaults.pollInterval),
             retry: RetryStrategy(
-                base: try configuration.duration("queue.backoff_base"),
-                maximum: try configuration.duration("queue.backoff_max")),
+                base: try configuration.duration("queue.backoff_base", default: defaults.retry.base),
+                maximum: try configuration.duration("queue.backoff_max", default: defaults.retry.maximum)),
             inspection: InspectionLimits(
-                timeout: try configuration.duration("inspection.timeout"),
-                memory: try configuration.byteSize("inspection.memory")),
-            landmarkModel: try configuration.string("inspection.landmark_model"))
+                timeout: try configuration.duration("inspection.timeout", default: defaults.inspection.timeout),
+                memory: try configuration.byteSize("inspection.memory", default: defaults.inspection.memory)),
+            landmarkModel: try configuration.string("inspection.landmark_model", default: defaults.landmarkModel))
     }
 }
 
@@ -60,11 +71,12 @@ public struct RetryStrategy: Sendable, Hashable {
         self.maximum = maximum
     }
 
-    /// The delay in seconds before the retry that follows failed attempt `attempt` (1-based).
+    /// The delay before the retry that follows failed attempt `attempt` (1-based).
     public func delay<Generator: RandomNumberGenerator>(afterAttempt attempt: Int, using generator: inout Generator)
-        -> Double
+        -> Duration
     {
         let ceiling = min(maximum.seconds, base.seconds * Double(1 << min(max(attempt - 1, 0), 30)))
-        return Double.random(in: (ceiling / 2)...max(ceiling, ceiling / 2), using: &generator)
+        let seconds = Double.random(in: (ceiling / 2)...max(ceiling, ceiling / 2), using: &generator)
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 }

@@ -1,11 +1,11 @@
 import ArgumentParser
-import ContentAddressing
+import BlobStorage
 import Foundation
+import IntakeApplication
 import IntakeCore
-import IntakeStore
 
 /// `intake add`: additional documents (追加資料) for a case under review.
-struct Add: AsyncParsableCommand {
+struct Add: IntakeCommand {
     static let configuration = CommandConfiguration(
         abstract: "Add documents to an existing case. Exit 0 when all were linked, 1 when any was refused.")
 
@@ -26,66 +26,23 @@ struct Add: AsyncParsableCommand {
     @Argument(help: "PDF files, one per document.")
     var files: [String]
 
-    struct Report: Encodable {
-        struct Entry: Encodable {
-            var file: String
-            var upload: String
-            var job: String?
-            /// `linked`, `already_linked` or `refused`.
-            var outcome: String
-            var findings: [Finding]
-        }
-        var receipt: String
-        var uploader: String
-        var documents: [Entry]
-    }
-
-    func run() async throws {
-        let configuration = try global.loadConfiguration()
-        let policy = try global.loadPolicy(configuration)
-        let settings = try global.loadSettings(configuration)
-        let (store, blobs) = try global.openStore()
-        var entries: [Report.Entry] = []
+    func run(_ service: IntakeService) async throws -> Int32 {
+        var documents: [AddedDocument] = []
         for file in files {
-            let stored: BlobStore.Stored
-            do {
-                stored = try blobs.store(fileAt: file)
-            } catch {
-                throw OperationalError("\(file): \(error.message)")
-            }
-            let (receipt, uploader) = (receipt, uploader)
-            let outcome = try await store.add(
-                NewAdditional(
-                    receipt: receipt, uploader: uploader, fileName: (file as NSString).lastPathComponent,
-                    sha256: stored.sha256, bytes: stored.bytes, bundle: bundle ? BundleInstructions(manifest: nil) : nil),
-                now: now(), maxAttempts: settings.maxAttempts, policyVersion: policy.version
-            ) { snapshot in
-                CaseRules.decide(receipt: receipt, uploader: uploader, snapshot: snapshot)
-            }
-            switch outcome {
-            case .linked(let upload, let job):
-                entries.append(Report.Entry(file: file, upload: upload.id, job: job.id, outcome: "linked", findings: []))
-            case .alreadyLinked(let upload):
-                entries.append(
-                    Report.Entry(file: file, upload: upload.id, job: nil, outcome: "already_linked", findings: []))
-            case .refused(let upload, let finding):
-                entries.append(
-                    Report.Entry(file: file, upload: upload.id, job: nil, outcome: "refused", findings: [finding]))
-            }
+            var document = try await service.add(
+                    IntakeService.Addition(
+                        receipt: receipt, uploader: uploader, fileName: (file as NSString).lastPathComponent,
+                        isBundle: bundle),
+                    body: FileChunks(path: file))
+            document.file = file
+            documents.append(document)
         }
         if json {
-            try JSONOutput.print(Report(receipt: receipt, uploader: uploader, documents: entries))
+            try JSONOutput.print(AddReport(receipt: receipt, uploader: uploader, documents: documents))
         } else {
             print("case \(receipt)  uploader \(uploader)")
-            for entry in entries {
-                switch entry.outcome {
-                case "linked": print("  \(entry.file): linked as \(entry.upload), job \(entry.job ?? "")")
-                case "already_linked": print("  \(entry.file): already in this case as \(entry.upload); linked once")
-                default:
-                    print(TextOutput.verdictBlock(file: entry.file, verdict: .rejected, findings: entry.findings))
-                }
-            }
+            for document in documents { print(TextOutput.addition(document)) }
         }
-        if entries.contains(where: { $0.outcome == "refused" }) { throw ExitCode(1) }
+        return documents.contains { $0.outcome == .refused } ? 1 : 0
     }
 }

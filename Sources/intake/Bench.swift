@@ -3,6 +3,7 @@ import ContentAddressing
 import FileInspection
 import Foundation
 import Glibc
+import IntakeApplication
 import IntakeCore
 import IntakeWorker
 
@@ -50,9 +51,9 @@ struct Bench: ParsableCommand {
         let pinnedCPU = CPUAffinity.pinToOneCPU()
         // Read before the run adds its own load: anything else busy on the machine skews every figure.
         let loadAverage = BenchMachine.loadAverage()
-        let configuration = try global.loadConfiguration()
-        let rules = AttachmentRules(policy: try global.loadPolicy(configuration))
-        let limits = try global.loadSettings(configuration).inspection
+        let settings = try global.settings()
+        let rules = AttachmentRules(policy: settings.policy)
+        let limits = settings.worker.inspection
         let workspace = try TemporaryFolder()
         let corpusFolder = try corpus ?? Self.makeCorpus(in: workspace.path + "/corpus")
         let files = try Self.mixedCorpus(in: corpusFolder)

@@ -2,6 +2,7 @@ import ArgumentParser
 import FileInspection
 import Foundation
 import Glibc
+import IntakeApplication
 import IntakeCore
 import PhotoInspection
 
@@ -56,9 +57,9 @@ struct BenchPhoto: ParsableCommand {
         let pinnedCPU = Bench.CPUAffinity.pinToOneCPU()
         // Read before the run adds its own load: anything else busy on the machine skews every figure.
         let loadAverage = BenchMachine.loadAverage()
-        let configuration = try global.loadConfiguration()
+        let settings = try global.settings()
         let checker = try Checker(
-            rules: FileRules(policy: try global.loadPolicy(configuration)), landmarkModel: landmarkModel)
+            rules: FileRules(policy: settings.policy), landmarkModel: landmarkModel)
         let workspace = try Bench.TemporaryFolder()
         let givenPhotos = photos.map { Subject(path: $0, origin: "--photo") }
         let subjects = try givenPhotos.isEmpty ? Self.fixtures() : givenPhotos
@@ -154,7 +155,7 @@ struct BenchPhoto: ParsableCommand {
         let rules: FileRules
         let landmarkModel: String
         /// The photo's age is counted back from this day, as for an upload arriving today.
-        let submittedOn = CalendarDay(japanTime: now())
+        let submittedOn = CalendarDay(japanTime: Date().timeIntervalSince1970)
 
         init(rules: FileRules, landmarkModel: String) throws {
             do {

@@ -1,12 +1,12 @@
 import ArgumentParser
-import ContentAddressing
+import BlobStorage
 import Foundation
+import IntakeApplication
 import IntakeCore
 import IntakeStore
-import Logging
 
 /// `intake demo`: the main job on the embedded store, end to end.
-struct Demo: AsyncParsableCommand {
+struct Demo: IntakeCommand {
     static let configuration = CommandConfiguration(
         abstract: "Submit the sample applications in SampleDocs/ through the queue into a fresh data folder, "
             + "run the worker until the queue is empty, and print the verdicts.")
@@ -16,17 +16,13 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Folder of sample applications: one subfolder per application, named by its id.")
     var samples = "SampleDocs"
 
-    func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
-        var options = global
-        let folder = options.data ?? "./.intake/demo"
-        options.data = folder
-        // A fresh data folder every run, so the demo always shows the same thing; but only a folder the demo made
-        // (it leaves a marker), never one that holds real uploads.
+    /// The worker runs beside the demo for its whole length.
+    var role: ServiceRole { .worker(untilEmpty: false) }
+
+    /// A fresh data folder every run, so the demo always shows the same thing; but only a folder the demo made
+    /// (it leaves a marker), never one that holds real uploads.
+    func adjust(_ settings: inout IntakeSettings) throws {
+        let folder = global.data ?? "./.intake/demo"
         let marker = folder + "/.intake-demo"
         let manager = FileManager.default
         if manager.fileExists(atPath: folder) {
@@ -40,12 +36,12 @@ struct Demo: AsyncParsableCommand {
         guard manager.createFile(atPath: marker, contents: Data("made by intake demo\n".utf8)) else {
             throw OperationalError("cannot write \(marker)")
         }
+        settings.storage.dataFolder = folder
+    }
 
-        let configuration = try options.loadConfiguration()
-        let policy = try options.loadPolicy(configuration)
-        let settings = try options.loadSettings(configuration)
-        let (store, blobs) = try options.openStore()
-
+    func run(_ service: IntakeService) async throws -> Int32 {
+        let policy = service.policy
+        let folder = service.settings.storage.dataFolder
         let applications = try sampleApplications()
         guard !applications.isEmpty else {
             throw OperationalError("no sample applications under \(samples)/ (run `make samples`)")
@@ -64,70 +60,68 @@ struct Demo: AsyncParsableCommand {
         for (application, files) in applications {
             let bundles = regularFiles(in: "\(samples)/\(application)/bundles").filter { $0.hasSuffix(".pdf") }
             for (file, isBundle) in files.map({ ($0, false) }) + bundles.map({ ($0, true) }) {
-                let stored = try blobs.store(fileAt: file)
                 let slot = Self.slot(of: file)
-                let result = try await store.submit(
-                    NewUpload(
-                        applicationId: application, uploader: "demo-applicant", receipt: nil, slot: slot,
-                        fileName: (file as NSString).lastPathComponent, sha256: stored.sha256, bytes: stored.bytes,
-                        bundle: isBundle ? BundleInstructions(manifest: nil) : nil),
-                    now: now(), maxAttempts: settings.maxAttempts)
+                let name = (file as NSString).lastPathComponent
+                let result = try await service.submit(
+                    IntakeService.Submission(
+                        application: application, uploader: "demo-applicant", receipt: nil, slot: slot,
+                        fileName: name, bundle: isBundle ? BundleInstructions(manifest: nil) : nil),
+                    body: FileChunks(path: file))
                 let note = isBundle ? "  (a bundle: split by its bookmarks)" : slot == .photo ? "  (the face photo)" : ""
-                print("   \(application)  \(result.upload.id)  \((file as NSString).lastPathComponent)\(note)")
+                print("   \(application)  \(result.upload ?? "")  \(name)\(note)")
             }
         }
-        if let (application, files) = applications.first, let file = files.first(where: { Self.slot(of: $0) == .attachment }) {
-            let stored = try blobs.store(fileAt: file)
-            let again = try await store.submit(
-                NewUpload(
-                    applicationId: application, uploader: "demo-applicant", receipt: nil, slot: .attachment,
-                    fileName: (file as NSString).lastPathComponent, sha256: stored.sha256, bytes: stored.bytes),
-                now: now(), maxAttempts: settings.maxAttempts)
+        if let (application, files) = applications.first,
+            let file = files.first(where: { Self.slot(of: $0) == .attachment })
+        {
+            let name = (file as NSString).lastPathComponent
+            let again = try await service.submit(
+                IntakeService.Submission(
+                    application: application, uploader: "demo-applicant", receipt: nil, slot: .attachment,
+                    fileName: name),
+                body: FileChunks(path: file))
             print(
-                "   resubmitted \((file as NSString).lastPathComponent): "
-                    + (again.duplicate ? "recognised as \(again.upload.id), not stored or queued again" : "stored again"))
+                "   resubmitted \(name): "
+                    + (again.duplicate ? "recognised as \(again.upload ?? ""), not stored or queued again" : "stored again"))
         }
 
         print("\n2. Working the queue until it is empty")
         let started = Date()
-        try await runWorker(global: options, concurrency: nil, untilEmpty: true)
+        try await service.waitUntilQueueIsEmpty()
         print(String(format: "   done in %.2f s", Date().timeIntervalSince(started)))
-        if let first = applications.first, let receipt = try await store.application(id: first.0)?.receipt {
-            print("   \(first.0) became case \(receipt) (受付番号)")
-        }
+        let (caseApplication, _) = applications[0]
+        let receipt = try await service.applicationStatus(caseApplication).application.receipt
+        print("   \(caseApplication) became case \(receipt) (受付番号)")
 
         print("\n3. Verdicts")
         for (application, _) in applications {
-            guard let status = try await store.status(applicationId: application) else { continue }
-            print(Status.render(status, policy: policy))
+            print(TextOutput.application(try await service.applicationStatus(application), policy: policy))
             print("")
         }
 
-        let (caseApplication, _) = applications[0]
         let additional = regularFiles(in: "\(samples)/\(caseApplication)/additional")
-        if let receipt = try await store.application(id: caseApplication)?.receipt, !additional.isEmpty {
+        if !additional.isEmpty {
             print("4. Additional documents (追加資料) for case \(receipt)")
-            _ = try await store.setCaseState(receipt: receipt, to: .awaitingAdditional, actor: "reviewer-1", now: now())
+            _ = try await service.setCaseState(receipt: receipt, to: .awaitingAdditional, actor: "reviewer-1")
             print("   reviewer-1 asks for more evidence: case is now awaiting_additional")
-            for (uploader, file) in [("demo-applicant", additional[0]), ("someone-else", additional[0])] {
-                let stored = try blobs.store(fileAt: file)
-                let name = (file as NSString).lastPathComponent
-                let outcome = try await store.add(
-                    NewAdditional(receipt: receipt, uploader: uploader, fileName: name, sha256: stored.sha256, bytes: stored.bytes),
-                    now: now(), maxAttempts: settings.maxAttempts, policyVersion: policy.version
-                ) { CaseRules.decide(receipt: receipt, uploader: uploader, snapshot: $0) }
-                switch outcome {
-                case .linked(let upload, _): print("   \(uploader) adds \(name): linked as \(upload.id), queued")
-                case .alreadyLinked(let upload): print("   \(uploader) adds \(name): already in the case as \(upload.id)")
-                case .refused(_, let finding):
+            for uploader in ["demo-applicant", "someone-else"] {
+                let name = (additional[0] as NSString).lastPathComponent
+                let document = try await service.add(
+                    IntakeService.Addition(receipt: receipt, uploader: uploader, fileName: name),
+                    body: FileChunks(path: additional[0]))
+                switch document.outcome {
+                case .linked: print("   \(uploader) adds \(name): linked as \(document.upload), queued")
+                case .alreadyLinked: print("   \(uploader) adds \(name): already in the case as \(document.upload)")
+                case .refused:
                     print("   \(uploader) adds \(name): REFUSED, kept for audit outside the case")
-                    print(TextOutput.verdictBlock(file: name, verdict: .rejected, findings: [finding], indent: "     "))
+                    print(
+                        TextOutput.verdictBlock(
+                            file: name, verdict: .rejected, findings: document.findings, indent: "     "))
                 }
             }
-            try await runWorker(global: options, concurrency: nil, untilEmpty: true)
-            if let status = try await store.status(applicationId: caseApplication),
-                let additional = Status.renderAdditional(status, policy: policy)
-            {
+            try await service.waitUntilQueueIsEmpty()
+            let status = try await service.applicationStatus(caseApplication)
+            if let additional = TextOutput.additional(status, policy: policy) {
                 print("")
                 print("application \(caseApplication)  receipt \(receipt)  \(status.application.status.rawValue)")
                 print(additional)
@@ -136,6 +130,7 @@ struct Demo: AsyncParsableCommand {
         }
         print("Inspect one as JSON: intake status \(applications[0].0) --json --data \(folder)")
         print("Look at the case:    intake case show <receipt> --data \(folder)")
+        return 0
     }
 
     /// A sample named `photo.jpg` (or `.png`) is the application's face photo; every other file is an attachment.

@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import Glibc
+import IntakeApplication
+import Logging
+import Synchronization
 
 /// The `intake` command line. Exit status: 0 success, 1 something was rejected, 2 usage or operational error.
 struct Intake: AsyncParsableCommand {
@@ -13,6 +16,31 @@ struct Intake: AsyncParsableCommand {
             Bench.self, BenchSplit.self, BenchPhoto.self,
             InspectServer.self,
         ])
+}
+
+/// A subcommand of the product: it parses its options, then `run(_:)` calls `IntakeService` and renders. `main`
+/// builds the settings, the service and the process's one `ServiceGroup` around it (with the worker when `role`
+/// asks for one), and bootstraps logging once.
+protocol IntakeCommand: AsyncParsableCommand, Sendable {
+    var global: GlobalOptions { get }
+    /// What runs beside the command: nothing, or the worker.
+    var role: ServiceRole { get }
+    /// The least severe log level written to stderr.
+    var logLevel: Logger.Level { get }
+    /// Command-line options that override configured settings (`work --concurrency`).
+    func adjust(_ settings: inout IntakeSettings) throws
+    /// The command's work; returns its exit status (0, or 1 when something was rejected).
+    func run(_ service: IntakeService) async throws -> Int32
+}
+
+extension IntakeCommand {
+    var role: ServiceRole { .none }
+    var logLevel: Logger.Level { .warning }
+    func adjust(_ settings: inout IntakeSettings) throws {}
+
+    mutating func run() async throws {
+        throw ExitCode(try await Main.execute(self))
+    }
 }
 
 @main
@@ -29,9 +57,10 @@ enum Main {
             }
         } catch let exit as ExitCode {
             Glibc.exit(exit.rawValue)
+        } catch let failure as IntakeError {
+            fail(failure.message)
         } catch let failure as OperationalError {
-            FileHandle.standardError.write(Data("intake: \(failure.message)\n".utf8))
-            Glibc.exit(2)
+            fail(failure.message)
         } catch {
             let code = Intake.exitCode(for: error)
             if code == .success {
@@ -46,6 +75,37 @@ enum Main {
             }
             Glibc.exit(2)
         }
+    }
+
+    private static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("intake: \(message)\n".utf8))
+        Glibc.exit(2)
+    }
+
+    /// The composition root of a product command: logging once, settings, service, one `ServiceGroup`.
+    static func execute<Command: IntakeCommand>(_ command: Command) async throws -> Int32 {
+        let level = command.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "intake")
+        var settings = try command.global.settings()
+        try command.adjust(&settings)
+        let runtime = try makeServices(role: command.role, settings: settings, logger: logger)
+        let outcome = Mutex<Result<Int32, any Error>>(.success(0))
+        // The command's error is kept rather than thrown, so the group sees a command that ended and shuts down
+        // gracefully instead of logging a service failure.
+        try await runServiceGroup(runtime, logger: logger) {
+            do {
+                let status = try await command.run(runtime.service)
+                outcome.withLock { $0 = .success(status) }
+            } catch {
+                outcome.withLock { $0 = .failure(error) }
+            }
+        }
+        return try outcome.withLock { $0 }.get()
     }
 }
 

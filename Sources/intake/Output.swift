@@ -1,148 +1,95 @@
 import Foundation
+import IntakeApplication
 import IntakeCore
 import IntakeStore
 
-/// `check --json`: one object per file (SPEC §3).
-struct CheckReport: Encodable {
-    var file: String
-    var slot: Slot
-    var verdict: Verdict
-    var policy: String
-    var findings: [Finding]
-    var facts: FileFacts
-}
-
-/// `status APPLICATION --json` (SPEC §3b).
-struct ApplicationReport: Encodable {
-    struct JobSummary: Encodable {
-        var id: String
-        var state: JobState
-        var attempts: Int
-        var lastError: String?
-        enum CodingKeys: String, CodingKey {
-            case id, state, attempts
-            case lastError = "last_error"
-        }
-    }
-    struct Item: Encodable {
-        var id: String
-        var title: String
-        var type: String?
-        var pages: [Int]?
-        var sha256: String
-        var bytes: Int64
-        var verdict: Verdict?
-        var policy: String?
-        var findings: [Finding]
-        var history: Int
-
-        enum CodingKeys: String, CodingKey {
-            case id, title, type, pages, sha256, bytes, verdict, policy, findings, history
-        }
-
-        /// `null` for what is not known yet (a pending item has no verdict), as SPEC §3b lists every key.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(id, forKey: .id)
-            try container.encode(title, forKey: .title)
-            try container.encode(type, forKey: .type)
-            try container.encode(pages, forKey: .pages)
-            try container.encode(sha256, forKey: .sha256)
-            try container.encode(bytes, forKey: .bytes)
-            try container.encode(verdict, forKey: .verdict)
-            try container.encode(policy, forKey: .policy)
-            try container.encode(findings, forKey: .findings)
-            try container.encode(history, forKey: .history)
-        }
-    }
-    struct Upload: Encodable {
-        var id: String
-        var slot: Slot
-        var file: String
-        var uploader: String
-        var uploadedAt: String
-        /// For additional documents: the request round of the case they answer.
-        var round: Int?
-        var sha256: String
-        var bytes: Int64
-        var job: JobSummary?
-        var items: [Item]
-    }
-    struct Totals: Encodable {
-        var acceptedBytes: Int64
-        var totalLimitBytes: Int64
-        var additionalRound: Int
-        var additionalAcceptedBytes: Int64
-        var additionalLimitBytes: Int64
-        enum CodingKeys: String, CodingKey {
-            case acceptedBytes = "accepted_bytes"
-            case totalLimitBytes = "total_limit_bytes"
-            case additionalRound = "additional_round"
-            case additionalAcceptedBytes = "additional_accepted_bytes"
-            case additionalLimitBytes = "additional_limit_bytes"
-        }
-    }
-    var application: String
-    var receipt: String
-    var status: CaseState
-    var owner: String
-    /// The photo and attachments sent with the application.
-    var uploads: [Upload]
-    /// Additional documents linked to the case, in the order they came.
-    var additional: [Upload]
-    var totals: Totals
-
-    init(_ status: ApplicationStatus, policy: Policy) {
-        application = status.application.id
-        receipt = status.application.receipt
-        self.status = status.application.status
-        owner = status.application.owner
-        uploads = status.uploads.map(Self.upload)
-        additional = status.additional.map(Self.upload)
-        totals = Totals(
-            acceptedBytes: status.acceptedBytes, totalLimitBytes: policy.applicationTotalLimit.bytes,
-            additionalRound: status.application.round,
-            additionalAcceptedBytes: status.usage.acceptedAdditionalBytesThisRound,
-            additionalLimitBytes: policy.additionalTotalLimit.bytes)
-    }
-
-    static func upload(_ status: UploadStatus) -> Upload {
-        Upload(
-            id: status.upload.id, slot: status.upload.slot, file: status.upload.fileName,
-            uploader: status.upload.uploader, uploadedAt: Timestamps.iso8601(status.upload.createdAt),
-            round: status.upload.slot == .additional ? status.upload.round : nil,
-            sha256: status.upload.sha256, bytes: status.upload.bytes,
-            job: status.job.map {
-                JobSummary(id: $0.id, state: $0.state, attempts: $0.attempts, lastError: $0.lastError)
-            },
-            items: status.items.map { item in
-                Item(
-                    id: item.item.id, title: item.item.title, type: item.item.documentType,
-                    pages: item.item.firstPage.flatMap { first in item.item.lastPage.map { [first, $0] } },
-                    sha256: item.item.sha256, bytes: item.item.bytes, verdict: item.latest?.verdict,
-                    policy: item.latest?.policyVersion, findings: item.latest?.findings ?? [], history: item.history)
-            })
-    }
-}
-
-enum Timestamps {
-    static func iso8601(_ seconds: Double) -> String {
-        Date(timeIntervalSince1970: seconds).formatted(.iso8601)
-    }
-}
-
+/// `--json` output: the one encoding of `IntakeApplication`, on stdout.
 enum JSONOutput {
     static func print<Value: Encodable>(_ value: Value) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .withoutEscapingSlashes, .sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         // Through stdio, not FileHandle.write, which traps when the reader has gone (`| head`).
-        Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        Swift.print(String(decoding: try IntakeJSON.encode(value), as: UTF8.self))
     }
 }
 
 /// Plain-text rendering for terminals.
 enum TextOutput {
+    static func application(_ status: ApplicationStatus, policy: Policy) -> String {
+        var lines = [
+            "application \(status.application.id)  receipt \(status.application.receipt)  "
+                + "\(status.application.status.rawValue)  owner \(status.application.owner)"
+        ]
+        for upload in status.uploads { lines.append(self.upload(upload)) }
+        lines.append(
+            "  total accepted \(ByteSize(bytes: status.acceptedBytes)) of \(policy.applicationTotalLimit) "
+                + "(policy \(policy.version))")
+        if let additional = additional(status, policy: policy) { lines.append(additional) }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The additional documents of a case and its current allowance; nil when there is nothing to say.
+    static func additional(_ status: ApplicationStatus, policy: Policy) -> String? {
+        guard !status.additional.isEmpty || status.application.round > 0 else { return nil }
+        var lines: [String] = []
+        if !status.additional.isEmpty {
+            lines.append("  additional documents (追加資料), in the order they came:")
+            for upload in status.additional { lines.append(self.upload(upload)) }
+        }
+        lines.append(
+            "  additional accepted in request round \(status.application.round): "
+                + "\(ByteSize(bytes: status.usage.acceptedAdditionalBytesThisRound)) of \(policy.additionalTotalLimit)")
+        return lines.joined(separator: "\n")
+    }
+
+    static func upload(_ status: UploadStatus) -> String {
+        var lines: [String] = []
+        let job = status.job.map { " — job \($0.state.rawValue), attempt \($0.attempts)" } ?? ""
+        let origin =
+            status.upload.slot == .additional
+            ? "  by \(status.upload.uploader) at \(Timestamps.iso8601(status.upload.createdAt)), round \(status.upload.round)"
+            : ""
+        lines.append(
+            "  [\(status.upload.slot.rawValue)] \(status.upload.fileName)  \(ByteSize(bytes: status.upload.bytes))  "
+                + "\(status.upload.id)\(job)\(origin)")
+        if let error = status.job?.lastError, status.job?.state != .succeeded {
+            lines.append("      last error: \(error)")
+        }
+        for item in status.items {
+            var title = item.item.title
+            if status.items.count > 1, let first = item.item.firstPage, let last = item.item.lastPage {
+                title += first == last ? " (page \(first))" : " (pages \(first)–\(last))"
+            }
+            lines.append(
+                verdictBlock(
+                    file: title, verdict: item.latest?.verdict, findings: item.latest?.findings ?? [], indent: "    "))
+            if let photo = item.latest?.facts.photo {
+                lines.append(photoSummary(photo, indent: "      "))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func caseView(_ view: CaseView, policy: Policy) -> String {
+        var lines = [application(view.status, policy: policy)]
+        let grantees = view.grants.map { "\($0.uploader) (by \($0.grantedBy))" }
+        lines.append(
+            "  may add documents: \(view.status.application.owner) (owner)"
+                + (grantees.isEmpty ? "" : ", " + grantees.joined(separator: ", ")))
+        lines.append("  history:")
+        for event in view.events {
+            lines.append("    \(Timestamps.iso8601(event.at))  \(event.kind)  \(event.actor)  \(event.detail)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One additional document's outcome, as `add` prints it.
+    static func addition(_ document: AddedDocument) -> String {
+        switch document.outcome {
+        case .linked: "  \(document.file): linked as \(document.upload), job \(document.job ?? "")"
+        case .alreadyLinked: "  \(document.file): already in this case as \(document.upload); linked once"
+        case .refused: verdictBlock(file: document.file, verdict: .rejected, findings: document.findings)
+        }
+    }
+
     /// A face photo's main measurements on one line, so an accepted photo also shows what was checked.
     static func photoSummary(_ photo: PhotoFacts, indent: String) -> String {
         let measured = photo.measurements

@@ -1,13 +1,12 @@
 import ArgumentParser
 import Foundation
 import Glibc
+import IntakeApplication
 import IntakeCore
 import IntakeStore
-import IntakeWorker
-import Logging
 
 /// `intake reprocess`: judge stored items again under the current policy.
-struct Reprocess: AsyncParsableCommand {
+struct Reprocess: IntakeCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-validate stored items under the current policy; --dry-run reports what would change.",
         discussion: """
@@ -28,21 +27,10 @@ struct Reprocess: AsyncParsableCommand {
     @Flag(help: "Enqueue the jobs and return; a running `intake work` does them.") var noWait = false
     @Flag(help: "Print one JSON document.") var json = false
 
-    struct Change: Encodable {
-        var application: String
-        var upload: String
-        var item: String
-        var file: String
-        var from: Verdict
-        var to: Verdict
-        var codes: [String]
-    }
+    /// A run that waits does its jobs with a worker beside it.
+    var role: ServiceRole { dryRun || noWait ? .none : .worker(untilEmpty: false) }
 
-    struct DryRun: Encodable {
-        var examined: Int
-        var policy: String
-        var changes: [Change]
-    }
+    func validate() throws { _ = try selection() }
 
     func selection() throws -> ReprocessSelection {
         var chosen: [ReprocessSelection] = []
@@ -61,92 +49,54 @@ struct Reprocess: AsyncParsableCommand {
         return chosen[0]
     }
 
-    func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .warning
-            return handler
-        }
-        let selection = try selection()
-        let configuration = try global.loadConfiguration()
-        let policy = try global.loadPolicy(configuration)
-        let settings = try global.loadSettings(configuration)
-        let (store, _) = try global.openStore()
-        let applications = try await store.applications(matching: selection)
+    func run(_ service: IntakeService) async throws -> Int32 {
+        let policy = service.policy
         if dryRun {
-            try await report(dryRun: try await changes(applications, store: store, policy: policy), policy: policy)
-            return
-        }
-        let enqueued = try await store.enqueueReprocess(
-            applicationIds: applications, policyVersion: policy.version, now: now(), maxAttempts: settings.maxAttempts)
-        let pending = enqueued.enqueued + enqueued.alreadyQueued
-        let summary =
-            "\(applications.count) applications selected: \(enqueued.enqueued) queued, "
-            + "\(enqueued.alreadyQueued) already queued (resumed), \(enqueued.upToDate) already under policy \(policy.version)"
-        if noWait || pending == 0 {
+            let report = try await service.reprocessDryRun(try selection())
             if json {
-                try JSONOutput.print(["selected": applications.count, "queued": enqueued.enqueued,
-                                      "resumed": enqueued.alreadyQueued, "up_to_date": enqueued.upToDate])
+                try JSONOutput.print(report)
             } else {
-                print(summary)
+                print(
+                    "dry run under policy \(policy.version): \(report.examined) items examined, "
+                        + "\(report.changes.count) would change")
+                for change in report.changes {
+                    print(
+                        "  \(change.application)  \(change.file)  \(change.from.rawValue) → \(change.to.rawValue)  "
+                            + change.codes.joined(separator: ", "))
+                }
             }
-            return
+            return 0
+        }
+        let run = try await service.startReprocess(try selection())
+        let summary =
+            "\(run.selected) applications selected: \(run.queued) queued, "
+            + "\(run.resumed) already queued (resumed), \(run.upToDate) already under policy \(policy.version)"
+        if noWait || run.pending == 0 {
+            if json { try JSONOutput.print(run) } else { print(summary) }
+            return 0
         }
         FileHandle.standardError.write(Data((summary + "\n").utf8))
-        let progress = Task { await Self.showProgress(total: pending, store: store) }
-        try await runWorker(global: global, concurrency: nil, untilEmpty: true)
-        progress.cancel()
-        _ = await progress.value
-        let left = try await store.unfinishedJobs(kind: JobKind.reprocessApplication)
+        try await Self.showProgress(total: run.pending, service: service)
+        try await service.waitUntilQueueIsEmpty()
+        let left = try await service.reprocessJobsLeft()
         if json {
-            try JSONOutput.print(["selected": applications.count, "reprocessed": pending - left, "left": left,
-                                  "up_to_date": enqueued.upToDate])
+            try JSONOutput.print([
+                "selected": run.selected, "reprocessed": run.pending - left, "left": left, "up_to_date": run.upToDate,
+            ])
         } else {
-            print("\(pending - left) of \(pending) applications reprocessed under policy \(policy.version)"
-                + (left > 0 ? "; \(left) left: run the same command again to resume" : ""))
+            print(
+                "\(run.pending - left) of \(run.pending) applications reprocessed under policy \(policy.version)"
+                    + (left > 0 ? "; \(left) left: run the same command again to resume" : ""))
         }
+        return 0
     }
 
-    /// Would-be verdicts of every item of the applications, compared with their current ones. Writes nothing.
-    func changes(_ applications: [String], store: SQLiteStore, policy: Policy) async throws -> DryRun {
-        let processor = UploadProcessor(policy: policy)
-        var examined = 0
-        var changes: [Change] = []
-        for application in applications {
-            let entries = try await store.replayEntries(applicationId: application)
-            examined += entries.count
-            for (entry, result) in zip(entries, processor.replay(entries)) where result.verdict != entry.latest.verdict {
-                let before = Set(entry.latest.findings.filter { $0.severity == .error }.map(\.code.rawValue))
-                let after = Set(result.findings.filter { $0.severity == .error }.map(\.code.rawValue))
-                changes.append(
-                    Change(
-                        application: application, upload: entry.upload.id, item: entry.item.id,
-                        file: entry.upload.fileName, from: entry.latest.verdict, to: result.verdict,
-                        codes: before.symmetricDifference(after).sorted()))
-            }
-        }
-        return DryRun(examined: examined, policy: policy.version, changes: changes)
-    }
-
-    func report(dryRun: DryRun, policy: Policy) async throws {
-        if json {
-            try JSONOutput.print(dryRun)
-            return
-        }
-        print("dry run under policy \(policy.version): \(dryRun.examined) items examined, \(dryRun.changes.count) would change")
-        for change in dryRun.changes {
-            print("  \(change.application)  \(change.file)  \(change.from.rawValue) → \(change.to.rawValue)  "
-                + change.codes.joined(separator: ", "))
-        }
-    }
-
-    /// A bar on a terminal, a line every few seconds otherwise, on stderr.
-    static func showProgress(total: Int, store: SQLiteStore) async {
+    /// A bar on a terminal, a line every few seconds otherwise, on stderr, until the run's jobs are done.
+    static func showProgress(total: Int, service: IntakeService) async throws {
         let terminal = isatty(2) == 1
         var lastLine = Date.distantPast
-        while !Task.isCancelled {
-            let left = (try? await store.unfinishedJobs(kind: JobKind.reprocessApplication)) ?? total
-            let done = max(0, total - left)
+        while true {
+            let done = max(0, total - (try await service.reprocessJobsLeft()))
             if terminal {
                 let width = 30
                 let filled = total > 0 ? width * done / total : width
@@ -157,7 +107,7 @@ struct Reprocess: AsyncParsableCommand {
                 lastLine = Date()
             }
             if done >= total { break }
-            try? await Task.sleep(for: .milliseconds(terminal ? 200 : 1000))
+            try await Task.sleep(for: .milliseconds(terminal ? 200 : 50))
         }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
     }

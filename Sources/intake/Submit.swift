@@ -1,11 +1,12 @@
 import ArgumentParser
-import ContentAddressing
+import BlobStorage
 import Foundation
+import IntakeApplication
 import IntakeCore
 import IntakeStore
 
 /// `intake submit`: store uploads durably and enqueue their jobs.
-struct Submit: AsyncParsableCommand {
+struct Submit: IntakeCommand {
     static let configuration = CommandConfiguration(
         abstract: "Store an application's uploads and enqueue their jobs; prints upload and job ids.")
 
@@ -35,21 +36,6 @@ struct Submit: AsyncParsableCommand {
     @Flag(help: "Print one JSON document.")
     var json = false
 
-    struct Report: Encodable {
-        struct Entry: Encodable {
-            var file: String
-            var slot: Slot
-            var upload: String
-            var job: String
-            var sha256: String
-            var bytes: Int64
-            var duplicate: Bool
-        }
-        var application: String
-        var receipt: String
-        var uploads: [Entry]
-    }
-
     func validate() throws {
         if manifest != nil && bundle == nil { throw ValidationError("--manifest goes with --bundle") }
         if photo == nil && attachment.isEmpty && bundle == nil {
@@ -69,55 +55,35 @@ struct Submit: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        let configuration = try global.loadConfiguration()
-        let settings = try global.loadSettings(configuration)
-        let (store, blobs) = try global.openStore()
-        var entries: [Report.Entry] = []
-        var assignedReceipt = receipt ?? ""
-        var instructions: BundleInstructions?
-        if bundle != nil {
-            instructions = BundleInstructions(manifest: try manifest.map(Self.readManifest))
-        }
+    func run(_ service: IntakeService) async throws -> Int32 {
+        let instructions = try bundle.map { _ in BundleInstructions(manifest: try manifest.map(Self.readManifest)) }
         let files =
             (photo.map { [($0, Slot.photo, BundleInstructions?.none)] } ?? [])
             + attachment.map { ($0, Slot.attachment, BundleInstructions?.none) }
             + (bundle.map { [($0, Slot.attachment, instructions)] } ?? [])
+        var submitted: [SubmittedFile] = []
         for (file, slot, bundleInstructions) in files {
-            let stored: BlobStore.Stored
-            do {
-                stored = try blobs.store(fileAt: file)
-            } catch {
-                throw OperationalError("\(file): \(error.message)")
-            }
-            let result: SubmitResult
-            do {
-                result = try await store.submit(
-                NewUpload(
-                    applicationId: application, uploader: uploader, receipt: receipt, slot: slot,
-                    fileName: (file as NSString).lastPathComponent, sha256: stored.sha256, bytes: stored.bytes,
-                    bundle: bundleInstructions),
-                now: now(), maxAttempts: settings.maxAttempts)
-            } catch let error as StoreError
-                where [.forbidden, .invalidTransition, .conflict].contains(error.code)
-            {
-                throw OperationalError(error.message)
-            }
-            assignedReceipt = result.receipt
-            entries.append(
-                Report.Entry(
-                    file: file, slot: slot, upload: result.upload.id, job: result.job.id,
-                    sha256: stored.sha256, bytes: stored.bytes, duplicate: result.duplicate))
+            var result = try await service.submit(
+                    IntakeService.Submission(
+                        application: application, uploader: uploader, receipt: receipt, slot: slot,
+                        fileName: (file as NSString).lastPathComponent, bundle: bundleInstructions),
+                    body: FileChunks(path: file))
+            result.file = file
+            // A refusal stops the command: nothing later is stored for an application the uploader may not use.
+            if let finding = result.findings.first { throw OperationalError("\(finding.code): \(finding.message.en)") }
+            submitted.append(result)
         }
-        let report = Report(application: application, receipt: assignedReceipt, uploads: entries)
+        let report = SubmitReport(application: application, receipt: receipt, uploads: submitted)
         if json {
             try JSONOutput.print(report)
         } else {
-            print("application \(application)  receipt \(assignedReceipt)")
-            for entry in entries {
+            print("application \(application)  receipt \(report.receipt)")
+            for entry in submitted {
                 let note = entry.duplicate ? "  (already submitted: same file, not stored again)" : ""
-                print("  \(entry.upload)  job \(entry.job)  \(ByteSize(bytes: entry.bytes))  \(entry.file)\(note)")
+                print(
+                    "  \(entry.upload ?? "")  job \(entry.job ?? "")  \(ByteSize(bytes: entry.bytes))  \(entry.file)\(note)")
             }
         }
+        return 0
     }
 }

@@ -1,10 +1,10 @@
 import ArgumentParser
 import Foundation
+import IntakeApplication
 import IntakeCore
-import IntakeStore
 
 /// `intake trial`: what candidate size limits would mean, from the store or a CSV, changing no verdict.
-struct TrialCommand: AsyncParsableCommand {
+struct TrialCommand: IntakeCommand {
     static let configuration = CommandConfiguration(
         commandName: "trial",
         abstract: "Size-limit trial: replay stored (or imported) application sizes against candidate limits.")
@@ -26,92 +26,22 @@ struct TrialCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON document (SPEC §3d).")
     var json = false
 
-    struct Output: Encodable {
-        struct Candidate: Encodable {
-            var totalLimitBytes: Int64
-            var fileLimitBytes: Int64?
-            var applicationsWithin: Int
-            var applicationsOver: Int
-            var shareWithin: Double
-            var bytesWithin: Int64
-            var bytesIfAllAccepted: Int64
-            var storagePerYearBytes: Double
-            var cpuHoursPerYear: Double
+    /// A trial of a CSV reads no store.
+    var role: ServiceRole { fromCsv == nil ? .none : .standalone }
 
-            enum CodingKeys: String, CodingKey {
-                case totalLimitBytes, fileLimitBytes, applicationsWithin, applicationsOver, shareWithin
-                case bytesWithin, bytesIfAllAccepted, storagePerYearBytes, cpuHoursPerYear
-            }
-
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(totalLimitBytes, forKey: .totalLimitBytes)
-                try container.encode(fileLimitBytes, forKey: .fileLimitBytes)  // null when none, as SPEC §3d
-                try container.encode(applicationsWithin, forKey: .applicationsWithin)
-                try container.encode(applicationsOver, forKey: .applicationsOver)
-                try container.encode(shareWithin, forKey: .shareWithin)
-                try container.encode(bytesWithin, forKey: .bytesWithin)
-                try container.encode(bytesIfAllAccepted, forKey: .bytesIfAllAccepted)
-                try container.encode(storagePerYearBytes, forKey: .storagePerYearBytes)
-                try container.encode(cpuHoursPerYear, forKey: .cpuHoursPerYear)
-            }
-        }
-        struct Assumptions: Encodable {
-            var applicationsPerYear: Double
-            var rate: String
-            var secondsPerFile: Double
-            var secondsPerMb: Double
-            var secondsPerPage: Double
-            var cost: String
-        }
-        var source: String
-        var applications: Int
-        var files: Int
-        var candidates: [Candidate]
-        var percentilesApplicationBytes: [String: Int64]
-        var assumptions: Assumptions
-        var elapsedSeconds: Double
-    }
-
-    func run() async throws {
+    func run(_ service: IntakeService) async throws -> Int32 {
         let started = Date()
-        let configuration = try global.loadConfiguration()
         let candidates = try parseCandidates()
-        let applications: [TrialApplication]
-        let source: String
-        var cost: ProcessingCost?
+        let source: IntakeService.TrialSource
         if let fromCsv {
             guard let data = FileManager.default.contents(atPath: fromCsv) else {
                 throw OperationalError("cannot read \(fromCsv)")
             }
-            do {
-                applications = try TrialCSV.parse(Array(data))
-            } catch {
-                throw OperationalError("\(fromCsv): \(error)")
-            }
-            source = "csv"
+            source = .csv(bytes: Array(data), name: (fromCsv as NSString).lastPathComponent)
         } else {
-            let (store, _) = try global.openStore()
-            applications = try await store.trialApplications()
-            cost = ProcessingCost.fitted(samples: try await store.processingSamples(limit: 100_000))
-            source = "store"
+            source = .store
         }
-        let fallback: ProcessingCost
-        let perYear: Double
-        do {
-            fallback = ProcessingCost(
-                secondsPerFile: try configuration.duration("trial.cost_per_file").seconds,
-                secondsPerMB: try configuration.duration("trial.cost_per_mb").seconds,
-                secondsPerPage: try configuration.duration("trial.cost_per_page").seconds,
-                basis: "configured figures (trial.cost_per_file, trial.cost_per_mb, trial.cost_per_page)")
-            perYear = Double(try configuration.integer("trial.applications_per_year", atLeast: 1))
-        } catch {
-            throw OperationalError(error.description)
-        }
-        let result = Trial.run(
-            source: fromCsv.map { "CSV \(($0 as NSString).lastPathComponent)" } ?? "the store (\(global.dataFolder))",
-            applications: applications, candidates: candidates, cost: cost ?? fallback,
-            assumedApplicationsPerYear: perYear)
+        let result = try await service.trial(candidates: candidates, source: source)
         if let report {
             let page = TrialReportPage.render(result, generatedAt: Date())
             do {
@@ -123,25 +53,8 @@ struct TrialCommand: AsyncParsableCommand {
         let elapsed = Date().timeIntervalSince(started)
         if json {
             try JSONOutput.print(
-                Output(
-                    source: source, applications: result.applications, files: result.files,
-                    candidates: result.outcomes.map {
-                        Output.Candidate(
-                            totalLimitBytes: $0.candidate.totalLimit.bytes, fileLimitBytes: $0.candidate.fileLimit?.bytes,
-                            applicationsWithin: $0.applicationsWithin, applicationsOver: $0.applicationsOver,
-                            shareWithin: $0.shareWithin, bytesWithin: $0.bytesWithin,
-                            bytesIfAllAccepted: $0.bytesIfAllAccepted, storagePerYearBytes: $0.storagePerYearBytes,
-                            cpuHoursPerYear: $0.cpuSecondsPerYear / 3600)
-                    },
-                    percentilesApplicationBytes: [
-                        "p50": result.percentiles.p50, "p90": result.percentiles.p90, "p99": result.percentiles.p99,
-                    ],
-                    assumptions: Output.Assumptions(
-                        applicationsPerYear: result.applicationsPerYear, rate: result.rateBasis,
-                        secondsPerFile: result.cost.secondsPerFile, secondsPerMb: result.cost.secondsPerMB,
-                        secondsPerPage: result.cost.secondsPerPage, cost: result.cost.basis),
-                    elapsedSeconds: elapsed))
-            return
+                TrialOutput(result, source: fromCsv == nil ? "store" : "csv", elapsedSeconds: elapsed))
+            return 0
         }
         print("trial on \(result.source): \(result.applications) applications, \(result.files) files")
         print(
@@ -157,6 +70,7 @@ struct TrialCommand: AsyncParsableCommand {
         print("rate: \(result.rateBasis); cost: \(result.cost.basis)")
         if let report { print("report: \(report)") }
         print(String(format: "took %.2f s", elapsed))
+        return 0
     }
 
     func parseCandidates() throws -> [TrialCandidate] {

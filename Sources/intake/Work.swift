@@ -1,11 +1,10 @@
 import ArgumentParser
-import Foundation
-import IntakeWorker
+import IntakeApplication
 import Logging
 import ServiceLifecycle
 
 /// `intake work`: run the worker.
-struct Work: AsyncParsableCommand {
+struct Work: IntakeCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the worker until SIGINT/SIGTERM (graceful), or with --until-empty until the queue is empty.")
 
@@ -20,40 +19,21 @@ struct Work: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
-    func run() async throws {
-        let level = logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        try await runWorker(global: global, concurrency: concurrency, untilEmpty: untilEmpty)
-    }
-}
+    var role: ServiceRole { .worker(untilEmpty: untilEmpty) }
 
-/// Builds the worker from the configuration and runs it in a service group that turns SIGINT and SIGTERM into
-/// a graceful shutdown.
-func runWorker(global: GlobalOptions, concurrency: Int?, untilEmpty: Bool) async throws {
-    let configuration = try global.loadConfiguration()
-    let policy = try global.loadPolicy(configuration)
-    var settings = try global.loadSettings(configuration)
-    if let concurrency {
-        guard concurrency > 0 else { throw OperationalError("--concurrency must be at least 1") }
-        settings.concurrency = concurrency
+    func validate() throws {
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
     }
-    let (store, blobs) = try global.openStore()
-    let logger = Logger(label: "intake.worker")
-    let worker = Worker(
-        storage: store, blobs: blobs,
-        inspectors: InspectorPool(
-            size: settings.concurrency, executable: currentExecutable(), limits: settings.inspection),
-        policy: policy, settings: settings, untilEmpty: untilEmpty, logger: logger)
-    let group = ServiceGroup(
-        configuration: ServiceGroupConfiguration(
-            services: [.init(service: worker, successTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-    try await group.run()
+
+    func adjust(_ settings: inout IntakeSettings) {
+        if let concurrency { settings.worker.concurrency = concurrency }
+    }
+
+    /// The worker runs beside this until it stops the group (`--until-empty`) or a signal does.
+    func run(_ service: IntakeService) async throws -> Int32 {
+        try await gracefulShutdown()
+        return 0
+    }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,5 +1,6 @@
 import Foundation
 import IntakeStore
+import IntakeStoreSQLite
 import IntakeTestSupport
 
 /// The real `intake` binary on a fresh data folder, with the repository's configuration.

@@ -1,13 +1,11 @@
+import IntakeTesting
 import Testing
 
 @testable import IntakeCore
 
 @Suite("Attachment rules")
 struct AttachmentRulesTests {
-    static let policy = Policy(
-        fileLimit: ByteSize(bytes: 25_000_000), applicationTotalLimit: ByteSize(bytes: 25_000_000), additionalTotalLimit: ByteSize(bytes: 10_000_000), pageLimit: 1000,
-        attachmentCountLimit: nil, attachmentTypes: ["application/pdf"], activeContentSeverity: .warning,
-        permissionsPasswordSeverity: .warning)
+    static let policy = Policy.testDefault
     let rules = AttachmentRules(policy: policy)
 
     func pdf(_ pdf: PDFFacts, bytes: Int64 = 1000) -> FileFacts {

@@ -1,3 +1,4 @@
+import IntakeTesting
 import Testing
 
 @testable import IntakeCore
@@ -5,10 +6,7 @@ import Testing
 /// The photo rules over hand-written measurements: thresholds, bounds and dates, without any image.
 @Suite("Photo rules")
 struct PhotoRulesTests {
-    static let policy = Policy(
-        fileLimit: ByteSize(bytes: 25_000_000), applicationTotalLimit: ByteSize(bytes: 25_000_000),
-        additionalTotalLimit: ByteSize(bytes: 10_000_000), pageLimit: 1000, attachmentCountLimit: nil,
-        attachmentTypes: ["application/pdf"], activeContentSeverity: .warning, permissionsPasswordSeverity: .warning)
+    static let policy = Policy.testDefault
     static let today = CalendarDay(year: 2026, month: 11, day: 23)
 
     /// A photo that passes every rule of the residence-card specification.

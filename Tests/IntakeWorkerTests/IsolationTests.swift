@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import IntakeCore
 import IntakeTestSupport
+import IntakeTesting
 import Testing
 
 @testable import IntakeWorker
@@ -37,11 +38,7 @@ struct IsolationTests {
         #expect(failure.reason == .crashed)
         #expect(failure.message.contains("memory ceiling"))
         #expect(bomb.mime == "application/pdf", "the type was reported before parsing started")
-        let rules = AttachmentRules(
-            policy: Policy(
-                fileLimit: ByteSize(bytes: 25_000_000), applicationTotalLimit: ByteSize(bytes: 25_000_000),
-                additionalTotalLimit: ByteSize(bytes: 10_000_000), pageLimit: 1000, attachmentCountLimit: nil, attachmentTypes: ["application/pdf"],
-                activeContentSeverity: .warning, permissionsPasswordSeverity: .warning))
+        let rules = AttachmentRules(policy: .testDefault)
         #expect(rules.fileFindings(for: bomb, fileName: "bomb.pdf", slot: .attachment).map(\.code) == [.pdfMalformed])
         #expect(inspector.inspect(path: TestSupport.corpusFile("plain.pdf")).pdf?.pages == 3)
     }
@@ -62,7 +59,7 @@ struct IsolationTests {
         var generator = SystemRandomNumberGenerator()
         for attempt in 1...10 {
             let ceiling = min(60, pow(2, Double(attempt - 1)))
-            let delay = strategy.delay(afterAttempt: attempt, using: &generator)
+            let delay = strategy.delay(afterAttempt: attempt, using: &generator).seconds
             #expect(delay >= ceiling / 2 && delay <= ceiling, "attempt \(attempt): \(delay)")
         }
     }

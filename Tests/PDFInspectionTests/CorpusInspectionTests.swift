@@ -2,6 +2,7 @@ import ContentAddressing
 import FileInspection
 import IntakeCore
 import IntakeTestSupport
+import IntakeTesting
 import Testing
 
 @testable import PDFInspection
@@ -10,10 +11,7 @@ import Testing
 /// judged by the default rules.
 @Suite("Inspection of real PDFs")
 struct CorpusInspectionTests {
-    static let policy = Policy(
-        fileLimit: ByteSize(bytes: 25_000_000), applicationTotalLimit: ByteSize(bytes: 25_000_000), additionalTotalLimit: ByteSize(bytes: 10_000_000), pageLimit: 1000,
-        attachmentCountLimit: nil, attachmentTypes: ["application/pdf"], activeContentSeverity: .warning,
-        permissionsPasswordSeverity: .warning)
+    static let policy = Policy.testDefault
 
     func check(_ name: String) throws -> (facts: FileFacts, codes: [String]) {
         let inspector = try FileInspector()

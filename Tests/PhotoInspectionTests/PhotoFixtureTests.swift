@@ -3,6 +3,7 @@ import Foundation
 import IntakeCore
 import IntakeTestSupport
 import PhotoInspection
+import IntakeTesting
 import Testing
 
 /// One inspector for the suite: the landmark model takes over a second to load, and an inspector is not
@@ -30,10 +31,7 @@ enum Photos {
     static func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
     /// The day the fixtures' "recent" capture date is judged from (PROVENANCE.md).
     static let submittedOn = CalendarDay(year: 2026, month: 11, day: 23)
-    static let rules = FileRules(policy: Policy(
-        fileLimit: ByteSize(bytes: 25_000_000), applicationTotalLimit: ByteSize(bytes: 25_000_000),
-        additionalTotalLimit: ByteSize(bytes: 10_000_000), pageLimit: 1000, attachmentCountLimit: nil,
-        attachmentTypes: ["application/pdf"], activeContentSeverity: .warning, permissionsPasswordSeverity: .warning))
+    static let rules = FileRules(policy: .testDefault)
 
     static func judge(_ name: String) -> (findings: [Finding], facts: FileFacts) {
         let facts = SharedInspector.shared.inspect(path(name))

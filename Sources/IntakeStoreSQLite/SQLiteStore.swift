@@ -1,24 +1,56 @@
 import Foundation
 import GRDB
+import Glibc
 import IntakeCore
+import IntakeStore
 
 /// The embedded store: SQLite in WAL mode through GRDB, in the data folder.
 ///
 /// Every write that must be atomic with another (an upload and its job; a verdict and its job's completion)
-/// happens in one `BEGIN IMMEDIATE` transaction, so several worker processes on one data folder serialise
-/// cleanly instead of failing to upgrade a read lock.
+/// happens in one `BEGIN IMMEDIATE` transaction. SQLite has a single writer, so that is also what makes each
+/// decision see every commit before it, the isolation `IntakeStorage` asks for; several worker processes on one data
+/// folder serialise cleanly instead of failing to upgrade a read lock.
+///
+/// Durability: `synchronous = FULL`, for every commit. An upload's row must survive a power cut once it is
+/// acknowledged; a job's completion could afford less (it would only run again), but one setting keeps the
+/// reasoning simple and the measured cost is small beside inspection.
 public final class SQLiteStore: IntakeStorage {
     private let database: DatabasePool
+    /// Seconds since 1970: the store's clock, which alone decides leases, backoff and timestamps.
+    let clock: @Sendable () -> Double
 
-    /// Opens (creating and migrating if needed) the database at `path`.
-    public init(path: String) throws {
+    /// The system's wall clock.
+    public static let systemClock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+
+    /// Opens (creating and migrating if needed) the database at `path`. Processes that open a fresh database at
+    /// once take turns through a lock file beside it, so only one creates the schema.
+    public init(path: String, clock: @escaping @Sendable () -> Double = SQLiteStore.systemClock) throws {
+        self.clock = clock
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        database = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(database)
+        database = try Self.withMigrationLock(path: path + ".lock") {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+            return pool
+        }
+    }
+
+    /// Runs `body` holding an exclusive `flock` on `path`, released when the descriptor closes.
+    private static func withMigrationLock<T>(path: String, _ body: () throws -> T) throws -> T {
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw StoreError(code: .database, message: "cannot open \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw StoreError(code: .database, message: "cannot lock \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        return try body()
     }
 
     static var migrator: DatabaseMigrator {
@@ -105,6 +137,9 @@ public final class SQLiteStore: IntakeStorage {
             }
             try db.create(index: "jobs_claimable", on: "jobs", columns: ["state", "priority", "run_after"])
         }
+        migrator.registerMigration("v2: job payloads") { db in
+            try db.alter(table: "jobs") { table in table.add(column: "payload", .text) }
+        }
         return migrator
     }
 
@@ -134,59 +169,83 @@ public final class SQLiteStore: IntakeStorage {
 
     // MARK: Uploads
 
-    public func submit(_ new: NewUpload, now: Double, maxAttempts: Int) async throws -> SubmitResult {
-        try await write { db in
-            var application = try ApplicationRecord.fetchOne(db, key: new.applicationId)
-            if let existing = application {
-                try Self.checkSubmission(to: existing, by: new.uploader, receipt: new.receipt, db)
-            } else {
-                var receipt = new.receipt ?? Identifiers.receipt(at: now)
-                while new.receipt == nil, try ApplicationRecord.filter(Column("receipt") == receipt).fetchCount(db) > 0 {
-                    receipt = Identifiers.receipt(at: now)
+    public func submit(
+        _ new: NewUpload, maxAttempts: Int, decide: @escaping @Sendable (CaseSnapshot?) -> SubmissionDecision
+    ) async throws -> SubmitOutcome {
+        return try await write { [clock] db in
+            let now = clock()
+            let existing = try ApplicationRecord.fetchOne(db, key: new.applicationId)
+            let application: ApplicationRecord
+            switch decide(try existing.map { try Self.snapshot(of: $0, copiesOf: nil, db) }) {
+            case .refuse(let finding):
+                return .refused(finding)
+            case .accept:
+                guard let existing else {
+                    throw StoreError(code: .integrity, message: "a submission was accepted for a missing application")
                 }
-                let record = ApplicationRecord(
-                    id: new.applicationId, receipt: receipt, owner: new.uploader,
-                    status: .underReview, round: 0, createdAt: now)
-                try record.insert(db)
-                try Self.record(
-                    event: "created", application: record.id, actor: new.uploader, detail: "receipt \(record.receipt)",
-                    now: now, db)
-                application = record
+                application = existing
+            case .create(let receipt):
+                guard existing == nil else {
+                    throw StoreError(code: .integrity, message: "a submission would create an existing application")
+                }
+                application = try Self.createApplication(
+                    id: new.applicationId, owner: new.uploader, receipt: receipt, now: now, db)
             }
-            let key = "\(new.applicationId)|\(new.slot.rawValue)|\(new.sha256)"
+            let key = IdempotencyKey.upload(application: new.applicationId, slot: new.slot, sha256: new.sha256)
             if let existing = try UploadRecord.filter(Column("idempotency_key") == key).fetchOne(db),
                 let job = try JobRecord.filter(Column("upload_id") == existing.id).order(Column("created_at")).fetchOne(db)
             {
-                return SubmitResult(upload: existing, job: job, receipt: application!.receipt, duplicate: true)
+                return .recorded(SubmitResult(upload: existing, job: job, receipt: application.receipt, duplicate: true))
             }
             let upload = UploadRecord(
-                id: Identifiers.make("U"), applicationId: new.applicationId, requestedReceipt: nil, round: 0,
+                id: Identifier.make("U"), applicationId: new.applicationId, requestedReceipt: nil, round: 0,
                 slot: new.slot, fileName: new.fileName, sha256: new.sha256, bytes: new.bytes, uploader: new.uploader,
                 idempotencyKey: key, bundle: new.bundle, createdAt: now)
             try upload.insert(db)
             let job = try Self.enqueue(upload, maxAttempts: maxAttempts, now: now, db)
-            return SubmitResult(upload: upload, job: job, receipt: application!.receipt, duplicate: false)
+            return .recorded(SubmitResult(upload: upload, job: job, receipt: application.receipt, duplicate: false))
         }
     }
 
-    /// A later submission to an existing application: only its owner or a granted agent, only while it is open,
-    /// and only under its own receipt number.
-    private static func checkSubmission(to application: ApplicationRecord, by uploader: String, receipt: String?,
-        _ db: Database) throws
+    /// A new application owned by its first uploader, under the given receipt or a fresh one (`CalendarDay`'s rule,
+    /// drawn again on the rare collision).
+    private static func createApplication(id: String, owner: String, receipt: String?, now: Double, _ db: Database)
+        throws -> ApplicationRecord
     {
-        let granted = try CaseGrantRecord.filter(
-            Column("application_id") == application.id && Column("uploader") == uploader
-        ).fetchCount(db) > 0
-        guard application.owner == uploader || granted else {
-            throw StoreError(code: .forbidden, message: "\(uploader) may not submit to application \(application.id)")
+        let day = CalendarDay(japanTime: now)
+        var assigned = receipt ?? day.receiptNumber()
+        while receipt == nil, try ApplicationRecord.filter(Column("receipt") == assigned).fetchCount(db) > 0 {
+            assigned = day.receiptNumber()
         }
-        guard application.status != .closed else {
-            throw StoreError(code: .invalidTransition, message: "application \(application.id) is closed")
+        let application = ApplicationRecord(
+            id: id, receipt: assigned, owner: owner, status: .underReview, round: 0, createdAt: now)
+        try application.insert(db)
+        try record(event: "created", application: id, actor: owner, detail: "receipt \(assigned)", now: now, db)
+        return application
+    }
+
+    /// What the case rules need of an application; with `copiesOf`, its earlier uploads of that file.
+    static func snapshot(of application: ApplicationRecord, copiesOf sha256: String?, _ db: Database) throws
+        -> CaseSnapshot
+    {
+        let grantees = try String.fetchAll(
+            db, sql: "SELECT uploader FROM case_grants WHERE application_id = ?", arguments: [application.id])
+        var copies: [ExistingCopy] = []
+        if let sha256 {
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT u.id AS id, EXISTS (
+                        SELECT 1 FROM items i
+                        JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
+                        WHERE i.upload_id = u.id AND v.verdict = 'rejected') AS rejected
+                    FROM uploads u WHERE u.application_id = ? AND u.sha256 = ? ORDER BY u.created_at, u.id
+                    """, arguments: [application.id, sha256])
+            copies = rows.map { ExistingCopy(uploadId: $0["id"], isRejected: $0["rejected"]) }
         }
-        if let receipt, receipt != application.receipt {
-            throw StoreError(
-                code: .conflict, message: "application \(application.id) has receipt \(application.receipt), not \(receipt)")
-        }
+        return CaseSnapshot(
+            owner: application.owner, grantees: Set(grantees), state: application.status,
+            receipt: application.receipt, copies: copies)
     }
 
     public func application(id: String) async throws -> ApplicationRecord? {
@@ -302,7 +361,7 @@ public final class SQLiteStore: IntakeStorage {
         -> JobRecord
     {
         let job = JobRecord(
-            id: Identifiers.make("J"), kind: JobKind.processUpload, uploadId: upload.id,
+            id: Identifier.make("J"), kind: .processUpload, uploadId: upload.id,
             applicationId: upload.applicationId, state: .queued, priority: JobPriority.live,
             attempts: 0, maxAttempts: maxAttempts, runAfter: now, leaseOwner: nil, leaseToken: nil,
             leaseExpiresAt: nil, lastError: nil, createdAt: now, updatedAt: now)
@@ -321,56 +380,62 @@ public final class SQLiteStore: IntakeStorage {
 
     // MARK: Queue
 
-    public func claim(worker: String, lease: Duration, now: Double) async throws -> ClaimedJob? {
-        try await write { db in
-            while true {
-                guard
-                    var job = try JobRecord.fetchOne(
-                        db,
-                        sql: """
-                            SELECT * FROM jobs
-                            WHERE (state IN ('queued', 'retrying') AND run_after <= :now)
-                               OR (state = 'running' AND lease_expires_at < :now)
-                            ORDER BY priority DESC, run_after, created_at, id
-                            LIMIT 1
-                            """,
-                        arguments: ["now": now])
-                else { return nil }
-                if job.state == .running && job.attempts >= job.maxAttempts {
-                    // The job's worker died every time it ran it (a file that kills the process, say): stop.
-                    job.state = .dead
-                    job.lastError = "lease expired \(job.attempts) times without completion (worker died)"
-                    job.leaseOwner = nil
-                    job.leaseToken = nil
-                    job.leaseExpiresAt = nil
+    public func claim(worker: String, limit: Int, lease: Duration) async throws -> [ClaimedJob] {
+        return try await write { [clock] db in
+            let now = clock()
+            var claimed: [ClaimedJob] = []
+            while claimed.count < limit {
+                let candidates = try JobRecord.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM jobs
+                        WHERE (state IN ('queued', 'retrying') AND run_after <= :now)
+                           OR (state = 'running' AND lease_expires_at < :now)
+                        ORDER BY priority DESC, run_after, created_at, id
+                        LIMIT :limit
+                        """,
+                    arguments: ["now": now, "limit": limit - claimed.count])
+                if candidates.isEmpty { break }
+                for var job in candidates {
+                    if job.state == .running {
+                        switch JobRules.expiredLease(attempts: job.attempts, maxAttempts: job.maxAttempts) {
+                        case .dead(let reason):
+                            job.state = .dead
+                            job.lastError = reason
+                            job.leaseOwner = nil
+                            job.leaseToken = nil
+                            job.leaseExpiresAt = nil
+                            job.updatedAt = now
+                            try job.update(db)
+                            continue
+                        case .reclaim:
+                            job.lastError = "lease of \(job.leaseOwner ?? "?") expired; reclaimed"
+                        }
+                    }
+                    job.state = .running
+                    job.attempts += 1
+                    job.leaseOwner = worker
+                    job.leaseToken = Identifier.make("L")
+                    job.leaseExpiresAt = now + lease.seconds
                     job.updatedAt = now
                     try job.update(db)
-                    continue
-                }
-                if job.state == .running {
-                    job.lastError = "lease of \(job.leaseOwner ?? "?") expired; reclaimed"
-                }
-                job.state = .running
-                job.attempts += 1
-                job.leaseOwner = worker
-                job.leaseToken = Identifiers.make("L")
-                job.leaseExpiresAt = now + lease.seconds
-                job.updatedAt = now
-                try job.update(db)
-                var upload: UploadRecord?
-                if let uploadId = job.uploadId {
-                    upload = try UploadRecord.fetchOne(db, key: uploadId)
-                    guard upload != nil else {
-                        throw StoreError(code: .integrity, message: "job \(job.id) names a missing upload")
+                    var upload: UploadRecord?
+                    if let uploadId = job.uploadId {
+                        upload = try UploadRecord.fetchOne(db, key: uploadId)
+                        guard upload != nil else {
+                            throw StoreError(code: .integrity, message: "job \(job.id) names a missing upload")
+                        }
                     }
+                    claimed.append(ClaimedJob(job: job, upload: upload))
                 }
-                return ClaimedJob(job: job, upload: upload)
             }
+            return claimed
         }
     }
 
-    public func renew(_ claim: ClaimedJob, lease: Duration, now: Double) async throws -> Bool {
-        try await write { db in
+    public func renew(_ claim: ClaimedJob, lease: Duration) async throws -> Bool {
+        return try await write { [clock] db in
+            let now = clock()
             try db.execute(
                 sql: """
                     UPDATE jobs SET lease_expires_at = ?, updated_at = ?
@@ -381,10 +446,11 @@ public final class SQLiteStore: IntakeStorage {
         }
     }
 
-    public func complete(
-        _ claim: ClaimedJob, now: Double, decide: @escaping @Sendable (ApplicationUsage) -> [ItemResult]
-    ) async throws {
-        try await write { db in
+    public func complete(_ claim: ClaimedJob, decide: @escaping @Sendable (ApplicationUsage) -> [ItemResult])
+        async throws
+    {
+        try await write { [clock] db in
+            let now = clock()
             try Self.assertLease(claim, db)
             guard let upload = claim.upload, let applicationId = upload.applicationId else {
                 throw StoreError(code: .integrity, message: "job \(claim.job.id) is not for an upload of a case")
@@ -412,22 +478,27 @@ public final class SQLiteStore: IntakeStorage {
             arguments: [now, claim.job.id])
     }
 
-    public func fail(_ claim: ClaimedJob, error: String, retryAt: Double?, now: Double) async throws {
-        try await write { db in
+    public func fail(_ claim: ClaimedJob, error: String, retryAfter: Duration?) async throws {
+        try await write { [clock] db in
+            let now = clock()
             try Self.assertLease(claim, db)
-            let exhausted = claim.job.attempts >= claim.job.maxAttempts
-            let state: JobState = (retryAt == nil || exhausted) ? .dead : .retrying
+            let retries = JobRules.retries(
+                afterFailedAttempt: claim.job.attempts, maxAttempts: claim.job.maxAttempts,
+                isRetriable: retryAfter != nil)
             try db.execute(
                 sql: """
                     UPDATE jobs SET state = ?, run_after = ?, last_error = ?, lease_owner = NULL, lease_token = NULL,
                         lease_expires_at = NULL, updated_at = ? WHERE id = ?
                     """,
-                arguments: [state, retryAt ?? now, error, now, claim.job.id])
+                arguments: [
+                    retries ? JobState.retrying : .dead, now + (retryAfter?.seconds ?? 0), error, now, claim.job.id,
+                ])
         }
     }
 
-    public func unfinishedJobs(now: Double) async throws -> (count: Int, nextDue: Double?) {
-        try await read { db in
+    public func unfinishedJobs() async throws -> UnfinishedJobs {
+        return try await read { [clock] db in
+            let now = clock()
             let row = try Row.fetchOne(
                 db,
                 sql: """
@@ -435,7 +506,18 @@ public final class SQLiteStore: IntakeStorage {
                            MIN(CASE WHEN state = 'running' THEN lease_expires_at ELSE run_after END) AS next_due
                     FROM jobs WHERE state IN ('queued', 'retrying', 'running')
                     """)
-            return (row?["count"] ?? 0, row?["next_due"])
+            let nextDue: Double? = row?["next_due"]
+            return UnfinishedJobs(
+                count: row?["count"] ?? 0,
+                nextDueIn: nextDue.map { Duration.milliseconds(Int64(max(0, $0 - now) * 1000)) })
+        }
+    }
+
+    public func unfinishedJobs(kind: JobKind) async throws -> Int {
+        try await read { db in
+            try JobRecord.filter(
+                Column("kind") == kind && [JobState.queued, .running, .retrying].contains(Column("state"))
+            ).fetchCount(db)
         }
     }
 
@@ -447,64 +529,5 @@ public final class SQLiteStore: IntakeStorage {
         guard holds else {
             throw StoreError(code: .leaseLost, message: "job \(claim.job.id): lease lost to another worker")
         }
-    }
-}
-
-/// A storage fault. `isRetriable` lets the queue's retry policy decide.
-public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        let name: String
-        public var description: String { name }
-        /// The database was busy or locked past the timeout.
-        public static let busy = Code(name: "busy")
-        /// The job's lease passed to another worker: this worker's result must not be recorded.
-        public static let leaseLost = Code(name: "lease_lost")
-        public static let integrity = Code(name: "integrity")
-        /// No case has that receipt number.
-        public static let notFound = Code(name: "not_found")
-        /// The case cannot move to that state, or take that submission (a closed case stays closed).
-        public static let invalidTransition = Code(name: "invalid_transition")
-        /// The uploader has no rights to the application.
-        public static let forbidden = Code(name: "forbidden")
-        /// The request contradicts what is stored (another receipt number for the same application).
-        public static let conflict = Code(name: "conflict")
-        public static let database = Code(name: "database")
-    }
-    public var code: Code
-    public var message: String
-    public var isRetriable: Bool { code == .busy }
-    public var description: String { "store \(code): \(message)" }
-
-    public init(code: Code, message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    init(databaseError: DatabaseError) {
-        let busy = databaseError.resultCode == .SQLITE_BUSY || databaseError.resultCode == .SQLITE_LOCKED
-        self.init(code: busy ? .busy : .database, message: databaseError.message ?? "\(databaseError.resultCode)")
-    }
-}
-
-/// Identifiers for records.
-enum Identifiers {
-    private static let alphabet = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
-
-    /// `U-7K2M9Q4D8X1C`: a prefix and 12 random Crockford base-32 characters (60 bits).
-    static func make(_ prefix: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return prefix + "-" + String((0..<12).map { _ in alphabet[Int(generator.next() % 32)] })
-    }
-
-    /// `R-20261123-7K2M9Q`: the date of first submission (JST) and 6 random characters; the caller retries on
-    /// the rare collision.
-    static func receipt(at now: Double) -> String {
-        let date = Date(timeIntervalSince1970: now)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Tokyo")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        let day = String(format: "%04d%02d%02d", parts.year!, parts.month!, parts.day!)
-        var generator = SystemRandomNumberGenerator()
-        return "R-\(day)-" + String((0..<6).map { _ in alphabet[Int(generator.next() % 32)] })
     }
 }

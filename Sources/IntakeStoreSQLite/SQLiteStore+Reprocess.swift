@@ -1,48 +1,6 @@
 import GRDB
 import IntakeCore
-
-/// An item as reprocessing sees it: its upload, and the verdict (with the facts) it has now.
-public struct ReplayEntry: Sendable, Hashable {
-    public var upload: UploadRecord
-    public var item: ItemRecord
-    public var latest: VerdictRecord
-}
-
-/// Which applications an admin reprocesses.
-public enum ReprocessSelection: Sendable, Hashable {
-    case application(String)
-    /// Applications with an item whose latest verdict carries this finding code.
-    case code(String)
-    /// Applications with an upload received at or after this time (seconds since 1970).
-    case since(Double)
-    case all
-}
-
-/// What enqueuing a reprocess run did.
-public struct ReprocessEnqueueResult: Sendable, Hashable {
-    /// Applications given a reprocess job now.
-    public var enqueued: Int
-    /// Applications whose every verdict already comes from the current policy: nothing to redo.
-    public var upToDate: Int
-    /// Applications that already have an unfinished reprocess job (an interrupted run resumes it).
-    public var alreadyQueued: Int
-}
-
-/// Reprocessing: judging stored items again under the current policy, from the facts their inspection recorded.
-public protocol ReprocessStore: Sendable {
-    func applications(matching selection: ReprocessSelection) async throws -> [String]
-    /// An application's items with their latest verdicts, in the order the items were first decided.
-    func replayEntries(applicationId: String) async throws -> [ReplayEntry]
-    func enqueueReprocess(applicationIds: [String], policyVersion: String, now: Double, maxAttempts: Int)
-        async throws -> ReprocessEnqueueResult
-    /// Replays the job's application inside one transaction and appends a verdict for each item whose result or
-    /// policy version differs from its latest one; the older verdicts stay as history.
-    func completeReprocess(
-        _ claim: ClaimedJob, now: Double, decide: @escaping @Sendable ([ReplayEntry]) -> [ItemResult]
-    ) async throws -> Int
-    /// Unfinished jobs of one kind: the progress of a reprocess run.
-    func unfinishedJobs(kind: String) async throws -> Int
-}
+import IntakeStore
 
 extension SQLiteStore {
     public func applications(matching selection: ReprocessSelection) async throws -> [String] {
@@ -96,14 +54,15 @@ extension SQLiteStore {
         return entries.sorted { $0.first < $1.first }.map(\.entry)
     }
 
-    public func enqueueReprocess(applicationIds: [String], policyVersion: String, now: Double, maxAttempts: Int)
+    public func enqueueReprocess(applicationIds: [String], policyVersion: String, maxAttempts: Int)
         async throws -> ReprocessEnqueueResult
     {
-        try await write { db in
+        try await write { [clock] db in
+            let now = clock()
             var result = ReprocessEnqueueResult(enqueued: 0, upToDate: 0, alreadyQueued: 0)
             for applicationId in applicationIds {
                 let queued = try JobRecord.filter(
-                    Column("application_id") == applicationId && Column("kind") == JobKind.reprocessApplication
+                    Column("application_id") == applicationId && Column("kind") == JobKind.reprocessApplication.rawValue
                         && [JobState.queued, .running, .retrying].contains(Column("state"))
                 ).fetchCount(db)
                 if queued > 0 {
@@ -122,7 +81,7 @@ extension SQLiteStore {
                     continue
                 }
                 try JobRecord(
-                    id: Identifiers.make("J"), kind: JobKind.reprocessApplication, uploadId: nil,
+                    id: Identifier.make("J"), kind: .reprocessApplication, uploadId: nil,
                     applicationId: applicationId, state: .queued, priority: JobPriority.reprocess, attempts: 0,
                     maxAttempts: maxAttempts, runAfter: now, leaseOwner: nil, leaseToken: nil, leaseExpiresAt: nil,
                     lastError: nil, createdAt: now, updatedAt: now
@@ -134,22 +93,18 @@ extension SQLiteStore {
     }
 
     public func completeReprocess(
-        _ claim: ClaimedJob, now: Double, decide: @escaping @Sendable ([ReplayEntry]) -> [ItemResult]
+        _ claim: ClaimedJob, decide: @escaping @Sendable ([ReplayEntry]) -> [ItemResult]
     ) async throws -> Int {
-        try await write { db in
+        try await write { [clock] db in
+            let now = clock()
             try Self.assertLease(claim, db)
             guard let applicationId = claim.job.applicationId else {
                 throw StoreError(code: .integrity, message: "reprocess job \(claim.job.id) names no application")
             }
             let entries = try Self.replayEntries(applicationId, db)
-            let latestByItem = Dictionary(entries.map { ($0.item.id, $0.latest) }, uniquingKeysWith: { $1 })
+            let known = Set(entries.map(\.item.id))
             var recorded = 0
-            for result in decide(entries) {
-                guard let latest = latestByItem[result.item.id] else { continue }
-                let unchanged =
-                    latest.policyVersion == result.policyVersion && latest.verdict == result.verdict
-                    && latest.findings == result.findings
-                if unchanged { continue }
+            for result in decide(entries) where known.contains(result.item.id) {
                 var verdict = VerdictRecord(
                     id: nil, itemId: result.item.id, verdict: result.verdict, policyVersion: result.policyVersion,
                     findings: result.findings, facts: result.facts, jobId: claim.job.id, durationMs: nil,
@@ -159,14 +114,6 @@ extension SQLiteStore {
             }
             try Self.markSucceeded(claim, now: now, db)
             return recorded
-        }
-    }
-
-    public func unfinishedJobs(kind: String) async throws -> Int {
-        try await read { db in
-            try JobRecord.filter(
-                Column("kind") == kind && [JobState.queued, .running, .retrying].contains(Column("state"))
-            ).fetchCount(db)
         }
     }
 }

@@ -1,29 +1,23 @@
 import GRDB
 import IntakeCore
+import IntakeStore
 
 extension SQLiteStore {
     public func add(
-        _ document: NewAdditional, now: Double, maxAttempts: Int, policyVersion: String,
+        _ document: NewAdditional, maxAttempts: Int, policyVersion: String,
         decide: @escaping @Sendable (CaseSnapshot?) -> CaseDecision
     ) async throws -> AddOutcome {
-        try await write { db in
+        try await write { [clock] db in
+            let now = clock()
             let application = try ApplicationRecord.filter(Column("receipt") == document.receipt).fetchOne(db)
-            let snapshot = try application.map { application in
-                CaseSnapshot(
-                    owner: application.owner,
-                    grantees: Set(
-                        try String.fetchAll(
-                            db, sql: "SELECT uploader FROM case_grants WHERE application_id = ?",
-                            arguments: [application.id])),
-                    state: application.status)
-            }
+            let snapshot = try application.map { try Self.snapshot(of: $0, copiesOf: document.sha256, db) }
             switch decide(snapshot) {
             case .refuse(let finding):
                 let upload = UploadRecord(
-                    id: Identifiers.make("U"), applicationId: nil, requestedReceipt: document.receipt, round: 0,
+                    id: Identifier.make("U"), applicationId: nil, requestedReceipt: document.receipt, round: 0,
                     slot: .additional, fileName: document.fileName, sha256: document.sha256, bytes: document.bytes,
-                    uploader: document.uploader, idempotencyKey: "refused|\(Identifiers.make("K"))", bundle: nil,
-                    createdAt: now)
+                    uploader: document.uploader, idempotencyKey: IdempotencyKey.refused(nonce: Identifier.make("K")),
+                    bundle: nil, createdAt: now)
                 try upload.insert(db)
                 let item = ItemRecord(
                     id: "\(upload.id)-1", uploadId: upload.id, ordinal: 1, title: upload.fileName, firstPage: nil,
@@ -38,29 +32,21 @@ extension SQLiteStore {
                     event: "refused", application: application?.id, actor: document.uploader, upload: upload.id,
                     detail: finding.code.rawValue, now: now, db)
                 return .refused(upload, finding)
+            case .alreadyLinked(let uploadId):
+                guard let existing = try UploadRecord.fetchOne(db, key: uploadId) else {
+                    throw StoreError(code: .integrity, message: "upload \(uploadId) is gone")
+                }
+                return .alreadyLinked(existing)
             case .accept:
-                let application = application!
-                // Already there means accepted or still pending: a copy that was rejected (over a limit, say) may
-                // be sent again as an additional document, as the rejection message itself advises.
-                if let existing = try UploadRecord.fetchOne(
-                    db,
-                    sql: """
-                        SELECT u.* FROM uploads u
-                        WHERE u.application_id = ? AND u.sha256 = ?
-                          AND NOT EXISTS (
-                              SELECT 1 FROM items i
-                              JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
-                              WHERE i.upload_id = u.id AND v.verdict = 'rejected')
-                        ORDER BY u.created_at LIMIT 1
-                        """, arguments: [application.id, document.sha256])
-                {
-                    return .alreadyLinked(existing)
+                guard let application else {
+                    throw StoreError(code: .integrity, message: "a document was accepted for a missing case")
                 }
                 let upload = UploadRecord(
-                    id: Identifiers.make("U"), applicationId: application.id, requestedReceipt: document.receipt,
+                    id: Identifier.make("U"), applicationId: application.id, requestedReceipt: document.receipt,
                     round: application.round, slot: .additional, fileName: document.fileName,
                     sha256: document.sha256, bytes: document.bytes, uploader: document.uploader,
-                    idempotencyKey: "\(application.id)|additional|\(document.sha256)|\(Identifiers.make("K"))",
+                    idempotencyKey: IdempotencyKey.additional(
+                        application: application.id, sha256: document.sha256, nonce: Identifier.make("K")),
                     bundle: document.bundle, createdAt: now)
                 try upload.insert(db)
                 let job = try Self.enqueue(upload, maxAttempts: maxAttempts, now: now, db)
@@ -72,35 +58,41 @@ extension SQLiteStore {
         }
     }
 
-    public func setCaseState(receipt: String, to state: CaseState, actor: String, now: Double) async throws
-        -> ApplicationRecord
-    {
-        try await write { db in
+    public func setCaseState(
+        receipt: String, actor: String, decide: @escaping @Sendable (CaseState) -> CaseTransition
+    ) async throws -> CaseStateOutcome {
+        try await write { [clock] db in
+            let now = clock()
             guard var application = try ApplicationRecord.filter(Column("receipt") == receipt).fetchOne(db) else {
-                throw StoreError(code: .notFound, message: "no case with receipt \(receipt)")
-            }
-            guard application.status != .closed || state == .closed else {
-                throw StoreError(code: .invalidTransition, message: "case \(receipt) is closed and stays closed")
+                return .notFound
             }
             let previous = application.status
-            if state == .awaitingAdditional && previous != .awaitingAdditional { application.round += 1 }
-            application.status = state
-            try application.update(db)
-            try Self.record(
-                event: "state", application: application.id, actor: actor,
-                detail: "\(previous.rawValue) → \(state.rawValue)", now: now, db)
-            return application
+            switch decide(previous) {
+            case .refuse(let finding):
+                return .refused(finding)
+            case .move(let state, let opensRound):
+                if opensRound { application.round += 1 }
+                application.status = state
+                try application.update(db)
+                try Self.record(
+                    event: "state", application: application.id, actor: actor,
+                    detail: "\(previous.rawValue) → \(state.rawValue)", now: now, db)
+                return .moved(application)
+            }
         }
     }
 
-    public func grant(receipt: String, uploader: String, actor: String, now: Double) async throws {
-        try await write { db in
+    public func grant(receipt: String, uploader: String, actor: String) async throws -> Bool {
+        try await write { [clock] db in
+            let now = clock()
             guard let application = try ApplicationRecord.filter(Column("receipt") == receipt).fetchOne(db) else {
-                throw StoreError(code: .notFound, message: "no case with receipt \(receipt)")
+                return false
             }
-            let grant = CaseGrantRecord(applicationId: application.id, uploader: uploader, grantedBy: actor, grantedAt: now)
+            let grant = CaseGrantRecord(
+                applicationId: application.id, uploader: uploader, grantedBy: actor, grantedAt: now)
             try grant.insert(db, onConflict: .ignore)
             try Self.record(event: "granted", application: application.id, actor: actor, detail: uploader, now: now, db)
+            return true
         }
     }
 

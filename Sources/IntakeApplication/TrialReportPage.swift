@@ -3,8 +3,8 @@ import IntakeCore
 
 /// The trial as one self-contained HTML page: inline SVG charts drawn here, inline CSS, no scripts, nothing
 /// fetched — a manager can open it offline.
-enum TrialReportPage {
-    static func render(_ report: TrialReport, generatedAt: Date) -> String {
+public enum TrialReportPage {
+    public static func render(_ report: TrialReport, generatedAt: Date) -> String {
         let rows = report.outcomes.map { outcome in
             """
             <tr><td>\(label(outcome.candidate))</td>\
@@ -81,7 +81,7 @@ enum TrialReportPage {
 
     /// A histogram of application sizes on a logarithmic axis, the cumulative share as a line, and each candidate
     /// limit as a vertical line labelled with its share.
-    static func distributionChart(_ report: TrialReport) -> String {
+    public static func distributionChart(_ report: TrialReport) -> String {
         // Candidate labels form a legend above the plot, one line each, so they never cover bars or each other.
         let legendHeight = 18.0 * Double(report.outcomes.count)
         let width = 940.0, height = 340.0 + legendHeight
@@ -168,7 +168,7 @@ enum TrialReportPage {
     }
 
     /// One horizontal bar per candidate: the share of applications within it.
-    static func shareChart(_ report: TrialReport) -> String {
+    public static func shareChart(_ report: TrialReport) -> String {
         let width = 940.0, rowHeight = 34.0, left = 170.0, right = 90.0
         let height = rowHeight * Double(report.outcomes.count) + 30
         let plotWidth = width - left - right
@@ -193,22 +193,22 @@ enum TrialReportPage {
 
     // MARK: Formatting
 
-    static func label(_ candidate: TrialCandidate) -> String {
+    public static func label(_ candidate: TrialCandidate) -> String {
         candidate.fileLimit.map { "\(candidate.totalLimit) (files ≤ \($0))" } ?? "\(candidate.totalLimit)"
     }
 
-    static func percent(_ share: Double) -> String { String(format: "%.1f %%", share * 100) }
+    public static func percent(_ share: Double) -> String { String(format: "%.1f %%", share * 100) }
 
-    static func storage(_ bytes: Double) -> String {
+    public static func storage(_ bytes: Double) -> String {
         bytes >= 1e12 ? String(format: "%.2f TB", bytes / 1e12) : String(format: "%.1f GB", bytes / 1e9)
     }
 
-    static func coreHours(_ seconds: Double) -> String {
+    public static func coreHours(_ seconds: Double) -> String {
         let hours = seconds / 3600
         return hours < 10 ? String(format: "%.1f core-hours", hours) : "\(grouped(Int(hours.rounded()))) core-hours"
     }
 
-    static func grouped(_ value: Int) -> String {
+    public static func grouped(_ value: Int) -> String {
         let digits = Array(String(abs(value)))
         var text = ""
         for (index, digit) in digits.enumerated() {
@@ -218,9 +218,9 @@ enum TrialReportPage {
         return value < 0 ? "-" + text : text
     }
 
-    static func fmt(_ value: Double) -> String { String(format: "%.1f", value) }
+    public static func fmt(_ value: Double) -> String { String(format: "%.1f", value) }
 
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }

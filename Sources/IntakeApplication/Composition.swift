@@ -1,0 +1,105 @@
+import BlobStorage
+import Foundation
+import IntakeStore
+import IntakeStoreSQLite
+import IntakeWorker
+import Logging
+import ServiceLifecycle
+
+/// What a process runs besides its own command.
+public enum ServiceRole: Sendable, Hashable {
+    /// No store and no background service: the command only inspects files (`check`).
+    case standalone
+    /// No background service: the command only reads or records (submit, status, case, trial).
+    case none
+    /// The job processor; with `untilEmpty`, it stops the group once no unfinished job remains.
+    case worker(untilEmpty: Bool)
+}
+
+/// The store and blob store the settings name. Today the embedded default: SQLite and files in the data folder.
+public func makeStorage(settings: IntakeSettings) throws(IntakeError) -> (storage: any IntakeStorage, blobs: any BlobStore)
+{
+    let folder = settings.storage.dataFolder
+    do {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    } catch {
+        throw IntakeError(.storage, "data folder \(folder): cannot create it")
+    }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue,
+        access(folder, W_OK) == 0
+    else {
+        throw IntakeError(.storage, "data folder \(folder): not a writable folder")
+    }
+    let blobs: FileBlobStore
+    do {
+        blobs = try FileBlobStore(root: settings.storage.blobFolder)
+    } catch {
+        throw IntakeError(.storage, "data folder \(folder): \(error.message)")
+    }
+    do {
+        return (try SQLiteStore(path: settings.storage.databasePath), blobs)
+    } catch {
+        throw IntakeError(.storage, "data folder \(folder): cannot open the database (\(error))")
+    }
+}
+
+/// The service and the background services of one process, built once: `main` runs them in one `ServiceGroup`,
+/// whose order (store first, then the worker, then any server) makes shutdown stop the outermost first.
+public struct IntakeRuntime: Sendable {
+    public var service: IntakeService
+    public var services: [ServiceGroupConfiguration.ServiceConfiguration]
+}
+
+/// Builds the service and the role's background services from the settings. `inspectorExecutable` is the
+/// `intake` binary whose `inspect-server` subcommand is the isolated inspector (this process's own by default).
+public func makeServices(
+    role: ServiceRole, settings: IntakeSettings, logger: Logger, inspectorExecutable: String = currentExecutable()
+) throws(IntakeError) -> IntakeRuntime {
+    let backend = role == .standalone ? nil : try makeStorage(settings: settings)
+    let inspectors = InspectorPool(
+        size: settings.worker.concurrency, executable: inspectorExecutable, limits: settings.worker.inspection)
+    let service = IntakeService(
+        settings: settings, storage: backend?.storage, blobs: backend?.blobs, inspector: inspectors)
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    if case .worker(let untilEmpty) = role, let (storage, blobs) = backend {
+        let processor = JobProcessor(
+            storage: storage,
+            handlers: [
+                UploadJobHandler(
+                    storage: storage, blobs: blobs, inspector: inspectors, policy: settings.policy,
+                    landmarkModel: settings.worker.landmarkModel),
+                ReprocessJobHandler(storage: storage, policy: settings.policy),
+            ],
+            settings: settings.worker, untilEmpty: untilEmpty, logger: logger)
+        services.append(
+            .init(service: processor, successTerminationBehavior: untilEmpty ? .gracefullyShutdownGroup : .cancelGroup))
+    }
+    return IntakeRuntime(service: service, services: services)
+}
+
+/// A command's own work as a service of the process's one group: when it ends, the group shuts down gracefully,
+/// so a worker running beside it finishes its jobs in flight.
+public struct CommandService: Service {
+    private let body: @Sendable () async throws -> Void
+
+    public init(_ body: @escaping @Sendable () async throws -> Void) { self.body = body }
+
+    public func run() async throws { try await body() }
+}
+
+/// Runs `body` in one `ServiceGroup` with the runtime's background services; SIGTERM and SIGINT shut it down
+/// gracefully. Returns once every service has stopped; rethrows what `body` threw.
+public func runServiceGroup(
+    _ runtime: IntakeRuntime, logger: Logger, _ body: @escaping @Sendable () async throws -> Void
+) async throws {
+    let command = CommandService(body)
+    let group = ServiceGroup(
+        configuration: ServiceGroupConfiguration(
+            services: runtime.services + [
+                .init(service: command, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+    try await group.run()
+}

@@ -1,0 +1,83 @@
+import Foundation
+import IntakeCore
+import IntakeStore
+import IntakeWorker
+
+extension IntakeService {
+    // MARK: Reprocessing
+
+    /// The would-be verdicts of every item of the selected applications under the current policy, against their
+    /// current ones: only the items whose verdict would change. Writes nothing.
+    public func reprocessDryRun(_ selection: ReprocessSelection) async throws(IntakeError) -> ReprocessDryRun {
+        let processor = UploadProcessor(policy: policy)
+        var examined = 0
+        var changes: [ReprocessDryRun.Change] = []
+        for application in try await storing({ try await storage.applications(matching: selection) }) {
+            let entries = try await storing { try await storage.replayEntries(applicationId: application) }
+            examined += entries.count
+            for (entry, result) in zip(entries, processor.replay(entries)) where result.verdict != entry.latest.verdict {
+                let before = Set(entry.latest.findings.filter { $0.severity == .error }.map(\.code.rawValue))
+                let after = Set(result.findings.filter { $0.severity == .error }.map(\.code.rawValue))
+                changes.append(
+                    ReprocessDryRun.Change(
+                        application: application, upload: entry.upload.id, item: entry.item.id,
+                        file: entry.upload.fileName, from: entry.latest.verdict, to: result.verdict,
+                        codes: before.symmetricDifference(after).sorted()))
+            }
+        }
+        return ReprocessDryRun(examined: examined, policy: policy.version, changes: changes)
+    }
+
+    /// Queues a low-priority reprocess job for each selected application not already judged under this policy;
+    /// an interrupted run resumes its unfinished jobs. A worker does them.
+    public func startReprocess(_ selection: ReprocessSelection) async throws(IntakeError) -> ReprocessRun {
+        let applications = try await storing { try await storage.applications(matching: selection) }
+        let result = try await storing {
+            try await storage.enqueueReprocess(
+                applicationIds: applications, policyVersion: policy.version, maxAttempts: settings.worker.maxAttempts)
+        }
+        return ReprocessRun(
+            selected: applications.count, queued: result.enqueued, resumed: result.alreadyQueued,
+            upToDate: result.upToDate)
+    }
+
+    /// Reprocess jobs not finished yet: a run's progress.
+    public func reprocessJobsLeft() async throws(IntakeError) -> Int {
+        try await storing { try await storage.unfinishedJobs(kind: .reprocessApplication) }
+    }
+
+    // MARK: Trials
+
+    /// Where a trial's applications come from.
+    public enum TrialSource: Sendable {
+        /// The applications in the store, with the cost model fitted from their recorded inspections.
+        case store
+        /// `application_id,slot,bytes[,pages][,submitted_at]` rows; `name` labels the report.
+        case csv(bytes: [UInt8], name: String)
+    }
+
+    /// What the candidate limits would mean for the applications, storage and worker time. Changes no verdict.
+    public func trial(candidates: [TrialCandidate], source: TrialSource) async throws(IntakeError) -> TrialReport {
+        let applications: [TrialApplication]
+        let label: String
+        var cost: ProcessingCost?
+        switch source {
+        case .csv(let bytes, let name):
+            do {
+                applications = try TrialCSV.parse(bytes)
+            } catch {
+                throw IntakeError(.invalidRequest, "\(name): \(error)")
+            }
+            label = "CSV \(name)"
+        case .store:
+            applications = try await storing { try await storage.trialApplications() }
+            cost = ProcessingCost.fitted(
+                samples: try await storing { try await storage.processingSamples(limit: 100_000) })
+            label = "the store (\(settings.storage.dataFolder))"
+        }
+        return Trial.run(
+            source: label, applications: applications, candidates: candidates,
+            cost: cost ?? settings.trial.configuredCost,
+            assumedApplicationsPerYear: Double(settings.trial.applicationsPerYear))
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import IntakeCore
+import IntakeWorker
+
+/// Everything a process of Intake is configured with, read once at start-up: the policy (what changes a verdict)
+/// and the operational settings of each part (what does not). Keys are documented in `Config/intake.conf`; each
+/// struct keeps its defaults in code, so a configuration file need only name what it changes.
+public struct IntakeSettings: Sendable {
+    /// The effective key–value layers (file, `extends` bases, `INTAKE_*` variables), for keys read elsewhere.
+    public var configuration: Configuration
+    public var policy: Policy
+    public var worker: WorkerSettings
+    public var trial: TrialSettings
+    public var storage: StorageSettings
+
+    public init(configuration: Configuration, dataFolder: String, cores: Int) throws(ConfigurationError) {
+        self.configuration = configuration
+        policy = try Policy(configuration: configuration)
+        worker = try WorkerSettings(configuration: configuration, cores: cores)
+        trial = try TrialSettings(configuration: configuration)
+        storage = StorageSettings(dataFolder: dataFolder)
+    }
+
+    /// Reads the configuration file (`path`, else `INTAKE_CONFIG`, else the default search) with its `extends`
+    /// bases, layers the `INTAKE_*` variables over it, and builds the settings for `dataFolder` (else
+    /// `INTAKE_DATA`, else `./.intake`).
+    public static func load(
+        configurationFile path: String? = nil, dataFolder: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(IntakeError) -> IntakeSettings {
+        let file = path ?? environment["INTAKE_CONFIG"] ?? ConfigurationFile.defaultPath()
+        var configuration = try ConfigurationFile.read(file)
+        configuration.merge(environment: environment)
+        do {
+            return try IntakeSettings(
+                configuration: configuration, dataFolder: dataFolder ?? environment["INTAKE_DATA"] ?? "./.intake",
+                cores: ProcessInfo.processInfo.activeProcessorCount)
+        } catch {
+            throw IntakeError(.configuration, error.description)
+        }
+    }
+}
+
+/// Where the store and the blobs live.
+public struct StorageSettings: Sendable, Hashable {
+    /// The data folder: the SQLite database, the blobs and their temporary space (`--data`, `INTAKE_DATA`).
+    public var dataFolder: String
+    public var databasePath: String { dataFolder + "/intake.sqlite" }
+    public var blobFolder: String { dataFolder + "/blobs" }
+
+    public init(dataFolder: String) { self.dataFolder = dataFolder }
+}
+
+/// The size-limit trials' cost model and volume (`trial.*`): operational, they change no verdict.
+public struct TrialSettings: Sendable, Hashable {
+    /// Used when the trialled applications' dates do not span at least a day (`trial.applications_per_year`).
+    public var applicationsPerYear: Int
+    /// Worker time per file, per megabyte and per page, used when the store holds too few timed inspections.
+    public var costPerFile: Duration
+    public var costPerMB: Duration
+    public var costPerPage: Duration
+
+    /// About 1.66 million residence applications a year (ISA, 2019) at the plan's 20 % online target; the costs
+    /// measured by `make bench` (see `Config/intake.conf`).
+    public static let defaults = TrialSettings(
+        applicationsPerYear: 332_000, costPerFile: .microseconds(3600), costPerMB: .milliseconds(1),
+        costPerPage: .microseconds(50))
+
+    public init(applicationsPerYear: Int, costPerFile: Duration, costPerMB: Duration, costPerPage: Duration) {
+        self.applicationsPerYear = applicationsPerYear
+        self.costPerFile = costPerFile
+        self.costPerMB = costPerMB
+        self.costPerPage = costPerPage
+    }
+
+    public init(configuration: Configuration) throws(ConfigurationError) {
+        let defaults = Self.defaults
+        self.init(
+            applicationsPerYear: try configuration.integer(
+                "trial.applications_per_year", atLeast: 1, default: defaults.applicationsPerYear),
+            costPerFile: try configuration.duration("trial.cost_per_file", default: defaults.costPerFile),
+            costPerMB: try configuration.duration("trial.cost_per_mb", default: defaults.costPerMB),
+            costPerPage: try configuration.duration("trial.cost_per_page", default: defaults.costPerPage))
+    }
+
+    /// The configured figures as the trials' fallback cost model.
+    var configuredCost: ProcessingCost {
+        ProcessingCost(
+            secondsPerFile: costPerFile.seconds, secondsPerMB: costPerMB.seconds, secondsPerPage: costPerPage.seconds,
+            basis: "configured figures (trial.cost_per_file, trial.cost_per_mb, trial.cost_per_page)")
+    }
+}
+
+/// Reading configuration files: the file itself and the `extends` bases it names, base first.
+public enum ConfigurationFile {
+    /// `Config/intake.conf` in the current folder, else beside the checkout the binary was built in (walking up
+    /// from `.build/…/intake`), else `/etc/intake/intake.conf`, where an installed service keeps it.
+    public static func defaultPath() -> String {
+        let manager = FileManager.default
+        let relative = "Config/intake.conf"
+        if manager.fileExists(atPath: relative) { return relative }
+        var folder = URL(fileURLWithPath: currentExecutable()).deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = folder.appendingPathComponent(relative).path
+            if manager.fileExists(atPath: candidate) { return candidate }
+            folder.deleteLastPathComponent()
+        }
+        return "/etc/intake/intake.conf"
+    }
+
+    /// The values of the file at `path`, layered over its `extends` bases.
+    public static func read(_ path: String) throws(IntakeError) -> Configuration {
+        var configuration = Configuration()
+        try merge(path: path, into: &configuration, depth: 0)
+        return configuration
+    }
+
+    private static func merge(path: String, into configuration: inout Configuration, depth: Int) throws(IntakeError) {
+        guard depth < 8 else { throw IntakeError(.configuration, "configuration: `extends` nests too deep at \(path)") }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw IntakeError(.configuration, "cannot read configuration file \(path) (pass --config FILE)")
+        }
+        do {
+            if let base = try Configuration.baseFile(of: text) {
+                let directory = (path as NSString).deletingLastPathComponent
+                try merge(
+                    path: (directory as NSString).appendingPathComponent(base), into: &configuration, depth: depth + 1)
+            }
+            try configuration.merge(fileText: text, origin: path)
+        } catch let error as ConfigurationError {
+            throw IntakeError(.configuration, error.description)
+        } catch let error as IntakeError {
+            throw error
+        } catch {
+            throw IntakeError(.configuration, "\(error)")
+        }
+    }
+}
+
+/// This executable's own path, for spawning inspector children.
+public func currentExecutable() -> String {
+    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+}

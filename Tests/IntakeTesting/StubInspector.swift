@@ -1,0 +1,47 @@
+import ContentAddressing
+import Foundation
+import IntakeCore
+import IntakeWorker
+import Synchronization
+
+/// An inspector that answers from a table instead of parsing, for in-process tests of the worker: what a real
+/// inspector would have found in each file (by SHA-256 of its content), a clean one-page PDF by default.
+public final class StubInspector: Inspector {
+    private let answers: Mutex<[String: FileFacts]>
+    private let requests = Mutex(0)
+    /// How long each inspection takes, so a test can lose a lease in the middle of one.
+    public let delay: Duration
+
+    public init(delay: Duration = .zero) {
+        answers = Mutex([:])
+        self.delay = delay
+    }
+
+    /// Files whose content has this digest get these facts.
+    public func answer(sha256: String, with facts: FileFacts) {
+        answers.withLock { $0[sha256] = facts }
+    }
+
+    /// How many inspections were asked for.
+    public var requestCount: Int { requests.withLock { $0 } }
+
+    public func inspect(path: String, separators: SeparatorRule?, landmarkModel: String?) async -> FileFacts {
+        requests.withLock { $0 += 1 }
+        if delay > .zero { try? await Task.sleep(for: delay) }
+        let bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
+        let sha256 = bytes.withUnsafeBytes { Digest.sha256Hex($0) }
+        if let facts = answers.withLock({ $0[sha256] }) { return facts }
+        return Self.cleanPDF(bytes: Int64(bytes.count), sha256: sha256)
+    }
+
+    public func split(source: String, ranges: [ClosedRange<Int>], outputs: [String]) async -> SplitOutcome {
+        .refused("the stub inspector does not split")
+    }
+
+    /// The facts of a plain, unencrypted one-page PDF.
+    public static func cleanPDF(bytes: Int64, sha256: String) -> FileFacts {
+        FileFacts(
+            mime: "application/pdf", bytes: bytes, sha256: sha256,
+            pdf: PDFFacts(version: "1.7", pages: 1, encrypted: false, securityHandler: nil, needsPassword: false))
+    }
+}
