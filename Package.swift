@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The HTTP face. swift-configuration support is left out: Intake reads its own configuration file.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
     ],
     targets: [
         // MARK: C libraries (module map + shim header only)
@@ -74,7 +76,17 @@ let package = Package(
         .target(
             name: "IntakeApplication",
             dependencies: [
-                "IntakeCore", "IntakeStore", "IntakeStoreSQLite", "BlobStorage", "IntakeWorker",
+                "IntakeCore", "IntakeStore", "IntakeStoreSQLite", "BlobStorage", "IntakeWorker", "ContentAddressing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
+        // MARK: HTTP API: parse, call IntakeService, render (SPEC §7)
+        .target(
+            name: "IntakeHTTP",
+            dependencies: [
+                "IntakeApplication", "IntakeCore", "IntakeStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -83,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "intake",
             dependencies: [
-                "IntakeApplication", "IntakeCore", "IntakeStore", "IntakeWorker",
+                "IntakeApplication", "IntakeHTTP", "IntakeCore", "IntakeStore", "IntakeWorker",
                 // The benchmarks still live here until they move to Benchmarks/.
                 "FileInspection", "PhotoInspection", "PDFAssembly", "ContentAddressing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -121,6 +133,12 @@ let package = Package(
                 "IntakeWorker", "IntakeStore", "IntakeCore", "BlobStorage", "IntakeTesting", "IntakeTestSupport",
                 .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ]),
+        .testTarget(
+            name: "IntakeHTTPTests",
+            dependencies: [
+                "IntakeHTTP", "IntakeApplication", "IntakeCore", "IntakeStore", "IntakeTesting", "IntakeTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
         .testTarget(
             name: "EndToEndTests",

@@ -90,16 +90,21 @@ public struct CommandService: Service {
 
 /// Runs `body` in one `ServiceGroup` with the runtime's background services; SIGTERM and SIGINT shut it down
 /// gracefully. Returns once every service has stopped; rethrows what `body` threw.
+/// `faces` (an HTTP server) come after the runtime's services, so that they stop first; the group waits at most
+/// `server.shutdown_timeout` for everything to finish before it cancels what is left.
 public func runServiceGroup(
-    _ runtime: IntakeRuntime, logger: Logger, _ body: @escaping @Sendable () async throws -> Void
+    _ runtime: IntakeRuntime, faces: [ServiceGroupConfiguration.ServiceConfiguration] = [], logger: Logger,
+    _ body: @escaping @Sendable () async throws -> Void
 ) async throws {
     let command = CommandService(body)
-    let group = ServiceGroup(
-        configuration: ServiceGroupConfiguration(
-            services: runtime.services + [
-                .init(service: command, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
-    try await group.run()
+    var configuration = ServiceGroupConfiguration(
+        services: runtime.services + faces + [
+            .init(
+                service: command, successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup)
+        ],
+        gracefulShutdownSignals: [.sigterm, .sigint],
+        logger: logger)
+    configuration.maximumGracefulShutdownDuration = runtime.service.settings.server.shutdownTimeout
+    try await ServiceGroup(configuration: configuration).run()
 }

@@ -19,6 +19,8 @@ public struct IntakeError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let refused = Code(name: "refused")
         /// The store or the blob store failed; worth retrying.
         public static let storage = Code(name: "storage")
+        /// The bytes are not what the sender said they were (their SHA-256 differs).
+        public static let digestMismatch = Code(name: "digest_mismatch")
         /// The inspector could not run at all.
         public static let inspectorUnavailable = Code(name: "inspector_unavailable")
     }

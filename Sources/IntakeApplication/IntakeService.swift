@@ -50,10 +50,12 @@ public struct IntakeService: Sendable {
         public var fileName: String
         /// Set for a bundle: several documents in one PDF, to be split.
         public var bundle: BundleInstructions?
+        /// The SHA-256 the sender says the bytes have (HTTP `Repr-Digest`): checked before anything is recorded.
+        public var expectedSHA256: String?
 
         public init(
             application: String, uploader: String, receipt: String?, slot: Slot, fileName: String,
-            bundle: BundleInstructions? = nil
+            bundle: BundleInstructions? = nil, expectedSHA256: String? = nil
         ) {
             self.application = application
             self.uploader = uploader
@@ -61,6 +63,7 @@ public struct IntakeService: Sendable {
             self.slot = slot
             self.fileName = fileName
             self.bundle = bundle
+            self.expectedSHA256 = expectedSHA256
         }
     }
 
@@ -71,6 +74,9 @@ public struct IntakeService: Sendable {
         -> SubmittedFile where Body.Element == [UInt8]
     {
         let stored = try await store(body)
+        if let expected = submission.expectedSHA256, expected != stored.sha256 {
+            throw IntakeError(.digestMismatch, "the bytes' SHA-256 is \(stored.sha256), not \(expected)")
+        }
         let storage = try storage
         let new = NewUpload(
             applicationId: submission.application, uploader: submission.uploader, receipt: submission.receipt,

@@ -12,6 +12,7 @@ public struct IntakeSettings: Sendable {
     public var worker: WorkerSettings
     public var trial: TrialSettings
     public var storage: StorageSettings
+    public var server: ServerSettings
 
     public init(configuration: Configuration, dataFolder: String, cores: Int) throws(ConfigurationError) {
         self.configuration = configuration
@@ -19,6 +20,7 @@ public struct IntakeSettings: Sendable {
         worker = try WorkerSettings(configuration: configuration, cores: cores)
         trial = try TrialSettings(configuration: configuration)
         storage = StorageSettings(dataFolder: dataFolder)
+        server = try ServerSettings(configuration: configuration)
     }
 
     /// Reads the configuration file (`path`, else `INTAKE_CONFIG`, else the default search) with its `extends`
@@ -49,6 +51,86 @@ public struct StorageSettings: Sendable, Hashable {
     public var blobFolder: String { dataFolder + "/blobs" }
 
     public init(dataFolder: String) { self.dataFolder = dataFolder }
+}
+
+/// The HTTP service (`server.*`, SPEC §7): operational, they change no verdict.
+public struct ServerSettings: Sendable, Hashable {
+    /// Where the API listens (`server.listen`, `HOST:PORT`).
+    public var listen: HostAndPort
+    /// Where Prometheus scrapes `/metrics` (`server.metrics_listen`), apart from the API.
+    public var metricsListen: HostAndPort
+    /// A connection that sends nothing for this long is closed (`server.idle_timeout`).
+    public var idleTimeout: Duration
+    /// Longest one request may take, body included (`server.request_timeout`): a slow sender is cut off.
+    public var requestTimeout: Duration
+    /// Below this much free space in the data folder, uploads are refused with 507 (`server.min_free_disk`).
+    public var minFreeDisk: ByteSize
+    /// Uploads in flight at once; one more is 503 `service.overloaded` (`server.max_concurrent_uploads`).
+    public var maxConcurrentUploads: Int
+    /// How long SIGTERM waits for requests and jobs in flight before it stops anyway (`server.shutdown_timeout`).
+    public var shutdownTimeout: Duration
+    /// How long `/readyz` reports 503 before the server stops accepting, so a load balancer moves traffic away
+    /// first (`server.drain_delay`).
+    public var drainDelay: Duration
+
+    public static let defaults = ServerSettings(
+        listen: HostAndPort(host: "127.0.0.1", port: 8080), metricsListen: HostAndPort(host: "127.0.0.1", port: 9090),
+        idleTimeout: .seconds(60), requestTimeout: .seconds(120), minFreeDisk: ByteSize(bytes: 1_000_000_000),
+        maxConcurrentUploads: 64, shutdownTimeout: .seconds(30), drainDelay: .seconds(2))
+
+    public init(
+        listen: HostAndPort, metricsListen: HostAndPort, idleTimeout: Duration, requestTimeout: Duration,
+        minFreeDisk: ByteSize, maxConcurrentUploads: Int, shutdownTimeout: Duration, drainDelay: Duration
+    ) {
+        self.drainDelay = drainDelay
+        self.listen = listen
+        self.metricsListen = metricsListen
+        self.idleTimeout = idleTimeout
+        self.requestTimeout = requestTimeout
+        self.minFreeDisk = minFreeDisk
+        self.maxConcurrentUploads = maxConcurrentUploads
+        self.shutdownTimeout = shutdownTimeout
+    }
+
+    public init(configuration: Configuration) throws(ConfigurationError) {
+        let defaults = Self.defaults
+        self.init(
+            listen: try configuration.parsed(
+                "server.listen", default: defaults.listen, expected: "HOST:PORT, e.g. 127.0.0.1:8080",
+                HostAndPort.init(parsing:)),
+            metricsListen: try configuration.parsed(
+                "server.metrics_listen", default: defaults.metricsListen, expected: "HOST:PORT, e.g. 127.0.0.1:9090",
+                HostAndPort.init(parsing:)),
+            idleTimeout: try configuration.duration("server.idle_timeout", default: defaults.idleTimeout),
+            requestTimeout: try configuration.duration("server.request_timeout", default: defaults.requestTimeout),
+            minFreeDisk: try configuration.byteSize("server.min_free_disk", default: defaults.minFreeDisk),
+            maxConcurrentUploads: try configuration.integer(
+                "server.max_concurrent_uploads", atLeast: 1, default: defaults.maxConcurrentUploads),
+            shutdownTimeout: try configuration.duration("server.shutdown_timeout", default: defaults.shutdownTimeout),
+            drainDelay: try configuration.duration("server.drain_delay", default: defaults.drainDelay))
+    }
+}
+
+/// `HOST:PORT`, as listen addresses are written.
+public struct HostAndPort: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// `127.0.0.1:8080`; nil for anything else (a missing or out-of-range port).
+    public init?(parsing text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port), colon > text.startIndex
+        else { return nil }
+        host = String(text[..<colon])
+        self.port = port
+    }
+
+    public var description: String { "\(host):\(port)" }
 }
 
 /// The size-limit trials' cost model and volume (`trial.*`): operational, they change no verdict.

@@ -101,6 +101,15 @@ public enum CaseRules {
         return .accept
     }
 
+    /// Who may let another uploader add to a case: its owner, an admin or the operator; nil when `caller` may.
+    public static func refusesGrant(receipt: String, by caller: Caller, snapshot: CaseSnapshot) -> Finding? {
+        switch caller {
+        case .operator: nil
+        case .token(let uploader, let scope):
+            uploader == snapshot.owner || scope.includes(.admin) ? nil : .caseForbidden(receipt: receipt)
+        }
+    }
+
     /// Moving a case from `current` to `target`: a closed case stays closed; entering `awaiting_additional` opens a
     /// new request round.
     public static func transition(receipt: String, from current: CaseState, to target: CaseState) -> CaseTransition {

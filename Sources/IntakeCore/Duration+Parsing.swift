@@ -1,8 +1,8 @@
 extension Duration {
-    /// Parses `500ms`, `60s`, `5m`, `1h`, as configuration files write durations.
+    /// Parses `500ms`, `60s`, `5m`, `1h`, `90d`, as configuration files and options write durations.
     public init?(parsing text: String) {
         let trimmed = text.trimmingWhitespace()
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         guard let unit = units.first(where: { trimmed.hasSuffix($0.0) }),
             let value = Double(trimmed.dropLast(unit.0.count)), value >= 0, value.isFinite
         else { return nil }

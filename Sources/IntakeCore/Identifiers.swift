@@ -16,6 +16,11 @@ public enum Identifier {
         return make(prefix, using: &generator)
     }
 
+    /// One random Crockford base-32 character.
+    public static func character<Generator: RandomNumberGenerator>(using generator: inout Generator) -> String {
+        String(alphabet[Int(generator.next() % UInt64(alphabet.count))])
+    }
+
     static func random<Generator: RandomNumberGenerator>(count: Int, using generator: inout Generator) -> String {
         String((0..<count).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
     }

@@ -177,7 +177,7 @@ public protocol UploadStore: Sendable {
 }
 
 /// The storage a worker and the command line need.
-public typealias IntakeStorage = JobQueue & UploadStore & CaseStore & ReprocessStore
+public typealias IntakeStorage = JobQueue & UploadStore & CaseStore & ReprocessStore & TokenStore
 
 /// An application with everything `status` shows.
 public struct ApplicationStatus: Sendable, Hashable {

@@ -45,6 +45,10 @@ extension JobRecord: SnakeCaseColumns, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "jobs"
 }
 
+extension TokenRecord: SnakeCaseColumns, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "tokens"
+}
+
 extension JobState: DatabaseValueConvertible {}
 extension JobKind: DatabaseValueConvertible {}
 

@@ -140,6 +140,17 @@ public final class SQLiteStore: IntakeStorage {
         migrator.registerMigration("v2: job payloads") { db in
             try db.alter(table: "jobs") { table in table.add(column: "payload", .text) }
         }
+        migrator.registerMigration("v3: API tokens") { db in
+            try db.create(table: "tokens") { table in
+                table.primaryKey("id", .text)
+                table.column("secret_hash", .text).notNull().unique()
+                table.column("uploader", .text).notNull()
+                table.column("scope", .text).notNull()
+                table.column("created_at", .double).notNull()
+                table.column("expires_at", .double)
+                table.column("revoked_at", .double)
+            }
+        }
         return migrator
     }
 

@@ -20,7 +20,7 @@ struct Check: IntakeCommand {
     @Argument(help: "Files to check.")
     var files: [String]
 
-    var role: ServiceRole { .standalone }
+    var serviceRole: ServiceRole { .standalone }
 
     func run(_ service: IntakeService) async throws -> Int32 {
         let reports = try await service.check(files: files, slot: slot)

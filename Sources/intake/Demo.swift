@@ -17,7 +17,7 @@ struct Demo: IntakeCommand {
     var samples = "SampleDocs"
 
     /// The worker runs beside the demo for its whole length.
-    var role: ServiceRole { .worker(untilEmpty: false) }
+    var serviceRole: ServiceRole { .worker(untilEmpty: false) }
 
     /// A fresh data folder every run, so the demo always shows the same thing; but only a folder the demo made
     /// (it leaves a marker), never one that holds real uploads.

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import IntakeApplication
 import Logging
+import ServiceLifecycle
 import Synchronization
 
 /// The `intake` command line. Exit status: 0 success, 1 something was rejected, 2 usage or operational error.
@@ -12,7 +13,7 @@ struct Intake: AsyncParsableCommand {
         abstract: "Document intake worker for residence applications: validates uploads and records verdicts.",
         subcommands: [
             Demo.self, Check.self, Submit.self, Add.self, Case.self, Work.self, Status.self, Reprocess.self,
-            TrialCommand.self,
+            TrialCommand.self, Serve.self, Token.self,
             Bench.self, BenchSplit.self, BenchPhoto.self,
             InspectServer.self,
         ])
@@ -24,19 +25,22 @@ struct Intake: AsyncParsableCommand {
 protocol IntakeCommand: AsyncParsableCommand, Sendable {
     var global: GlobalOptions { get }
     /// What runs beside the command: nothing, or the worker.
-    var role: ServiceRole { get }
+    var serviceRole: ServiceRole { get }
     /// The least severe log level written to stderr.
     var logLevel: Logger.Level { get }
     /// Command-line options that override configured settings (`work --concurrency`).
     func adjust(_ settings: inout IntakeSettings) throws
+    /// Services the command adds to the group after the worker (`serve`: the HTTP server).
+    func faces(for service: IntakeService, logger: Logger) -> [ServiceGroupConfiguration.ServiceConfiguration]
     /// The command's work; returns its exit status (0, or 1 when something was rejected).
     func run(_ service: IntakeService) async throws -> Int32
 }
 
 extension IntakeCommand {
-    var role: ServiceRole { .none }
+    var serviceRole: ServiceRole { .none }
     var logLevel: Logger.Level { .warning }
     func adjust(_ settings: inout IntakeSettings) throws {}
+    func faces(for service: IntakeService, logger: Logger) -> [ServiceGroupConfiguration.ServiceConfiguration] { [] }
 
     mutating func run() async throws {
         throw ExitCode(try await Main.execute(self))
@@ -93,11 +97,12 @@ enum Main {
         let logger = Logger(label: "intake")
         var settings = try command.global.settings()
         try command.adjust(&settings)
-        let runtime = try makeServices(role: command.role, settings: settings, logger: logger)
+        let runtime = try makeServices(role: command.serviceRole, settings: settings, logger: logger)
         let outcome = Mutex<Result<Int32, any Error>>(.success(0))
         // The command's error is kept rather than thrown, so the group sees a command that ended and shuts down
         // gracefully instead of logging a service failure.
-        try await runServiceGroup(runtime, logger: logger) {
+        let faces = command.faces(for: runtime.service, logger: logger)
+        try await runServiceGroup(runtime, faces: faces, logger: logger) {
             do {
                 let status = try await command.run(runtime.service)
                 outcome.withLock { $0 = .success(status) }

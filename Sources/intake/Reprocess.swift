@@ -28,7 +28,7 @@ struct Reprocess: IntakeCommand {
     @Flag(help: "Print one JSON document.") var json = false
 
     /// A run that waits does its jobs with a worker beside it.
-    var role: ServiceRole { dryRun || noWait ? .none : .worker(untilEmpty: false) }
+    var serviceRole: ServiceRole { dryRun || noWait ? .none : .worker(untilEmpty: false) }
 
     func validate() throws { _ = try selection() }
 

@@ -27,7 +27,7 @@ struct TrialCommand: IntakeCommand {
     var json = false
 
     /// A trial of a CSV reads no store.
-    var role: ServiceRole { fromCsv == nil ? .none : .standalone }
+    var serviceRole: ServiceRole { fromCsv == nil ? .none : .standalone }
 
     func run(_ service: IntakeService) async throws -> Int32 {
         let started = Date()

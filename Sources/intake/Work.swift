@@ -19,7 +19,7 @@ struct Work: IntakeCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
-    var role: ServiceRole { .worker(untilEmpty: untilEmpty) }
+    var serviceRole: ServiceRole { .worker(untilEmpty: untilEmpty) }
 
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }

@@ -1,0 +1,92 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import IntakeApplication
+import IntakeCore
+import IntakeStore
+
+/// Applications and cases: status, case documents' list, grants and states.
+struct CaseRoutes {
+    let service: IntakeService
+
+    struct GrantRequest: Decodable { var uploader: String }
+    struct StateRequest: Decodable { var state: CaseState }
+
+    func register(in router: RouterGroup<IntakeRequestContext>) {
+        router.get("applications/:application") { _, context in
+            let caller = try context.caller(needing: .upload)
+            let status = try await service.applicationStatus(
+                try context.parameters.require("application"), for: caller)
+            return try json(ApplicationReport(status, policy: service.policy), status: .ok)
+        }
+        router.get("cases/:receipt") { _, context in
+            let caller = try context.caller(needing: .upload)
+            let view = try await service.caseView(receipt: try context.parameters.require("receipt"), for: caller)
+            return try json(CaseReport(view, policy: service.policy), status: .ok)
+        }
+        router.post("cases/:receipt/grants") { request, context in
+            let caller = try context.caller(needing: .upload)
+            let grant = try await request.decode(as: GrantRequest.self, context: context)
+            let receipt = try context.parameters.require("receipt")
+            let isNew = try await service.grant(receipt: receipt, uploader: grant.uploader, by: caller)
+            return try json(["receipt": receipt, "uploader": grant.uploader], status: isNew ? .created : .ok)
+        }
+        router.put("cases/:receipt/state") { request, context in
+            let caller = try context.caller(needing: .review)
+            let change = try await request.decode(as: StateRequest.self, context: context)
+            let receipt = try context.parameters.require("receipt")
+            _ = try await service.setCaseState(receipt: receipt, to: change.state, actor: caller.actorName)
+            let view = try await service.caseView(receipt: receipt, for: caller)
+            return try json(CaseReport(view, policy: service.policy), status: .ok)
+        }
+    }
+}
+
+/// Admin: trials (JSON, or the HTML report for `Accept: text/html`).
+struct AdminRoutes {
+    let service: IntakeService
+
+    struct TrialRequest: Decodable {
+        var totalLimits: [String]
+        var fileLimits: [String]?
+    }
+
+    func register(in router: RouterGroup<IntakeRequestContext>) {
+        router.post("admin/trials") { request, context in
+            _ = try context.caller(needing: .admin)
+            let trial = try await request.decode(as: TrialRequest.self, context: context)
+            let started = Date()
+            let result = try await service.trial(candidates: try candidates(trial), source: .store)
+            if request.headers[.accept]?.contains("text/html") == true {
+                let page = TrialReportPage.render(result, generatedAt: Date())
+                return Response(
+                    status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: page)))
+            }
+            return try json(
+                TrialOutput(result, source: "store", elapsedSeconds: Date().timeIntervalSince(started)), status: .ok)
+        }
+    }
+
+    func candidates(_ trial: TrialRequest) throws -> [TrialCandidate] {
+        func sizes(_ texts: [String]) throws -> [ByteSize] {
+            try texts.map { text in
+                guard let size = ByteSize(parsing: text) else {
+                    throw Problem.invalidRequest(
+                        "“\(text)” is not a size with a unit, e.g. 20MB.", ja: "「\(text)」は 20MB のような単位付きの大きさではありません。")
+                }
+                return size
+            }
+        }
+        let totals = try sizes(trial.totalLimits)
+        let files = try sizes(trial.fileLimits ?? [])
+        guard !totals.isEmpty, files.isEmpty || files.count == 1 || files.count == totals.count else {
+            throw Problem.invalidRequest(
+                "Give at least one total limit, and one file limit or one per total limit.",
+                ja: "total_limits を 1 つ以上、file_limits は 1 つか total_limits と同じ数だけ指定してください。")
+        }
+        return totals.enumerated().map { index, total in
+            TrialCandidate(totalLimit: total, fileLimit: files.isEmpty ? nil : files[files.count == 1 ? 0 : index])
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import IntakeApplication
+import IntakeCore
+import IntakeStore
+import Logging
+import ServiceLifecycle
+
+/// The HTTP face (SPEC §7): every route parses its request, calls one `IntakeService` method and renders what it
+/// returns, as the command line does.
+public struct IntakeAPI: Sendable {
+    public let service: IntakeService
+    let gate: UploadGate
+
+    public init(service: IntakeService) {
+        self.service = service
+        gate = UploadGate(limit: service.settings.server.maxConcurrentUploads)
+    }
+
+    /// Refuse new uploads from now on (`/readyz` turns 503): the first step of a graceful shutdown.
+    public func startDraining() { gate.startDraining() }
+
+    public func makeRouter() -> Router<IntakeRequestContext> {
+        let router = Router(context: IntakeRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.get("healthz") { _, _ in try json(["status": "ok"], status: .ok) }
+        router.get("readyz") { _, _ in try await readiness() }
+        let api = router.group("v1").add(middleware: BearerAuthenticator(service: service))
+        api.get("policy") { _, context in try policy(context) }
+        UploadRoutes(service: service, gate: gate).register(in: api)
+        CaseRoutes(service: service).register(in: api)
+        AdminRoutes(service: service).register(in: api)
+        return router
+    }
+
+    /// 200 while the service takes work; 503 while draining, when the store cannot be read, or when free disk is
+    /// below `server.min_free_disk`.
+    func readiness() async throws -> Response {
+        var problems: [String] = []
+        if gate.isDraining { problems.append("draining") }
+        do {
+            _ = try await service.storage.unfinishedJobs()
+        } catch {
+            problems.append("store unavailable")
+        }
+        if let free = DiskSpace.free(at: service.settings.storage.dataFolder),
+            free < service.settings.server.minFreeDisk.bytes
+        {
+            problems.append("free disk below server.min_free_disk")
+        }
+        return try json(
+            ["status": problems.isEmpty ? "ready" : "unavailable", "reasons": problems.joined(separator: ", ")],
+            status: problems.isEmpty ? .ok : .serviceUnavailable)
+    }
+
+    /// `GET /v1/policy`: the limits, types and photo rules in force; `ETag` is the policy version.
+    func policy(_ context: IntakeRequestContext) throws -> Response {
+        _ = try context.caller(needing: .upload)
+        var response = try json(PolicyDocument(service.policy), status: .ok)
+        response.headers[.eTag] = "\"\(service.policy.version)\""
+        return response
+    }
+}
+
+/// The policy as clients read it.
+struct PolicyDocument: Encodable {
+    struct Photo: Encodable {
+        var types: [String]
+        var maxFileBytes: Int64
+        var minWidth: Int
+        var minHeight: Int
+        var aspectRatio: Double
+        var headHeight: [Double]
+        var maxAgeMonths: Int
+    }
+    var version: String
+    var fileLimitBytes: Int64
+    var applicationTotalLimitBytes: Int64
+    var additionalTotalLimitBytes: Int64
+    var pageLimit: Int
+    var attachmentTypes: [String]
+    var photo: Photo
+
+    init(_ policy: Policy) {
+        version = policy.version
+        fileLimitBytes = policy.fileLimit.bytes
+        applicationTotalLimitBytes = policy.applicationTotalLimit.bytes
+        additionalTotalLimitBytes = policy.additionalTotalLimit.bytes
+        pageLimit = policy.pageLimit
+        attachmentTypes = policy.attachmentTypes
+        let spec = policy.photo
+        photo = Photo(
+            types: spec.types, maxFileBytes: spec.maxFileSize.bytes, minWidth: spec.minWidth, minHeight: spec.minHeight,
+            aspectRatio: spec.aspectRatio, headHeight: [spec.headHeight.lowerBound, spec.headHeight.upperBound],
+            maxAgeMonths: spec.maxAgeMonths)
+    }
+}
+
+/// A JSON response in the one encoding both faces share.
+func json<Value: Encodable>(_ value: Value, status: HTTPResponse.Status, location: String? = nil) throws -> Response {
+    var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+    if let location { headers[.location] = location }
+    let body = try IntakeJSON.encode(value, pretty: false)
+    return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+}
+
+/// Free space for unprivileged writers in the file system holding `path`.
+enum DiskSpace {
+    static func free(at path: String) -> Int64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+}

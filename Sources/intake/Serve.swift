@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import IntakeApplication
+import IntakeHTTP
+import Logging
+import ServiceLifecycle
+
+/// `intake serve`: the HTTP API (SPEC §7) and the worker in one process, or either alone.
+struct Serve: IntakeCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the HTTP API and the worker (role all), or either alone; SIGTERM drains both.")
+
+    enum Role: String, ExpressibleByArgument, Sendable {
+        case all, api, worker
+    }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "Where the API listens, HOST:PORT (default: server.listen, 127.0.0.1:8080; port 0 picks one).")
+    var listen: String?
+
+    @Option(help: "all (API and worker), api or worker.")
+    var role: Role = .all
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: Logger.Level = .info
+
+    var serviceRole: ServiceRole { role == .api ? .none : .worker(untilEmpty: false) }
+
+    func validate() throws {
+        if let listen, HostAndPort(parsing: listen) == nil {
+            throw ValidationError("--listen: “\(listen)” is not HOST:PORT")
+        }
+    }
+
+    func adjust(_ settings: inout IntakeSettings) throws {
+        if let listen = listen.flatMap(HostAndPort.init(parsing:)) { settings.server.listen = listen }
+    }
+
+    func faces(for service: IntakeService, logger: Logger) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        guard role != .worker else { return [] }
+        return makeHTTPServices(api: IntakeAPI(service: service), logger: logger) { address in
+            // One line on stdout, so a script or a test that asked for port 0 learns the port.
+            FileHandle.standardOutput.write(Data("intake: listening on http://\(address)\n".utf8))
+        }
+    }
+
+    /// The server and the worker run beside this until SIGTERM or SIGINT.
+    func run(_ service: IntakeService) async throws -> Int32 {
+        try await gracefulShutdown()
+        return 0
+    }
+}
