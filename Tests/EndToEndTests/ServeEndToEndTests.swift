@@ -1,0 +1,131 @@
+import Foundation
+import IntakeStore
+import IntakeTestSupport
+import Testing
+
+/// The real `intake serve` on a free loopback port, driven by curl.
+@Suite("intake serve end to end")
+struct ServeEndToEndTests {
+    /// A running server: the process and the port it reported.
+    struct Server {
+        let process: Process
+        let port: Int
+
+        static func start(_ intake: IntakeBinary, arguments: [String] = []) throws -> Server {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: TestSupport.intakeExecutable)
+            process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments + intake.commonArguments
+            process.environment = ProcessInfo.processInfo.environment.merging(intake.environment) { $1 }
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // The first line says where it listens: `intake: listening on http://127.0.0.1:PORT`.
+            var line = Data()
+            while !line.contains(UInt8(ascii: "\n")) {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { throw TestFailure("intake serve exited before listening") }
+                line += chunk
+            }
+            let text = String(decoding: line, as: UTF8.self)
+            guard let port = text.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
+                throw TestFailure("no port in \(text)")
+            }
+            return Server(process: process, port: port)
+        }
+    }
+
+    func token(_ intake: IntakeBinary, _ uploader: String = "emp-1") throws -> String {
+        let result = intake.run(["token", "create", "--uploader", uploader, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        return try #require(object?["token"] as? String)
+    }
+
+    /// `curl` uploading `file`, printing the status code and the body.
+    func curlUpload(port: Int, token: String, application: String, file: String, rate: String? = nil) -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments =
+            ["-sS", "-o", "-", "-w", "\n%{http_code}", "-H", "Authorization: Bearer \(token)",
+             "-H", "Content-Type: application/pdf", "--data-binary", "@\(file)",
+             "http://127.0.0.1:\(port)/v1/applications/\(application)/uploads?slot=attachment"]
+            + (rate.map { ["--limit-rate", $0] } ?? [])
+        process.standardOutput = Pipe()
+        process.standardError = FileHandle.nullDevice
+        return process
+    }
+
+    @Test("SIGTERM with uploads in flight: every 2xx upload is stored with its job, no partial file stays, exit 0")
+    func sigtermWhileUploading() async throws {
+        let intake = IntakeBinary(environment: ["INTAKE_SERVER_DRAIN_DELAY": "1s"])
+        let token = try token(intake)
+        let server = try Server.start(intake, arguments: ["--role", "api"])
+        let file = TestSupport.corpusFile("scan-13mb-a.pdf")
+        // Slow senders, so that SIGTERM arrives while they are still sending.
+        let uploads = (0..<6).map { curlUpload(port: server.port, token: token, application: "APP-\($0)", file: file, rate: "4M") }
+        for upload in uploads { try upload.run() }
+        try await Task.sleep(for: .milliseconds(700))
+        kill(server.process.processIdentifier, SIGTERM)
+        // Late arrivals meet a draining server.
+        let late = curlUpload(port: server.port, token: token, application: "LATE", file: TestSupport.corpusFile("plain.pdf"))
+        try late.run()
+        var acknowledged: [[String: Any]] = []
+        for upload in uploads + [late] {
+            upload.waitUntilExit()
+            let output = (upload.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+            let lines = String(decoding: output, as: UTF8.self).split(separator: "\n")
+            guard let status = lines.last.flatMap({ Int($0) }) else { continue }
+            if (200..<300).contains(status), let body = lines.dropLast().joined().data(using: .utf8),
+                let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any]
+            {
+                acknowledged.append(object)
+            } else {
+                #expect([503, 0].contains(status) || status >= 400, "refused, never half-accepted: \(status)")
+            }
+        }
+        server.process.waitUntilExit()
+        #expect(server.process.terminationStatus == 0)
+        #expect(!acknowledged.isEmpty, "uploads in flight when SIGTERM came were finished")
+        let store = try intake.store()
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
+        for object in acknowledged where object["application"] as? String != "LATE" {
+            let upload = try #require(object["upload"] as? String)
+            let status = try #require(try await store.status(uploadId: upload), "a 2xx upload is in the store")
+            #expect(status.job != nil, "with its job")
+            #expect(status.upload.bytes == Int64(size), "all of it")
+            let blob = intake.data.appendingPathComponent("blobs").appendingPathComponent(
+                "\(status.upload.sha256.prefix(2))/\(status.upload.sha256.dropFirst(2).prefix(2))/\(status.upload.sha256)")
+            #expect(FileManager.default.fileExists(atPath: blob.path), "its bytes are on disk")
+        }
+        let temporary = intake.data.appendingPathComponent("blobs/tmp").path
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty, "no partial file")
+        #expect(try await store.status(applicationId: "LATE") == nil, "nothing was taken after SIGTERM")
+    }
+
+    @Test("The whole round trip as the README shows it: token, upload, verdict by the worker in the same process")
+    func roundTrip() async throws {
+        let intake = IntakeBinary()
+        let token = try token(intake)
+        let server = try Server.start(intake)
+        defer {
+            kill(server.process.processIdentifier, SIGTERM)
+            server.process.waitUntilExit()
+        }
+        let upload = curlUpload(
+            port: server.port, token: token, application: "APP-1", file: TestSupport.corpusFile("r4-noprint.pdf"))
+        try upload.run()
+        upload.waitUntilExit()
+        let output = (upload.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        let body = String(decoding: output, as: UTF8.self).split(separator: "\n").dropLast().joined()
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        let id = try #require(object["upload"] as? String)
+        let result = TestSupport.run(
+            "/usr/bin/curl",
+            ["-sS", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(server.port)/v1/uploads/\(id)?wait=20s"])
+        let state = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(state["state"] as? String == "rejected")
+        let items = try #require(state["items"] as? [[String: Any]])
+        let codes = (items.first?["findings"] as? [[String: Any]])?.compactMap { $0["code"] as? String }
+        #expect(codes?.contains("pdf.print_restricted") == true)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Glibc
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import IntakeApplication
+import IntakeCore
+import IntakeTestSupport
+import NIOCore
+import Testing
+
+/// Real connections to a live server on loopback.
+@Suite("HTTP over real connections")
+struct LiveTests {
+    @Test("A body over the limit is refused with 413 before a byte of it is sent, and the connection is closed")
+    func earlyRefusal() async throws {
+        let harness = try HTTPHarness { $0.policy.fileLimit = ByteSize(bytes: 1_000_000) }
+        let auth = try await harness.authorization("emp-1")
+        try await harness.application.test(.live) { client in
+            let port = try #require(client.port)
+            let head = [
+                "POST /v1/applications/APP-1/uploads HTTP/1.1", "Host: 127.0.0.1", "Content-Length: 100000000",
+                "Content-Type: application/pdf", "Authorization: \(auth[.authorization]!)", "", "",
+            ].joined(separator: "\r\n")
+            // Only the head goes out: the answer must come without the 100 MB that would follow.
+            let answer = try RawConnection(port: port).exchange(head, readFor: .seconds(5))
+            #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer.prefix(200))")
+            #expect(answer.contains("size.file_over_limit"))
+            #expect(answer.lowercased().contains("connection: close"))
+        }
+        #expect(try await harness.service.applicationIds().isEmpty, "nothing stored")
+    }
+
+    @Test("A body that ends early leaves no upload and no file behind")
+    func truncatedBody() async throws {
+        let harness = try HTTPHarness()
+        let auth = try await harness.authorization("emp-1")
+        try await harness.application.test(.live) { client in
+            let port = try #require(client.port)
+            let head = [
+                "POST /v1/applications/APP-1/uploads HTTP/1.1", "Host: 127.0.0.1", "Content-Length: 5000000",
+                "Authorization: \(auth[.authorization]!)", "", "",
+            ].joined(separator: "\r\n")
+            let connection = try RawConnection(port: port)
+            connection.send(head + String(repeating: "%", count: 1_000_000))
+            connection.close()
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(try await harness.service.applicationIds().isEmpty)
+        let temporary = harness.service.settings.storage.blobFolder + "/tmp"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty, "no partial file")
+    }
+}
+
+/// A plain TCP connection to loopback, for requests no HTTP client would send.
+final class RawConnection: @unchecked Sendable {
+    private let socket: Int32
+
+    init(port: Int) throws {
+        socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { throw POSIXError(.ECONNREFUSED) }
+    }
+
+    deinit { Glibc.close(socket) }
+
+    func send(_ text: String) {
+        let bytes = Array(text.utf8)
+        var sent = 0
+        while sent < bytes.count {
+            let result = bytes[sent...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if result <= 0 { return }
+            sent += result
+        }
+    }
+
+    func close() { shutdown(socket, Int32(SHUT_RDWR)) }
+
+    /// Sends `text`, then reads until the peer closes or `duration` passes.
+    func exchange(_ text: String, readFor duration: Duration) throws -> String {
+        send(text)
+        var timeout = timeval(tv_sec: Int(duration.components.seconds), tv_usec: 0)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+            received += buffer[0..<count]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+}
