@@ -37,13 +37,40 @@ extension IntakeService {
                 applicationIds: applications, policyVersion: policy.version, maxAttempts: settings.worker.maxAttempts)
         }
         return ReprocessRun(
-            selected: applications.count, queued: result.enqueued, resumed: result.alreadyQueued,
+            run: "RP-\(policy.version)", selected: applications.count, queued: result.enqueued, resumed: result.alreadyQueued,
             upToDate: result.upToDate)
+    }
+
+    /// A run's progress: its reprocess jobs not finished yet. Only the run of the policy in force is known.
+    public func reprocessProgress(run: String) async throws(IntakeError) -> ReprocessProgress {
+        guard run == "RP-\(policy.version)" else { throw IntakeError(.notFound, "no reprocess run \(run)") }
+        return ReprocessProgress(run: run, policy: policy.version, left: try await reprocessJobsLeft())
     }
 
     /// Reprocess jobs not finished yet: a run's progress.
     public func reprocessJobsLeft() async throws(IntakeError) -> Int {
         try await storing { try await storage.unfinishedJobs(kind: .reprocessApplication) }
+    }
+
+    // MARK: The queue
+
+    /// Jobs in `state` (the dead ones, for an admin to look at), newest first.
+    public func jobs(in state: JobState, limit: Int = 100) async throws(IntakeError) -> [JobSummary] {
+        try await storing { try await storage.jobs(in: state, limit: limit) }.map(JobSummary.init)
+    }
+
+    /// Puts a dead job back in the queue (after fixing what killed it: a missing model, a full disk).
+    public func retryJob(_ id: String) async throws(IntakeError) -> JobSummary {
+        guard try await storing({ try await storage.retry(jobId: id) }) else {
+            throw IntakeError(.notFound, "no dead job \(id)")
+        }
+        return JobSummary(try await job(id))
+    }
+
+    /// How many jobs are in each state.
+    public func queueDepth() async throws(IntakeError) -> [String: Int] {
+        Dictionary(
+            uniqueKeysWithValues: try await storing { try await storage.jobCounts() }.map { ($0.key.rawValue, $0.value) })
     }
 
     // MARK: Trials

@@ -205,14 +205,35 @@ public struct ReprocessDryRun: Encodable, Sendable {
     public var changes: [Change]
 }
 
-/// What starting a reprocess run did.
+/// What starting a reprocess run did. Runs are named by the policy they judge under: a later run under the same
+/// policy resumes an earlier one, so one name covers both.
 public struct ReprocessRun: Encodable, Sendable {
+    public var run: String
     public var selected: Int
     public var queued: Int
     public var resumed: Int
     public var upToDate: Int
     /// Applications with a reprocess job still to do: the run's size.
     public var pending: Int { queued + resumed }
+}
+
+/// How far a reprocess run has come.
+public struct ReprocessProgress: Encodable, Sendable {
+    public var run: String
+    public var policy: String
+    /// Applications whose reprocess job is not finished.
+    public var left: Int
+    public var done: Bool { left == 0 }
+
+    enum CodingKeys: String, CodingKey { case run, policy, left, done }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(run, forKey: .run)
+        try container.encode(policy, forKey: .policy)
+        try container.encode(left, forKey: .left)
+        try container.encode(done, forKey: .done)
+    }
 }
 
 /// `trial --json` (SPEC §3d).

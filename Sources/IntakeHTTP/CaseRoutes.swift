@@ -42,9 +42,38 @@ struct CaseRoutes {
     }
 }
 
-/// Admin: trials (JSON, or the HTML report for `Accept: text/html`).
+/// Admin: reprocessing, trials (JSON, or the HTML report for `Accept: text/html`), the queue and dead jobs.
 struct AdminRoutes {
     let service: IntakeService
+
+    /// `{"application"|"code"|"since"|"all": …, "dry_run": bool}`: exactly one selection.
+    struct ReprocessRequest: Decodable {
+        var application: String?
+        var code: String?
+        var since: String?
+        var all: Bool?
+        var dryRun: Bool?
+
+        func selection() throws -> ReprocessSelection {
+            var chosen: [ReprocessSelection] = []
+            if let application { chosen.append(.application(application)) }
+            if let code { chosen.append(.code(code)) }
+            if let since {
+                guard let time = parseTimestamp(since) else {
+                    throw Problem.invalidRequest(
+                        "since must be a date such as 2026-01-05.", ja: "since は 2026-01-05 のような日付で指定してください。")
+                }
+                chosen.append(.since(time))
+            }
+            if all == true { chosen.append(.all) }
+            guard chosen.count == 1 else {
+                throw Problem.invalidRequest(
+                    "Choose exactly one of application, code, since, all.",
+                    ja: "application・code・since・all のうち 1 つだけを指定してください。")
+            }
+            return chosen[0]
+        }
+    }
 
     struct TrialRequest: Decodable {
         var totalLimits: [String]
@@ -52,6 +81,32 @@ struct AdminRoutes {
     }
 
     func register(in router: RouterGroup<IntakeRequestContext>) {
+        router.post("admin/reprocess") { request, context in
+            _ = try context.caller(needing: .admin)
+            let body = try await request.decode(as: ReprocessRequest.self, context: context)
+            if body.dryRun == true { return try json(try await service.reprocessDryRun(try body.selection()), status: .ok) }
+            let run = try await service.startReprocess(try body.selection())
+            return try json(run, status: .accepted, location: "/v1/admin/reprocess/\(run.run)")
+        }
+        router.get("admin/reprocess/:run") { _, context in
+            _ = try context.caller(needing: .admin)
+            return try json(try await service.reprocessProgress(run: try context.parameters.require("run")), status: .ok)
+        }
+        router.get("admin/jobs") { request, context in
+            _ = try context.caller(needing: .admin)
+            let name = request.uri.queryParameters.get("state") ?? "dead"
+            guard let state = JobState(rawValue: name) else {
+                throw Problem.invalidRequest(
+                    "state must be queued, running, succeeded, retrying or dead.",
+                    ja: "state は queued・running・succeeded・retrying・dead のいずれかです。")
+            }
+            return try json(
+                JobsDocument(jobs: try await service.jobs(in: state), depth: try await service.queueDepth()), status: .ok)
+        }
+        router.post("admin/jobs/:job/retry") { _, context in
+            _ = try context.caller(needing: .admin)
+            return try json(try await service.retryJob(try context.parameters.require("job")), status: .ok)
+        }
         router.post("admin/trials") { request, context in
             _ = try context.caller(needing: .admin)
             let trial = try await request.decode(as: TrialRequest.self, context: context)
@@ -66,6 +121,12 @@ struct AdminRoutes {
             return try json(
                 TrialOutput(result, source: "store", elapsedSeconds: Date().timeIntervalSince(started)), status: .ok)
         }
+    }
+
+    /// The jobs in one state, and how many there are in each.
+    struct JobsDocument: Encodable {
+        var jobs: [JobSummary]
+        var depth: [String: Int]
     }
 
     func candidates(_ trial: TrialRequest) throws -> [TrialCandidate] {

@@ -152,6 +152,13 @@ public protocol JobQueue: Sendable {
     func unfinishedJobs() async throws -> UnfinishedJobs
     /// Unfinished jobs of one kind: the progress of a reprocess run. Read-only.
     func unfinishedJobs(kind: JobKind) async throws -> Int
+    /// Jobs in `state`, most recently updated first, at most `limit` (the admin's list of dead jobs). Read-only.
+    func jobs(in state: JobState, limit: Int) async throws -> [JobRecord]
+    /// Puts a dead job back in the queue with its attempts reset, its last error kept; false when no dead job
+    /// has that id. Isolation: atomic.
+    func retry(jobId: String) async throws -> Bool
+    /// How many jobs are in each state. Read-only.
+    func jobCounts() async throws -> [JobState: Int]
 }
 
 /// Applications, uploads, items and verdicts.

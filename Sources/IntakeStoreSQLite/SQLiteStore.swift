@@ -532,6 +532,35 @@ public final class SQLiteStore: IntakeStorage {
         }
     }
 
+    public func jobs(in state: JobState, limit: Int) async throws -> [JobRecord] {
+        try await read { db in
+            try JobRecord.filter(Column("state") == state).order(Column("updated_at").desc, Column("id"))
+                .limit(limit).fetchAll(db)
+        }
+    }
+
+    public func retry(jobId: String) async throws -> Bool {
+        try await write { [clock] db in
+            let now = clock()
+            try db.execute(
+                sql: """
+                    UPDATE jobs SET state = 'queued', attempts = 0, run_after = ?, updated_at = ?
+                    WHERE id = ? AND state = 'dead'
+                    """, arguments: [now, now, jobId])
+            return db.changesCount == 1
+        }
+    }
+
+    public func jobCounts() async throws -> [JobState: Int] {
+        try await read { db in
+            var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS count FROM jobs GROUP BY state") {
+                if let state = JobState(rawValue: row["state"]) { counts[state] = row["count"] }
+            }
+            return counts
+        }
+    }
+
     static func assertLease(_ claim: ClaimedJob, _ db: Database) throws {
         let holds =
             try Bool.fetchOne(

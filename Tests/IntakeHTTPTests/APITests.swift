@@ -281,3 +281,60 @@ struct APITests {
         }
     }
 }
+
+/// The admin endpoints over a store with real verdicts.
+@Suite("HTTP admin")
+struct AdminAPITests {
+    @Test("Reprocess: a dry run lists what would change; a run is 202 with a run id whose progress can be read")
+    func reprocess() async throws {
+        let harness = try HTTPHarness()
+        let admin = try await harness.authorization("root", .admin)
+        try await harness.application.test(.router) { client in
+            let dry = try await client.execute(
+                uri: "/v1/admin/reprocess", method: .post, headers: admin,
+                body: ByteBuffer(string: #"{"all": true, "dry_run": true}"#))
+            #expect(dry.status == .ok)
+            #expect(dry.object["examined"] as? Int == 0)
+            let run = try await client.execute(
+                uri: "/v1/admin/reprocess", method: .post, headers: admin, body: ByteBuffer(string: #"{"all": true}"#))
+            #expect(run.status == .accepted)
+            let id = try #require(run.object["run"] as? String)
+            let progress = try await client.execute(uri: "/v1/admin/reprocess/\(id)", method: .get, headers: admin)
+            #expect(progress.object["done"] as? Bool == true)
+            #expect(try await client.execute(uri: "/v1/admin/reprocess/RP-old", method: .get, headers: admin)
+                .status == .notFound)
+            let both = try await client.execute(
+                uri: "/v1/admin/reprocess", method: .post, headers: admin,
+                body: ByteBuffer(string: #"{"all": true, "code": "pdf.malformed"}"#))
+            #expect(both.status == .badRequest)
+        }
+    }
+
+    @Test("Dead jobs are listed with their last error and retried; the queue's depth by state")
+    func deadJobs() async throws {
+        let harness = try HTTPHarness { $0.worker.maxAttempts = 1 }
+        let admin = try await harness.authorization("root", .admin)
+        let upload = try await harness.authorization("emp-1")
+        try await harness.application.test(.router) { client in
+            let created = try await client.execute(
+                uri: "/v1/applications/A/uploads", method: .post, headers: upload.upload(named: "a.pdf"),
+                body: try corpusBody("plain.pdf"))
+            let job = try #require(created.object["job"] as? String)
+            let storage = try harness.service.storage
+            let claim = try #require(try await storage.claim(worker: "w", limit: 1, lease: .seconds(60)).first)
+            try await storage.fail(claim, error: "inspector unavailable: no model", retryAfter: nil)
+            let listed = try await client.execute(uri: "/v1/admin/jobs?state=dead", method: .get, headers: admin)
+            let jobs = try #require(listed.object["jobs"] as? [[String: Any]])
+            #expect(jobs.first?["id"] as? String == job)
+            #expect(jobs.first?["last_error"] as? String == "inspector unavailable: no model")
+            #expect((listed.object["depth"] as? [String: Int])?["dead"] == 1)
+            #expect(try await client.execute(uri: "/v1/admin/jobs?state=dead", method: .get, headers: upload)
+                .status == .forbidden)
+            let retried = try await client.execute(uri: "/v1/admin/jobs/\(job)/retry", method: .post, headers: admin)
+            #expect(retried.status == .ok)
+            #expect(retried.object["state"] as? String == "queued")
+            #expect(try await client.execute(uri: "/v1/admin/jobs/\(job)/retry", method: .post, headers: admin)
+                .status == .notFound, "no longer dead")
+        }
+    }
+}

@@ -133,3 +133,29 @@ struct QueueBehaviourTests {
         #expect(done.job.id != live.job.id)
     }
 }
+
+/// The admin's view of the queue: counts by state, dead jobs, and retrying one.
+@Suite("Queue administration")
+struct QueueAdministrationTests {
+    @Test("A dead job is listed with its last error and can be put back in the queue, attempts reset",
+        arguments: Backend.allCases)
+    func retryDead(backend: Backend) async throws {
+        let clock = TestClock()
+        let storage = try makeStorage(backend, clock: clock)
+        let submitted = try await Behaviour.submit(Behaviour.upload(), to: storage, maxAttempts: 1)
+        clock.advance(by: .seconds(1))
+        _ = try await Behaviour.submit(Behaviour.upload(sha: "other"), to: storage)
+        let claim = try #require(try await storage.claim(worker: "w", limit: 1, lease: .seconds(60)).first)
+        try await storage.fail(claim, error: "inspector unavailable", retryAfter: .seconds(1))
+        let dead = try await storage.jobs(in: .dead, limit: 10)
+        #expect(dead.map(\.id) == [submitted.job.id])
+        #expect(dead.first?.lastError == "inspector unavailable")
+        #expect(try await storage.jobCounts()[.dead] == 1)
+        #expect(try await storage.jobCounts()[.queued] == 1)
+        #expect(try await storage.retry(jobId: submitted.job.id))
+        #expect(try await storage.retry(jobId: submitted.job.id) == false, "only a dead job is retried")
+        let job = try #require(try await storage.job(id: submitted.job.id))
+        #expect(job.state == .queued && job.attempts == 0)
+        #expect(try await storage.claim(worker: "w", limit: 2, lease: .seconds(60)).count == 2)
+    }
+}
