@@ -21,6 +21,8 @@ public struct IntakeError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let storage = Code(name: "storage")
         /// The bytes are not what the sender said they were (their SHA-256 differs).
         public static let digestMismatch = Code(name: "digest_mismatch")
+        /// An idempotency key came back with another request than the one it was first used for.
+        public static let idempotencyKeyReused = Code(name: "idempotency_key_reused")
         /// The inspector could not run at all.
         public static let inspectorUnavailable = Code(name: "inspector_unavailable")
     }

@@ -71,6 +71,34 @@ extension IntakeService {
         Array(secret.utf8).withUnsafeBytes { Digest.sha256Hex($0) }
     }
 
+    // MARK: Idempotency keys
+
+    /// How long a response stays kept under its `Idempotency-Key`.
+    public static let idempotencyLifetime: Duration = .seconds(24 * 3600)
+
+    /// The response kept for `key`, if this request is its retry; a different request under the same key is
+    /// refused (`idempotency.key_reused`), so a key can never return another request's answer.
+    public func storedResponse(uploader: String, key: String, fingerprint: String) async throws(IntakeError)
+        -> StoredResponse?
+    {
+        let stored = try await storing {
+            try await storage.storedResponse(uploader: uploader, key: key, lifetime: Self.idempotencyLifetime)
+        }
+        if let stored, stored.fingerprint != fingerprint {
+            throw IntakeError(.idempotencyKeyReused, "the Idempotency-Key was used for another request")
+        }
+        return stored
+    }
+
+    /// Keeps a response under `key`; returns the one kept (an earlier one, if a twin request got there first).
+    public func keepResponse(_ response: StoredResponse, uploader: String, key: String) async throws(IntakeError)
+        -> StoredResponse
+    {
+        try await storing {
+            try await storage.keepResponse(response, uploader: uploader, key: key, lifetime: Self.idempotencyLifetime)
+        }
+    }
+
     // MARK: What a caller may see
 
     /// An application, if `caller` may see it; one it may not see is reported as not found.

@@ -138,6 +138,11 @@ extension Problem {
             en: "The file did not arrive in full; nothing was stored. Send it again.")
     }
 
+    static let keyReused = Problem(
+        .unprocessableContent, code: "idempotency.key_reused",
+        ja: "この Idempotency-Key は別の内容の送信に使われています。新しいファイルには新しいキーを付けてください。",
+        en: "This Idempotency-Key was used for a different request. Use a new key for a new file.")
+
     static let draining = Problem(
         .serviceUnavailable, code: "service.draining",
         ja: "サービスは停止処理中のため受け付けていません。しばらくしてからもう一度送ってください。",
@@ -181,4 +186,5 @@ extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let reprDigest = HTTPField.Name("Repr-Digest")!
     static let intakeManifest = HTTPField.Name("Intake-Manifest")!
+    static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
 }

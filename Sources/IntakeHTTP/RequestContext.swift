@@ -109,6 +109,7 @@ struct ProblemMiddleware: RouterMiddleware {
         // Over HTTP the only source that can fail to be read is the request body: it broke off.
         case .fileUnreadable: return .incomplete()
         case .digestMismatch: return .digestMismatch
+        case .idempotencyKeyReused: return .keyReused
         case .storage, .inspectorUnavailable: return .unavailable
         default: return .internalError
         }

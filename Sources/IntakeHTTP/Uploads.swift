@@ -15,10 +15,10 @@ struct UploadRoutes {
 
     func register(in router: RouterGroup<IntakeRequestContext>) {
         router.post("applications/:application/uploads") { request, context in
-            try await upload(request, context: context)
+            try await idempotent(request, context: context) { try await upload(request, context: context) }
         }
         router.post("cases/:receipt/documents") { request, context in
-            try await addDocument(request, context: context)
+            try await idempotent(request, context: context) { try await addDocument(request, context: context) }
         }
         router.get("uploads/:upload") { request, context in
             try await uploadState(request, context: context)
@@ -56,7 +56,50 @@ struct UploadRoutes {
             digest: digest)
     }
 
-    func upload(_ request: Request, context: IntakeRequestContext) async throws -> Response {
+    /// With `Idempotency-Key`: a retry of the same request (same route, length, name and digest) gets the first
+    /// answer again, with `Idempotent-Replayed: true`, and nothing is stored twice; another request under the same
+    /// key is 422. Only successes are kept, so a request refused while the service was draining can be retried.
+    func idempotent(
+        _ request: Request, context: IntakeRequestContext, _ body: () async throws -> StoredResponse
+    ) async throws -> Response {
+        guard let key = request.headers[.idempotencyKey] else { return Self.response(try await body()) }
+        guard (1...255).contains(key.utf8.count) else {
+            throw Problem.invalidRequest(
+                "Idempotency-Key must be 1 to 255 characters.", ja: "Idempotency-Key は 1〜255 文字で指定してください。")
+        }
+        let uploader = try context.uploader()
+        let fingerprint = [
+            request.method.rawValue, request.uri.description, request.headers[.contentLength] ?? "",
+            request.headers[.contentDisposition] ?? "", request.headers[.reprDigest] ?? "",
+        ].joined(separator: "\n")
+        if let stored = try await service.storedResponse(uploader: uploader, key: key, fingerprint: fingerprint) {
+            return Self.response(stored, replayed: true)
+        }
+        var fresh = try await body()
+        fresh.fingerprint = fingerprint
+        let kept = try await service.keepResponse(fresh, uploader: uploader, key: key)
+        return Self.response(kept, replayed: kept != fresh)
+    }
+
+    static func response(_ stored: StoredResponse, replayed: Bool = false) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let location = stored.location { headers[.location] = location }
+        if replayed { headers[.idempotentReplayed] = "true" }
+        return Response(
+            status: HTTPResponse.Status(code: stored.status), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: stored.body)))
+    }
+
+    /// A success as it is sent, and kept under an idempotency key.
+    static func success<Value: Encodable>(_ value: Value, status: HTTPResponse.Status, location: String)
+        throws -> StoredResponse
+    {
+        StoredResponse(
+            fingerprint: "", status: status.code,
+            body: String(decoding: try IntakeJSON.encode(value, pretty: false), as: UTF8.self), location: location)
+    }
+
+    func upload(_ request: Request, context: IntakeRequestContext) async throws -> StoredResponse {
         let uploader = try context.uploader()
         let application = try context.parameters.require("application")
         let declared = try declared(request)
@@ -89,10 +132,10 @@ struct UploadRoutes {
             upload: submitted.upload ?? "", job: submitted.job ?? "", application: application,
             receipt: submitted.receipt ?? "", slot: slotName, file: declared.fileName, sha256: submitted.sha256,
             bytes: submitted.bytes, state: "queued", duplicateOf: submitted.duplicate ? submitted.upload : nil)
-        return try json(body, status: submitted.duplicate ? .ok : .accepted, location: "/v1/uploads/\(body.upload)")
+        return try Self.success(body, status: submitted.duplicate ? .ok : .accepted, location: "/v1/uploads/\(body.upload)")
     }
 
-    func addDocument(_ request: Request, context: IntakeRequestContext) async throws -> Response {
+    func addDocument(_ request: Request, context: IntakeRequestContext) async throws -> StoredResponse {
         let uploader = try context.uploader()
         let receipt = try context.parameters.require("receipt")
         let declared = try declared(request)
@@ -113,7 +156,8 @@ struct UploadRoutes {
             problem.ids["upload"] = document.upload
             throw problem
         case .linked, .alreadyLinked:
-            return try json(document, status: document.outcome == .linked ? .accepted : .ok,
+            return try Self.success(
+                document, status: document.outcome == .linked ? .accepted : .ok,
                 location: "/v1/uploads/\(document.upload)")
         }
     }

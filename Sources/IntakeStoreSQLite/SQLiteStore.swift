@@ -151,6 +151,15 @@ public final class SQLiteStore: IntakeStorage {
                 table.column("revoked_at", .double)
             }
         }
+        migrator.registerMigration("v4: idempotency keys") { db in
+            try db.create(table: "idempotency_keys") { table in
+                table.column("uploader", .text).notNull()
+                table.column("key", .text).notNull()
+                table.column("response", .text).notNull()
+                table.column("created_at", .double).notNull().indexed()
+                table.primaryKey(["uploader", "key"])
+            }
+        }
         return migrator
     }
 

@@ -338,3 +338,31 @@ struct AdminAPITests {
         }
     }
 }
+
+@Suite("HTTP idempotency")
+struct IdempotencyAPITests {
+    @Test("A retry under the same Idempotency-Key replays the first answer; another request under it is 422")
+    func replays() async throws {
+        let harness = try HTTPHarness()
+        var keyed = try await harness.authorization("emp-1").upload(named: "a.pdf")
+        keyed[.init("Idempotency-Key")!] = "retry-7"
+        let headers = keyed
+        try await harness.application.test(.router) { client in
+            let body = try corpusBody("plain.pdf")
+            let first = try await client.execute(
+                uri: "/v1/applications/A/uploads", method: .post, headers: headers, body: body)
+            #expect(first.status == .accepted)
+            #expect(first.headers[.init("Idempotent-Replayed")!] == nil)
+            let retry = try await client.execute(
+                uri: "/v1/applications/A/uploads", method: .post, headers: headers, body: body)
+            #expect(retry.status == .accepted, "the stored answer, not a duplicate's 200")
+            #expect(retry.headers[.init("Idempotent-Replayed")!] == "true")
+            #expect(retry.object["upload"] as? String == first.object["upload"] as? String)
+            let other = try await client.execute(
+                uri: "/v1/applications/A/uploads", method: .post, headers: headers, body: try corpusBody("letter.pdf"))
+            #expect(other.status == .unprocessableContent)
+            #expect(other.object["code"] as? String == "idempotency.key_reused")
+        }
+        #expect(try await harness.service.applicationStatus("A").uploads.count == 1)
+    }
+}

@@ -119,3 +119,22 @@ extension Array where Element: Sendable {
         return mapped
     }
 }
+
+/// Responses kept under idempotency keys.
+@Suite("Idempotency keys")
+struct IdempotencyBehaviourTests {
+    @Test("The first response kept for a key wins, per uploader, for the key's lifetime", arguments: Backend.allCases)
+    func firstWins(backend: Backend) async throws {
+        let clock = TestClock()
+        let storage = try makeStorage(backend, clock: clock)
+        let first = StoredResponse(fingerprint: "f", status: 202, body: "{\"upload\":\"U-1\"}", location: "/v1/uploads/U-1")
+        let second = StoredResponse(fingerprint: "f", status: 202, body: "{\"upload\":\"U-2\"}", location: nil)
+        #expect(try await storage.keepResponse(first, uploader: "u", key: "k", lifetime: .seconds(86_400)) == first)
+        #expect(try await storage.keepResponse(second, uploader: "u", key: "k", lifetime: .seconds(86_400)) == first)
+        #expect(try await storage.storedResponse(uploader: "u", key: "k", lifetime: .seconds(86_400)) == first)
+        #expect(try await storage.storedResponse(uploader: "other", key: "k", lifetime: .seconds(86_400)) == nil)
+        clock.advance(by: .seconds(86_401))
+        #expect(try await storage.storedResponse(uploader: "u", key: "k", lifetime: .seconds(86_400)) == nil)
+        #expect(try await storage.keepResponse(second, uploader: "u", key: "k", lifetime: .seconds(86_400)) == second)
+    }
+}
