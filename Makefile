@@ -16,6 +16,7 @@ samples: deps
 
 demo: build samples
 	$(SWIFT) run -c $(CONFIGURATION) --skip-build intake demo
+	@INTAKE=.build/$(CONFIGURATION)/intake scripts/demo-http.sh
 
 test: deps
 	@scripts/ensure-pikepdf.sh >/dev/null

@@ -19,6 +19,7 @@ packages=(
   poppler-utils         # test corpus: pdftoppm (disguised JPEG), pdfinfo
   groff                 # test corpus: gropdf writes the sample documents
   python3               # test corpus helpers (standard library only)
+  curl                  # the demo's and the tests' HTTP client
   libtasn1-doc          # tests: a 36-page pdfTeX manual with bookmarks, split as a real-world bundle
   shared-mime-info      # tests: a 17-page LaTeX/hyperref spec with bookmarks
 )
