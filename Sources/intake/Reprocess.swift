@@ -72,7 +72,13 @@ struct Reprocess: IntakeCommand {
             "\(run.selected) applications selected: \(run.queued) queued, "
             + "\(run.resumed) already queued (resumed), \(run.upToDate) already under policy \(policy.version)"
         if noWait || run.pending == 0 {
-            if json { try JSONOutput.print(run) } else { print(summary) }
+            if json {
+                try JSONOutput.print([
+                    "selected": run.selected, "queued": run.queued, "resumed": run.resumed, "up_to_date": run.upToDate,
+                ])
+            } else {
+                print(summary)
+            }
             return 0
         }
         FileHandle.standardError.write(Data((summary + "\n").utf8))
