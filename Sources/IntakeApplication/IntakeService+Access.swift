@@ -71,6 +71,32 @@ extension IntakeService {
         Array(secret.utf8).withUnsafeBytes { Digest.sha256Hex($0) }
     }
 
+    // MARK: Events
+
+    /// One event with what it is about as it stands now: the upload, or the case for a case event.
+    public struct Event: Sendable {
+        public var event: ApplicationEvent
+        public var upload: UploadStatus?
+        public var application: ApplicationStatus?
+    }
+
+    /// The application's events after `id`, if `caller` may see it.
+    public func events(application: String, after id: Int64, for caller: Caller) async throws(IntakeError)
+        -> [Event]
+    {
+        let status = try await applicationStatus(application, for: caller)
+        let events = try await storing { try await storage.events(applicationId: application, after: id, limit: 100) }
+        var result: [Event] = []
+        for event in events {
+            if let upload = event.uploadId {
+                result.append(Event(event: event, upload: try await uploadStatus(upload), application: nil))
+            } else {
+                result.append(Event(event: event, upload: nil, application: status))
+            }
+        }
+        return result
+    }
+
     // MARK: Idempotency keys
 
     /// How long a response stays kept under its `Idempotency-Key`.

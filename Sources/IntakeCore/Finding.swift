@@ -123,4 +123,9 @@ public enum Verdict: String, Sendable, Codable, Hashable {
     public init(findings: [Finding]) {
         self = findings.contains { $0.severity == .error } ? .rejected : .accepted
     }
+
+    /// An upload's verdict from its items': rejected when any item is (a split bundle with one bad document).
+    public init(items: [Verdict]) {
+        self = items.contains(.rejected) ? .rejected : .accepted
+    }
 }

@@ -30,6 +30,7 @@ public struct IntakeAPI: Sendable {
         api.get("policy") { _, context in try policy(context) }
         UploadRoutes(service: service, gate: gate).register(in: api)
         CaseRoutes(service: service).register(in: api)
+        EventRoutes(service: service, gate: gate).register(in: api)
         AdminRoutes(service: service).register(in: api)
         return router
     }

@@ -187,4 +187,5 @@ extension HTTPField.Name {
     static let reprDigest = HTTPField.Name("Repr-Digest")!
     static let intakeManifest = HTTPField.Name("Intake-Manifest")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+    static let lastEventId = HTTPField.Name("Last-Event-ID")!
 }

@@ -184,7 +184,7 @@ public protocol UploadStore: Sendable {
 }
 
 /// The storage a worker and the command line need.
-public typealias IntakeStorage = JobQueue & UploadStore & CaseStore & ReprocessStore & TokenStore & IdempotencyStore
+public typealias IntakeStorage = JobQueue & UploadStore & CaseStore & ReprocessStore & TokenStore & IdempotencyStore & EventStore
 
 /// An application with everything `status` shows.
 public struct ApplicationStatus: Sendable, Hashable {

@@ -50,6 +50,7 @@ extension SQLiteStore {
                     bundle: document.bundle, createdAt: now)
                 try upload.insert(db)
                 let job = try Self.enqueue(upload, maxAttempts: maxAttempts, now: now, db)
+                try Self.append(.uploadReceived, application: application.id, upload: upload.id, now: now, db)
                 try Self.record(
                     event: "linked", application: application.id, actor: document.uploader, upload: upload.id,
                     detail: "\(document.fileName) (round \(application.round))", now: now, db)
@@ -77,6 +78,7 @@ extension SQLiteStore {
                 try Self.record(
                     event: "state", application: application.id, actor: actor,
                     detail: "\(previous.rawValue) → \(state.rawValue)", now: now, db)
+                try Self.append(.caseStateChanged, application: application.id, upload: nil, now: now, db)
                 return .moved(application)
             }
         }

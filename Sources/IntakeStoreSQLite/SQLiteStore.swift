@@ -160,6 +160,16 @@ public final class SQLiteStore: IntakeStorage {
                 table.primaryKey(["uploader", "key"])
             }
         }
+        migrator.registerMigration("v5: application events") { db in
+            try db.create(table: "events") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("application_id", .text).notNull()
+                table.column("kind", .text).notNull()
+                table.column("upload_id", .text)
+                table.column("at", .double).notNull()
+            }
+            try db.create(index: "events_by_application", on: "events", columns: ["application_id", "id"])
+        }
         return migrator
     }
 
@@ -223,6 +233,7 @@ public final class SQLiteStore: IntakeStorage {
                 idempotencyKey: key, bundle: new.bundle, createdAt: now)
             try upload.insert(db)
             let job = try Self.enqueue(upload, maxAttempts: maxAttempts, now: now, db)
+            try Self.append(.uploadReceived, application: application.id, upload: upload.id, now: now, db)
             return .recorded(SubmitResult(upload: upload, job: job, receipt: application.receipt, duplicate: false))
         }
     }
@@ -427,6 +438,9 @@ public final class SQLiteStore: IntakeStorage {
                             job.leaseExpiresAt = nil
                             job.updatedAt = now
                             try job.update(db)
+                            if let upload = job.uploadId, let application = job.applicationId {
+                                try Self.append(.uploadFailed, application: application, upload: upload, now: now, db)
+                            }
                             continue
                         case .reclaim:
                             job.lastError = "lease of \(job.leaseOwner ?? "?") expired; reclaimed"
@@ -477,7 +491,8 @@ public final class SQLiteStore: IntakeStorage {
             }
             let usage = try Self.usage(
                 applicationId: applicationId, excludingUpload: upload.id, round: upload.round, db)
-            for result in decide(usage) {
+            let results = decide(usage)
+            for result in results {
                 try result.item.upsert(db)
                 var verdict = VerdictRecord(
                     id: nil, itemId: result.item.id, verdict: result.verdict, policyVersion: result.policyVersion,
@@ -485,7 +500,34 @@ public final class SQLiteStore: IntakeStorage {
                     durationMs: result.durationMs, createdAt: now)
                 try verdict.insert(db)
             }
+            let outcome = Verdict(items: results.map(\.verdict))
+            try Self.append(
+                outcome == .accepted ? .uploadAccepted : .uploadRejected, application: applicationId,
+                upload: upload.id, now: now, db)
             try Self.markSucceeded(claim, now: now, db)
+        }
+    }
+
+    /// Appends an application event in the transaction of the change it reports.
+    static func append(_ kind: EventKind, application: String, upload: String?, now: Double, _ db: Database) throws {
+        try db.execute(
+            sql: "INSERT INTO events (application_id, kind, upload_id, at) VALUES (?, ?, ?, ?)",
+            arguments: [application, kind.rawValue, upload, now])
+    }
+
+    public func events(applicationId: String, after id: Int64, limit: Int) async throws -> [ApplicationEvent] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM events WHERE application_id = ? AND id > ? ORDER BY id LIMIT ?",
+                arguments: [applicationId, id, limit]
+            ).compactMap { row in
+                EventKind(rawValue: row["kind"]).map {
+                    ApplicationEvent(
+                        id: row["id"], applicationId: row["application_id"], kind: $0, uploadId: row["upload_id"],
+                        at: row["at"])
+                }
+            }
         }
     }
 
@@ -513,6 +555,9 @@ public final class SQLiteStore: IntakeStorage {
                 arguments: [
                     retries ? JobState.retrying : .dead, now + (retryAfter?.seconds ?? 0), error, now, claim.job.id,
                 ])
+            if !retries, let upload = claim.upload, let application = upload.applicationId {
+                try Self.append(.uploadFailed, application: application, upload: upload.id, now: now, db)
+            }
         }
     }
 

@@ -52,6 +52,50 @@ struct LiveTests {
     }
 }
 
+/// The events stream over a real connection.
+@Suite("HTTP events")
+struct EventStreamTests {
+    func request(_ path: String, token: String, lastEventId: Int? = nil) -> String {
+        (["GET \(path) HTTP/1.1", "Host: 127.0.0.1", "Authorization: \(token)"]
+            + (lastEventId.map { ["Last-Event-ID: \($0)"] } ?? []) + ["", ""]).joined(separator: "\r\n")
+    }
+
+    @Test("Events arrive as they happen, with monotonic ids; Last-Event-ID resumes after the last one seen")
+    func streamAndResume() async throws {
+        let harness = try HTTPHarness()
+        let auth = try await harness.authorization("emp-1")
+        let token = auth[.authorization]!
+        try await harness.application.test(.live) { client in
+            _ = try await client.execute(
+                uri: "/v1/applications/APP-1/uploads?receipt=R-1", method: .post, headers: auth.upload(named: "a.pdf"),
+                body: try corpusBody("plain.pdf"))
+            let port = try #require(client.port)
+            let stream = try RawConnection(port: port)
+            stream.send(request("/v1/applications/APP-1/events", token: token))
+            let opening = try stream.read(until: "event: upload.received", for: .seconds(5))
+            #expect(opening.hasPrefix("HTTP/1.1 200"))
+            #expect(opening.contains("text/event-stream"))
+            // Something happens while the client listens: a reviewer asks for more documents.
+            _ = try await harness.service.setCaseState(receipt: "R-1", to: .awaitingAdditional, actor: "rev")
+            let live = try stream.read(until: "event: case.state_changed", for: .seconds(5))
+            #expect(live.contains("awaiting_additional"))
+            stream.close()
+            // `\r\n` is one Character in Swift: split on every newline, chunked framing included.
+            let ids = (opening + live).split(whereSeparator: \.isNewline).filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+            #expect(ids.count == 2 && ids[0] < ids[1])
+            let resumed = try RawConnection(port: port)
+            resumed.send(request("/v1/applications/APP-1/events", token: token, lastEventId: ids[0]))
+            let rest = try resumed.read(until: "event: case.state_changed", for: .seconds(5))
+            #expect(!rest.contains("event: upload.received"), "nothing already seen is sent again")
+            resumed.close()
+            let stranger = try await harness.authorization("emp-2")
+            let hidden = try await client.execute(uri: "/v1/applications/APP-1/events", method: .get, headers: stranger)
+            #expect(hidden.status == .notFound)
+            harness.api.startDraining()
+        }
+    }
+}
+
 /// A plain TCP connection to loopback, for requests no HTTP client would send.
 final class RawConnection: @unchecked Sendable {
     private let socket: Int32
@@ -83,6 +127,24 @@ final class RawConnection: @unchecked Sendable {
     }
 
     func close() { shutdown(socket, Int32(SHUT_RDWR)) }
+
+    /// Reads until what has arrived contains `marker` (and the blank line that ends its message), or `duration`
+    /// passes.
+    func read(until marker: String, for duration: Duration) throws -> String {
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let deadline = ContinuousClock.now + duration
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while ContinuousClock.now < deadline {
+            let text = String(decoding: received, as: UTF8.self)
+            if let range = text.range(of: marker), text[range.upperBound...].contains("\n\n") { return text }
+            let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            if count == 0 { break }
+            if count > 0 { received += buffer[0..<count] }
+        }
+        throw POSIXError(.ETIMEDOUT)
+    }
 
     /// Sends `text`, then reads until the peer closes or `duration` passes.
     func exchange(_ text: String, readFor duration: Duration) throws -> String {

@@ -138,3 +138,29 @@ struct IdempotencyBehaviourTests {
         #expect(try await storage.keepResponse(second, uploader: "u", key: "k", lifetime: .seconds(86_400)) == second)
     }
 }
+
+/// The event log behind the events stream.
+@Suite("Application events")
+struct EventBehaviourTests {
+    @Test("Received, judged, failed and state changes are logged in order, each in the transaction of its change",
+        arguments: Backend.allCases)
+    func log(backend: Backend) async throws {
+        let clock = TestClock()
+        let storage = try makeStorage(backend, clock: clock)
+        let accepted = try await Behaviour.submit(Behaviour.upload(receipt: "R-1"), to: storage)
+        clock.advance(by: .seconds(1))
+        let failed = try await Behaviour.submit(Behaviour.upload(sha: "bad"), to: storage, maxAttempts: 1)
+        _ = try await Behaviour.submit(Behaviour.upload(sha: "bad"), to: storage)  // a duplicate: no event
+        let claims = try await storage.claim(worker: "w", limit: 2, lease: .seconds(60))
+        try await storage.complete(claims[0]) { _ in [Behaviour.result(for: claims[0])] }
+        try await storage.fail(claims[1], error: "broken", retryAfter: nil)
+        _ = try await Behaviour.setState("R-1", .awaitingAdditional, in: storage)
+        let events = try await storage.events(applicationId: "APP-1", after: 0, limit: 100)
+        #expect(events.map(\.kind) == [.uploadReceived, .uploadReceived, .uploadAccepted, .uploadFailed, .caseStateChanged])
+        #expect(events.map(\.uploadId) == [accepted.upload.id, failed.upload.id, accepted.upload.id, failed.upload.id, nil])
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.id < $1.id })
+        let later = try await storage.events(applicationId: "APP-1", after: events[2].id, limit: 100)
+        #expect(later.map(\.kind) == [.uploadFailed, .caseStateChanged], "resumes after the last id seen")
+        #expect(try await storage.events(applicationId: "APP-2", after: 0, limit: 100).isEmpty)
+    }
+}
