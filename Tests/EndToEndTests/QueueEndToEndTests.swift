@@ -109,17 +109,19 @@ struct QueueEndToEndTests {
         #expect(status.acceptedBytes <= 30_000)
     }
 
-    /// Waits (at most a minute) until a running worker has recorded `count` verdicts.
-    func waitForVerdicts(_ count: Int, _ intake: IntakeBinary, applications: [String]) async throws {
+    /// Waits (at most a minute) until a running worker has finished `count` of the `total` jobs. One store, one
+    /// query a round: a poll slower than the worker would let it finish the queue before the test looks.
+    func waitForVerdicts(_ count: Int, of total: Int, _ intake: IntakeBinary) async throws {
+        let store = try intake.store()
         let deadline = Date().addingTimeInterval(60)
-        while try await verdictCount(intake, applications: applications) < count && Date() < deadline {
-            usleep(5_000)
+        while try await total - store.unfinishedJobs().count < count && Date() < deadline {
+            usleep(2_000)
         }
     }
 
-    /// Four applications, each with the whole corpus: 140 jobs.
-    func fillQueue(_ intake: IntakeBinary) throws -> [String] {
-        let applications = (1...4).map { "APP-\($0)" }
+    /// `count` applications, each with the whole corpus: 35 jobs each.
+    func fillQueue(_ intake: IntakeBinary, count: Int = 4) throws -> [String] {
+        let applications = (1...count).map { "APP-\($0)" }
         for application in applications { _ = try submit(intake, application: application, files: Self.corpusNames) }
         return applications
     }
@@ -127,9 +129,10 @@ struct QueueEndToEndTests {
     @Test("A worker killed with SIGKILL mid-queue loses nothing: after the lease expires, every upload has exactly one verdict")
     func killNine() async throws {
         let intake = IntakeBinary(environment: ["INTAKE_QUEUE_LEASE": "2s", "INTAKE_QUEUE_POLL_INTERVAL": "50ms"])
-        let applications = try fillQueue(intake)
+        // Enough work (420 jobs) that the worker is still busy when the test has seen the first five done.
+        let applications = try fillQueue(intake, count: 12)
         let worker = try intake.start(["work", "--concurrency", "2"])
-        try await waitForVerdicts(5, intake, applications: applications)
+        try await waitForVerdicts(5, of: applications.count * Self.corpusNames.count, intake)
         kill(worker.processIdentifier, SIGKILL)
         worker.waitUntilExit()
         #expect(worker.terminationReason == .uncaughtSignal)
@@ -146,7 +149,7 @@ struct QueueEndToEndTests {
         let intake = IntakeBinary(environment: ["INTAKE_QUEUE_POLL_INTERVAL": "50ms"])
         let applications = try fillQueue(intake)
         let worker = try intake.start(["work", "--concurrency", "2"])
-        try await waitForVerdicts(5, intake, applications: applications)
+        try await waitForVerdicts(5, of: applications.count * Self.corpusNames.count, intake)
         kill(worker.processIdentifier, SIGTERM)
         worker.waitUntilExit()
         #expect(worker.terminationReason == .exit)
