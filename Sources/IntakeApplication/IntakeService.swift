@@ -98,6 +98,7 @@ public struct IntakeService: Sendable {
             file.job = result.job.id
             file.receipt = result.receipt
             file.duplicate = result.duplicate
+            if !result.duplicate { IntakeMetrics.received(slot: submission.slot) }
         case .refused(let finding):
             file.findings = [finding]
         }
@@ -138,6 +139,7 @@ public struct IntakeService: Sendable {
         }
         switch outcome {
         case .linked(let upload, let job):
+            IntakeMetrics.received(slot: .additional)
             return AddedDocument(file: addition.fileName, upload: upload.id, job: job.id, outcome: .linked, findings: [])
         case .alreadyLinked(let upload):
             return AddedDocument(

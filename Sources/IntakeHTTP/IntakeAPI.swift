@@ -24,6 +24,8 @@ public struct IntakeAPI: Sendable {
     public func makeRouter() -> Router<IntakeRequestContext> {
         let router = Router(context: IntakeRequestContext.self)
         router.add(middleware: ProblemMiddleware())
+        // Requests, durations and active requests by route template, so the labels stay few.
+        router.add(middleware: MetricsMiddleware())
         router.get("healthz") { _, _ in try json(["status": "ok"], status: .ok) }
         router.get("readyz") { _, _ in try await readiness() }
         let api = router.group("v1").add(middleware: BearerAuthenticator(service: service))

@@ -125,10 +125,13 @@ public struct JobProcessor: Service {
         switch await withLeaseKept(claim, logger: logger, { try await handler.handle(claim, logger: jobLogger) }) {
         case .finished:
             logger.debug("Job succeeded")
+            IntakeMetrics.jobEnded(kind: claim.job.kind, outcome: "succeeded")
         case .leaseLost:
             logger.warning("Lease lost; the job was cancelled and recorded nothing")
+            IntakeMetrics.jobEnded(kind: claim.job.kind, outcome: "lease_lost")
         case .failed(let error as StoreError) where error.code == .leaseLost:
             logger.warning("Lease lost; result discarded")
+            IntakeMetrics.jobEnded(kind: claim.job.kind, outcome: "lease_lost")
         case .failed(let error):
             await fail(claim, error: error, logger: logger)
         }
@@ -185,6 +188,8 @@ public struct JobProcessor: Service {
         var generator = SystemRandomNumberGenerator()
         let retryAfter = retriable ? settings.retry.delay(afterAttempt: claim.job.attempts, using: &generator) : nil
         logger.warning("Job failed", metadata: ["intake.error": "\(error)"])
+        let willRetry = retryAfter != nil && claim.job.attempts < claim.job.maxAttempts
+        IntakeMetrics.jobEnded(kind: claim.job.kind, outcome: willRetry ? "retrying" : "dead")
         do {
             try await storage.fail(claim, error: "\(error)", retryAfter: retryAfter)
         } catch {

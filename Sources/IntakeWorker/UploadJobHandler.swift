@@ -2,6 +2,7 @@ import BlobStorage
 import IntakeCore
 import IntakeStore
 import Logging
+import Synchronization
 
 /// `process_upload`: inspects an upload in an isolated child, splits a bundle into its documents, and records each
 /// item's verdict with the application limits read in the same transaction.
@@ -34,9 +35,13 @@ public struct UploadJobHandler: JobHandler {
         try Task.checkCancellation()
         let processor = UploadProcessor(policy: policy)
         let slot = upload.slot
+        let recorded = Recorded()
         try await storage.complete(claim) { usage in
-            processor.applyingApplicationLimits(results, slot: slot, usage: usage)
+            let judged = processor.applyingApplicationLimits(results, slot: slot, usage: usage)
+            recorded.set(judged)
+            return judged
         }
+        IntakeMetrics.judged(recorded.value, slot: slot)
         logger.info("Upload judged", metadata: ["intake.items": "\(results.count)"])
     }
 
@@ -51,6 +56,7 @@ public struct UploadJobHandler: JobHandler {
             await inspector.inspect(
                 path: path, separators: separators, landmarkModel: upload.slot == .photo ? landmarkModel : nil)
         }
+        IntakeMetrics.inspected(for: ContinuousClock.now - started)
         if let failure = facts.inspectionFailure, failure.reason == .unavailable {
             // The inspector could not run: retry, and if it never can, the job ends dead with the reason, never
             // with a verdict that blames the file.
@@ -123,6 +129,13 @@ public struct UploadJobHandler: JobHandler {
         rejected.verdict = .rejected
         return rejected
     }
+}
+
+/// The results the store's transaction recorded, read back once it committed (the closure runs inside it).
+final class Recorded: Sendable {
+    private let results = Mutex<[ItemResult]>([])
+    var value: [ItemResult] { results.withLock { $0 } }
+    func set(_ value: [ItemResult]) { results.withLock { $0 = value } }
 }
 
 /// `reprocess_application`: judges an application's items again from their stored facts under this worker's

@@ -28,21 +28,31 @@ struct Serve: IntakeCommand {
     var serviceRole: ServiceRole { role == .api ? .none : .worker(untilEmpty: false) }
 
     func validate() throws {
-        if let listen, HostAndPort(parsing: listen) == nil {
-            throw ValidationError("--listen: “\(listen)” is not HOST:PORT")
+        for (option, value) in [("--listen", listen), ("--metrics-listen", metricsListen)] {
+            if let value, HostAndPort(parsing: value) == nil {
+                throw ValidationError("\(option): “\(value)” is not HOST:PORT")
+            }
         }
     }
 
     func adjust(_ settings: inout IntakeSettings) throws {
         if let listen = listen.flatMap(HostAndPort.init(parsing:)) { settings.server.listen = listen }
+        if let metrics = metricsListen.flatMap(HostAndPort.init(parsing:)) { settings.server.metricsListen = metrics }
     }
 
+    @Option(help: "Where Prometheus scrapes /metrics, HOST:PORT (default: server.metrics_listen, 127.0.0.1:9090).")
+    var metricsListen: String?
+
     func faces(for service: IntakeService, logger: Logger) -> [ServiceGroupConfiguration.ServiceConfiguration] {
-        guard role != .worker else { return [] }
-        return makeHTTPServices(api: IntakeAPI(service: service), logger: logger) { address in
-            // One line on stdout, so a script or a test that asked for port 0 learns the port.
-            FileHandle.standardOutput.write(Data("intake: listening on http://\(address)\n".utf8))
+        let metrics = MetricsEndpoint.bootstrap().services(service: service, logger: logger) { address in
+            FileHandle.standardOutput.write(Data("intake: metrics on http://\(address)/metrics\n".utf8))
         }
+        guard role != .worker else { return metrics }
+        return metrics
+            + makeHTTPServices(api: IntakeAPI(service: service), logger: logger) { address in
+                // One line on stdout, so a script or a test that asked for port 0 learns the port.
+                FileHandle.standardOutput.write(Data("intake: listening on http://\(address)\n".utf8))
+            }
     }
 
     /// The server and the worker run beside this until SIGTERM or SIGINT.

@@ -10,28 +10,32 @@ struct ServeEndToEndTests {
     struct Server {
         let process: Process
         let port: Int
+        let metricsPort: Int
 
         static func start(_ intake: IntakeBinary, arguments: [String] = []) throws -> Server {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: TestSupport.intakeExecutable)
-            process.arguments = ["serve", "--listen", "127.0.0.1:0"] + arguments + intake.commonArguments
+            process.arguments =
+                ["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"] + arguments + intake.commonArguments
             process.environment = ProcessInfo.processInfo.environment.merging(intake.environment) { $1 }
             let output = Pipe()
             process.standardOutput = output
             process.standardError = FileHandle.nullDevice
             try process.run()
-            // The first line says where it listens: `intake: listening on http://127.0.0.1:PORT`.
-            var line = Data()
-            while !line.contains(UInt8(ascii: "\n")) {
+            // It says where it listens: `intake: listening on http://127.0.0.1:PORT` and `intake: metrics on …`.
+            var text = ""
+            func port(after prefix: String) -> Int? {
+                guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return nil }
+                return Int(line.dropFirst(prefix.count).split(separator: ":")[1].prefix { $0.isNumber })
+            }
+            while port(after: "intake: listening on http://") == nil || port(after: "intake: metrics on http://") == nil {
                 let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { throw TestFailure("intake serve exited before listening") }
-                line += chunk
+                if chunk.isEmpty { throw TestFailure("intake serve exited before listening: \(text)") }
+                text += String(decoding: chunk, as: UTF8.self)
             }
-            let text = String(decoding: line, as: UTF8.self)
-            guard let port = text.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
-                throw TestFailure("no port in \(text)")
-            }
-            return Server(process: process, port: port)
+            return Server(
+                process: process, port: port(after: "intake: listening on http://")!,
+                metricsPort: port(after: "intake: metrics on http://")!)
         }
     }
 
@@ -127,5 +131,16 @@ struct ServeEndToEndTests {
         let items = try #require(state["items"] as? [[String: Any]])
         let codes = (items.first?["findings"] as? [[String: Any]])?.compactMap { $0["code"] as? String }
         #expect(codes?.contains("pdf.print_restricted") == true)
+        let metrics = TestSupport.run("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(server.metricsPort)/metrics"]).standardOutput
+        for line in [
+            #"intake_uploads_received_total{slot="attachment"} 1"#,
+            #"intake_verdicts_total{slot="attachment",verdict="rejected"} 1"#,
+            #"intake_findings_total{code="pdf.print_restricted"} 1"#,
+            #"intake_jobs_total{kind="process_upload",outcome="succeeded"} 1"#,
+            #"intake_inspection_duration_seconds_bucket{le="60.0"} 1"#, #"intake_queue_jobs{state="#,
+            "hb_requests",
+        ] {
+            #expect(metrics.contains(line), "\(line) in /metrics")
+        }
     }
 }
