@@ -34,6 +34,10 @@ TONE_GAMMA = 1.2
 BLUR_SIGMA = 4.0
 DARK_GAMMA = 6.5
 OVER_GAMMA = 4.0
+# Heavy pixel defects, each past the point where dlib's detector loses the face (it does from blur sigma 8 and from
+# a gain of 2): the photo rules must still name the cause, not only "no face".
+HEAVY_BLUR_SIGMA = 10.0
+HEAVY_OVER_GAIN = 2.5      # about +1.3 EV
 CAT_CX = 0.5   # where the 3:4 crop of chelsea() is centred (her face fills it)
 
 # Landmarks of astronaut() from dlib's 68-point shape predictor (mean of points 36-41 / 42-47 = eye centres, point 8
@@ -229,6 +233,9 @@ def main():
     lum = luminance(g)[..., None]
     save_jpeg(g * (np.maximum(lum, 1e-6) ** (DARK_GAMMA - 1)), "dark.jpg")
     save_jpeg(1 - (1 - g) ** OVER_GAMMA, "overexposed.jpg")   # face washed out towards white
+    # Heavy defects, past what the detector still finds a face in: the applicant must be told the cause.
+    save_jpeg(filters.gaussian(g, sigma=HEAVY_BLUR_SIGMA, channel_axis=-1), "heavily-blurred.jpg")
+    save_jpeg(g * HEAVY_OVER_GAIN, "heavily-overexposed.jpg")   # linear gain, clipped at white
     gray = np.rint(luminance(good)).clip(0, 255).astype(np.uint8)
     save_jpeg(np.repeat(gray[..., None], 3, axis=2), "grayscale.jpg")
     Image.fromarray(gray, "L").save(OUT / "grayscale-1ch.jpg", "JPEG", quality=QUALITY)

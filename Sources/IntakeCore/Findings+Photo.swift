@@ -145,6 +145,27 @@ extension Finding {
                         + "in front of a plain light background, lit so that no shadow falls on it."
                     : "The background is not plain: it shows a pattern or objects. Take the photo again in front of "
                         + "a plain light wall or screen.")
+        case .photoBlurry where check.measure == "image_sharpness":
+            message = LocalizedMessage(
+                ja: "写真全体がぼやけています（鮮明さ \(fixed(value, 1))、必要な値 \(fixed(check.minimum ?? 0, 0)) 以上）。"
+                    + "ピントを合わせ、手ぶれしないように撮り直してください。",
+                en: "The photo is blurred throughout (sharpness \(fixed(value, 1)); at least "
+                    + "\(fixed(check.minimum ?? 0, 0)) is needed). Take the photo again in focus, holding the "
+                    + "camera still.")
+        case .photoOverexposed where check.measure == "image_highlights_clipped":
+            message = LocalizedMessage(
+                ja: "写真が明るすぎます。中央部の \(percent(value)) % が白く飛んでいます（許容は \(percent(check.maximum ?? 0)) % まで）。"
+                    + "光を弱めるか、フラッシュを使わずに撮り直してください。",
+                en: "The photo is too bright: \(percent(value)) % of its centre is washed out to white (at most "
+                    + "\(percent(check.maximum ?? 0)) % is allowed). Take the photo again with softer light or "
+                    + "without flash.")
+        case .photoTooDark where check.measure == "image_shadows_clipped":
+            message = LocalizedMessage(
+                ja: "写真が暗すぎます。中央部の \(percent(value)) % が黒くつぶれています（許容は \(percent(check.maximum ?? 0)) % まで）。"
+                    + "明るい場所で、顔に均一に光が当たるようにして撮り直してください。",
+                en: "The photo is too dark: \(percent(value)) % of its centre is black (at most "
+                    + "\(percent(check.maximum ?? 0)) % is allowed). Take the photo again in a bright place with even "
+                    + "light on your face.")
         case .photoBlurry:
             message = LocalizedMessage(
                 ja: "顔がぼやけています（鮮明さ \(fixed(value, 0))、必要な値 \(fixed(spec.minSharpness, 0)) 以上）。"

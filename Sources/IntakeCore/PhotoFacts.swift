@@ -137,10 +137,20 @@ public struct FaceGeometry: Hashable, Sendable, Codable {
     }
 }
 
-/// The numbers the photo rules judge. Face measurements are nil without exactly one measurable face.
+/// The numbers the photo rules judge. Image measurements (colourfulness, image sharpness and exposure) are taken
+/// on every decoded photo; face measurements are nil without exactly one measurable face.
 public struct PhotoMeasurements: Hashable, Sendable, Codable {
     /// Mean colour saturation of the photo (0 for a grey image; about 20 or more for a colour portrait).
     public var colourfulness: Double?
+    /// The 99th percentile of the absolute 4-neighbour Laplacian over the whole photo, scaled to 240 pixels wide:
+    /// the strength of its sharpest edges. Measured without a face, so a photo too blurred for the detector is
+    /// still told it is blurred (a plain background adds no edges, so it does not lower this).
+    public var imageSharpness: Double?
+    /// Fraction of the frame's centre (30–70 % of the width, 25–65 % of the height, where a compliant crop puts
+    /// the face) at luminance 250 or more: washed out, even when the detector no longer finds the face there.
+    public var imageHighlightsClipped: Double?
+    /// Fraction of the frame's centre at luminance 5 or less: the face lost in black.
+    public var imageShadowsClipped: Double?
     /// Crown (hair included) to chin, as a fraction of the photo's height.
     public var headHeightRatio: Double?
     /// Space above the crown, as a fraction of the photo's height.
@@ -167,13 +177,17 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
     public var faceHighlightsClipped: Double?
 
     public init(
-        colourfulness: Double? = nil, headHeightRatio: Double? = nil, topMarginRatio: Double? = nil,
+        colourfulness: Double? = nil, imageSharpness: Double? = nil, imageHighlightsClipped: Double? = nil,
+        imageShadowsClipped: Double? = nil, headHeightRatio: Double? = nil, topMarginRatio: Double? = nil,
         faceCenterRatio: Double? = nil, eyeLineRatio: Double? = nil, rollDegrees: Double? = nil,
         interEyeDistance: Double? = nil, backgroundDeviation: Double? = nil, backgroundImbalance: Double? = nil,
         backgroundBrightness: Double? = nil, sharpness: Double? = nil, faceBrightness: Double? = nil,
         faceHighlightsClipped: Double? = nil
     ) {
         self.colourfulness = colourfulness
+        self.imageSharpness = imageSharpness
+        self.imageHighlightsClipped = imageHighlightsClipped
+        self.imageShadowsClipped = imageShadowsClipped
         self.headHeightRatio = headHeightRatio
         self.topMarginRatio = topMarginRatio
         self.faceCenterRatio = faceCenterRatio
@@ -190,6 +204,9 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case colourfulness, sharpness
+        case imageSharpness = "image_sharpness"
+        case imageHighlightsClipped = "image_highlights_clipped"
+        case imageShadowsClipped = "image_shadows_clipped"
         case headHeightRatio = "head_height_ratio"
         case topMarginRatio = "top_margin_ratio"
         case faceCenterRatio = "face_center_ratio"
@@ -207,6 +224,9 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(colourfulness, forKey: .colourfulness)
+        try container.encode(imageSharpness, forKey: .imageSharpness)
+        try container.encode(imageHighlightsClipped, forKey: .imageHighlightsClipped)
+        try container.encode(imageShadowsClipped, forKey: .imageShadowsClipped)
         try container.encode(headHeightRatio, forKey: .headHeightRatio)
         try container.encode(topMarginRatio, forKey: .topMarginRatio)
         try container.encode(faceCenterRatio, forKey: .faceCenterRatio)

@@ -39,9 +39,16 @@ public struct PhotoRules: Sendable {
         if let decodeError = photo.decodeError, !failed.contains(where: { $0.code == .photoTooManyPixels }) {
             return [.photoMalformed(decodeError, failure: nil)] + findings
         }
-        // One finding per code: the first failed check of each rule says what to fix.
+        // One finding per code: the first failed check of each rule says what to fix. A photo too blurred, too
+        // bright or too dark as a whole is told that, not also that no face was found: the detector's miss is a
+        // consequence, and retaking the photo sharp and well exposed is the one fix (the failed `faces` check stays
+        // in `checks` for the operator).
         var reported: Set<FindingCode> = []
-        let photoFindings = failed.filter { reported.insert($0.code).inserted }.map {
+        let imageQuality: Set<String> = ["image_sharpness", "image_highlights_clipped", "image_shadows_clipped"]
+        let explained = failed.contains { imageQuality.contains($0.measure) }
+        let photoFindings = failed.filter { !(explained && $0.code == .photoNoFace) }.filter {
+            reported.insert($0.code).inserted
+        }.map {
             Finding.photo($0, specification: specification)
         }
         return photoFindings + findings
@@ -84,6 +91,18 @@ public struct PhotoRules: Sendable {
         let measured = photo.measurements
         if let colourfulness = measured.colourfulness {
             checks.append(.atLeast(.photoGrayscale, "colourfulness", colourfulness, spec.minColourfulness))
+        }
+        // Sharpness and exposure of the whole image, judged whether or not a face was found: a photo blurred or
+        // washed out past the detector's reach must be told why, not only that no face was seen.
+        if let sharpness = measured.imageSharpness {
+            checks.append(.atLeast(.photoBlurry, "image_sharpness", sharpness, spec.minImageSharpness))
+        }
+        if let clipped = measured.imageHighlightsClipped {
+            checks.append(
+                .atMost(.photoOverexposed, "image_highlights_clipped", clipped, spec.maxImageHighlightsClipped))
+        }
+        if let clipped = measured.imageShadowsClipped {
+            checks.append(.atMost(.photoTooDark, "image_shadows_clipped", clipped, spec.maxImageShadowsClipped))
         }
         checks.append(.atLeast(.photoNoFace, "faces", Double(photo.faces.count), 1))
         guard !photo.faces.isEmpty else { return checks }

@@ -40,6 +40,11 @@ public struct PhotoSpecification: Sendable, Hashable {
     public var faceBrightness: ClosedRange<Double>
     /// Largest fraction of face pixels clipped to white.
     public var maxHighlightsClipped: Double
+    /// Least sharpness of the whole image (its sharpest edges), judged with or without a face: heavy blur only.
+    public var minImageSharpness: Double
+    /// Largest fraction of the frame's centre clipped to white, and to black, judged with or without a face.
+    public var maxImageHighlightsClipped: Double
+    public var maxImageShadowsClipped: Double
     /// Least colourfulness: below it the photo is judged black and white.
     public var minColourfulness: Double
     /// Names of retouching apps that, found in the EXIF `Software` tag, earn a warning (`photo.editing_software`).
@@ -50,9 +55,13 @@ public struct PhotoSpecification: Sendable, Hashable {
         aspectTolerance: Double, maxAgeMonths: Int, headHeight: ClosedRange<Double>, topMargin: ClosedRange<Double>,
         centerTolerance: Double, eyeLine: ClosedRange<Double>, maxRollDegrees: Double, minInterEyeDistance: Double,
         backgroundMaxDeviation: Double, backgroundMaxImbalance: Double, minSharpness: Double,
-        faceBrightness: ClosedRange<Double>, maxHighlightsClipped: Double, minColourfulness: Double,
+        faceBrightness: ClosedRange<Double>, maxHighlightsClipped: Double, minImageSharpness: Double,
+        maxImageHighlightsClipped: Double, maxImageShadowsClipped: Double, minColourfulness: Double,
         editingSoftware: [String]
     ) {
+        self.minImageSharpness = minImageSharpness
+        self.maxImageHighlightsClipped = maxImageHighlightsClipped
+        self.maxImageShadowsClipped = maxImageShadowsClipped
         self.editingSoftware = editingSoftware
         self.types = types
         self.maxFileSize = maxFileSize
@@ -82,7 +91,8 @@ public struct PhotoSpecification: Sendable, Hashable {
         maxPixels: 40_000_000, aspectRatio: 0.75, aspectTolerance: 0.02, maxAgeMonths: 6, headHeight: 0.55...0.70,
         topMargin: 0.05...0.20, centerTolerance: 0.05, eyeLine: 0.50...0.70, maxRollDegrees: 8,
         minInterEyeDistance: 90, backgroundMaxDeviation: 16, backgroundMaxImbalance: 24, minSharpness: 20,
-        faceBrightness: 70...215, maxHighlightsClipped: 0.10, minColourfulness: 3,
+        faceBrightness: 70...215, maxHighlightsClipped: 0.10, minImageSharpness: 8, maxImageHighlightsClipped: 0.40,
+        maxImageShadowsClipped: 0.60, minColourfulness: 3,
         editingSoftware: [
             "Meitu", "BeautyPlus", "BeautyCam", "SNOW", "B612", "Facetune", "Ulike", "PicsArt", "Snapseed", "Photoshop",
         ])
@@ -109,6 +119,9 @@ public struct PhotoSpecification: Sendable, Hashable {
             faceBrightness: try configuration.range(
                 "photo.face_brightness_min", "photo.face_brightness_max", in: 0...255),
             maxHighlightsClipped: try configuration.number("photo.max_highlights_clipped", in: 0...1),
+            minImageSharpness: try configuration.number("photo.min_image_sharpness", in: 0...1020),
+            maxImageHighlightsClipped: try configuration.number("photo.max_image_highlights_clipped", in: 0...1),
+            maxImageShadowsClipped: try configuration.number("photo.max_image_shadows_clipped", in: 0...1),
             minColourfulness: try configuration.number("photo.min_colourfulness", in: 0...255),
             editingSoftware: try configuration.list("photo.editing_software"))
     }
@@ -128,10 +141,13 @@ public struct PhotoSpecification: Sendable, Hashable {
             "photo.max_age_months=\(maxAgeMonths)",
             "photo.max_file_size=\(maxFileSize.bytes)",
             "photo.max_highlights_clipped=\(maxHighlightsClipped)",
+            "photo.max_image_highlights_clipped=\(maxImageHighlightsClipped)",
+            "photo.max_image_shadows_clipped=\(maxImageShadowsClipped)",
             "photo.max_pixels=\(maxPixels)",
             "photo.max_roll=\(maxRollDegrees)",
             "photo.min_colourfulness=\(minColourfulness)",
             "photo.min_height=\(minHeight)",
+            "photo.min_image_sharpness=\(minImageSharpness)",
             "photo.min_inter_eye_distance=\(minInterEyeDistance)",
             "photo.min_sharpness=\(minSharpness)",
             "photo.min_width=\(minWidth)",

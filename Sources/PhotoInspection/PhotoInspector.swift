@@ -53,11 +53,14 @@ public final class PhotoInspector {
             gray: gray, width: image.width, height: image.height, detectionSide: Self.detectionSide)
         facts.landmarkModel = model.name
         facts.faces = faces.map(\.box)
-        facts.measurements = PhotoMeasurements(colourfulness: colourfulness)
+        let quality = measurer.imageQuality()
+        facts.measurements = PhotoMeasurements(
+            colourfulness: colourfulness, imageSharpness: quality.sharpness,
+            imageHighlightsClipped: quality.highlightsClipped, imageShadowsClipped: quality.shadowsClipped)
         guard count == 1, let face = faces.first else { return facts }
         let geometry = measurer.geometry(of: face)
         facts.face = geometry
-        facts.measurements = measurer.measurements(of: face, geometry: geometry, colourfulness: colourfulness)
+        facts.measurements = measurer.measurements(of: face, geometry: geometry, image: facts.measurements)
         return facts
     }
 }

@@ -39,6 +39,66 @@ struct PhotoMeasurer {
         return (varianceRG + varianceYB).squareRoot() + 0.3 * (meanRG * meanRG + meanYB * meanYB).squareRoot()
     }
 
+    // MARK: Image quality, with or without a face
+
+    /// Width the whole-image sharpness is measured at: the same photo at 480 or 1200 pixels gives the same value,
+    /// and a compliant crop's eyes are still about 50 pixels apart there.
+    static let sharpnessWidth = 240
+
+    /// Sharpness and exposure of the whole photo (`imageSharpness`, `imageHighlightsClipped`,
+    /// `imageShadowsClipped`), measured before and apart from face detection: a blur or an exposure heavy enough
+    /// to hide the face from the detector is still measured, and judged as what it is.
+    func imageQuality() -> (sharpness: Double?, highlightsClipped: Double?, shadowsClipped: Double?) {
+        let centre = regionStatistics(
+            x: Int(0.30 * Double(width))..<Int(0.70 * Double(width)),
+            y: Int(0.25 * Double(height))..<Int(0.65 * Double(height)), clippedAbove: 250, clippedBelow: 5)
+        return (edgeStrength(), centre?.clippedFraction, centre?.shadowFraction)
+    }
+
+    /// The 99th percentile of |Laplacian| on the photo area-averaged to `sharpnessWidth` pixels across. A
+    /// percentile, not the variance: a plain background is most of a compliant photo and has no edges, so a
+    /// variance would call a sharp face on a large plain wall soft, while the strongest one percent of edges
+    /// (eyes, hairline, collar) is what blur takes away first.
+    func edgeStrength() -> Double? {
+        let columns = min(width, Self.sharpnessWidth)
+        let rows = max(1, Int((Double(height) * Double(columns) / Double(width)).rounded()))
+        guard columns >= 8, rows >= 8 else { return nil }
+        var reduced = [Double](repeating: 0, count: columns * rows)
+        gray.withUnsafeBufferPointer { pixels in
+            for row in 0..<rows {
+                let top = row * height / rows, bottom = max(top + 1, (row + 1) * height / rows)
+                for column in 0..<columns {
+                    let left = column * width / columns, right = max(left + 1, (column + 1) * width / columns)
+                    var sum = 0
+                    for y in top..<bottom {
+                        let base = y * width
+                        for x in left..<right { sum += Int(pixels[base + x]) }
+                    }
+                    reduced[row * columns + column] = Double(sum) / Double((bottom - top) * (right - left))
+                }
+            }
+        }
+        // |Laplacian| lies in 0...1020; quarter-level buckets keep the percentile exact enough and the pass linear.
+        var histogram = [Int](repeating: 0, count: 4 * 1020 + 1)
+        for row in 1..<(rows - 1) {
+            for column in 1..<(columns - 1) {
+                let index = row * columns + column
+                let laplacian =
+                    reduced[index - 1] + reduced[index + 1] + reduced[index - columns] + reduced[index + columns]
+                    - 4 * reduced[index]
+                histogram[min(histogram.count - 1, Int((abs(laplacian) * 4).rounded()))] += 1
+            }
+        }
+        let total = (rows - 2) * (columns - 2)
+        let rank = Int((0.99 * Double(total)).rounded(.up))
+        var seen = 0
+        for (bucket, count) in histogram.enumerated() {
+            seen += count
+            if seen >= rank { return Double(bucket) / 4 }
+        }
+        return Double(histogram.count - 1) / 4
+    }
+
     // MARK: Geometry
 
     func geometry(of face: DetectedFace) -> FaceGeometry {
@@ -100,21 +160,20 @@ struct PhotoMeasurer {
         }
     }
 
-    /// The rule measurements for one face.
-    func measurements(of face: DetectedFace, geometry: FaceGeometry, colourfulness: Double) -> PhotoMeasurements {
+    /// The rule measurements for one face, added to the image's own (`image`).
+    func measurements(of face: DetectedFace, geometry: FaceGeometry, image: PhotoMeasurements) -> PhotoMeasurements {
         let w = Double(width), h = Double(height)
         let eyeDistance = distance(geometry.leftEye, geometry.rightEye)
         let eyeY = (geometry.leftEye.y + geometry.rightEye.y) / 2
         let roll =
             atan2Degrees(geometry.rightEye.y - geometry.leftEye.y, geometry.rightEye.x - geometry.leftEye.x)
-        var measured = PhotoMeasurements(
-            colourfulness: colourfulness,
-            headHeightRatio: (geometry.chin.y - geometry.crownY) / h,
-            topMarginRatio: max(0, geometry.crownY) / h,
-            faceCenterRatio: (geometry.leftEye.x + geometry.rightEye.x) / 2 / w,
-            eyeLineRatio: 1 - eyeY / h,
-            rollDegrees: roll,
-            interEyeDistance: eyeDistance)
+        var measured = image
+        measured.headHeightRatio = (geometry.chin.y - geometry.crownY) / h
+        measured.topMarginRatio = max(0, geometry.crownY) / h
+        measured.faceCenterRatio = (geometry.leftEye.x + geometry.rightEye.x) / 2 / w
+        measured.eyeLineRatio = 1 - eyeY / h
+        measured.rollDegrees = roll
+        measured.interEyeDistance = eyeDistance
 
         let background = backgroundRegions(face: face.box, crownY: geometry.crownY, eyeY: eyeY)
             .compactMap { regionStatistics(x: $0.x, y: $0.y) }
@@ -159,13 +218,18 @@ struct PhotoMeasurer {
     struct RegionStatistics {
         var mean: Double
         var deviation: Double
+        /// Fraction at or above `clippedAbove`.
         var clippedFraction: Double
+        /// Fraction at or below `clippedBelow`.
+        var shadowFraction: Double
     }
 
-    func regionStatistics(x: Range<Int>, y: Range<Int>, clippedAbove: UInt8 = 255) -> RegionStatistics? {
+    func regionStatistics(x: Range<Int>, y: Range<Int>, clippedAbove: UInt8 = 255, clippedBelow: UInt8 = 0)
+        -> RegionStatistics?
+    {
         let x = x.clamped(to: 0..<width), y = y.clamped(to: 0..<height)
         guard !x.isEmpty, !y.isEmpty else { return nil }
-        var sum = 0.0, sumSquares = 0.0, clipped = 0
+        var sum = 0.0, sumSquares = 0.0, clipped = 0, shadows = 0
         gray.withUnsafeBufferPointer { pixels in
             for row in y {
                 for column in x {
@@ -174,6 +238,7 @@ struct PhotoMeasurer {
                     sum += double
                     sumSquares += double * double
                     if value >= clippedAbove { clipped += 1 }
+                    if value <= clippedBelow { shadows += 1 }
                 }
             }
         }
@@ -181,7 +246,7 @@ struct PhotoMeasurer {
         let mean = sum / count
         return RegionStatistics(
             mean: mean, deviation: max(0, sumSquares / count - mean * mean).squareRoot(),
-            clippedFraction: Double(clipped) / count)
+            clippedFraction: Double(clipped) / count, shadowFraction: Double(shadows) / count)
     }
 
     /// Variance of the 4-neighbour Laplacian over the region, after averaging blocks of pixels so that the eyes are

@@ -17,7 +17,8 @@ struct PhotoRulesTests {
             format: "jpeg", width: 600, height: 800,
             faces: [FaceBox(left: 180, top: 280, width: 240, height: 240, confidence: 1)],
             measurements: PhotoMeasurements(
-                colourfulness: 30, headHeightRatio: 0.62, topMarginRatio: 0.10, faceCenterRatio: 0.5,
+                colourfulness: 30, imageSharpness: 70, imageHighlightsClipped: 0, imageShadowsClipped: 0.01,
+                headHeightRatio: 0.62, topMarginRatio: 0.10, faceCenterRatio: 0.5,
                 eyeLineRatio: 0.57, rollDegrees: 0.5, interEyeDistance: 130, backgroundDeviation: 3,
                 backgroundImbalance: 4, backgroundBrightness: 230, sharpness: 60, faceBrightness: 160,
                 faceHighlightsClipped: 0))
@@ -119,6 +120,43 @@ struct PhotoRulesTests {
         #expect(findings(huge).map(\.code) == [.photoTooManyPixels])
         let broken = PhotoFacts(format: "jpeg", width: 600, height: 800, decodeError: "Premature end of JPEG file")
         #expect(findings(broken).map(\.code) == [.photoMalformed])
+    }
+
+    @Test(
+        "Image sharpness and exposure are judged with no face found: the cause is reported instead of no face",
+        arguments: [
+            ("image_sharpness", 7.9, FindingCode.photoBlurry),
+            ("image_highlights_clipped", 0.41, .photoOverexposed),
+            ("image_shadows_clipped", 0.61, .photoTooDark),
+        ])
+    func imageQualityWithoutFace(key: String, value: Double, code: FindingCode) throws {
+        var photo = Self.passing()
+        photo.faces = []
+        switch key {
+        case "image_sharpness": photo.measurements.imageSharpness = value
+        case "image_highlights_clipped": photo.measurements.imageHighlightsClipped = value
+        default: photo.measurements.imageShadowsClipped = value
+        }
+        let result = findings(photo)
+        #expect(result.map(\.code) == [code])
+        let finding = try #require(result.first)
+        #expect(finding.detail["measure"] == .string(key))
+        #expect(!finding.message.en.contains("face is"), "the photo as a whole, not a face: \(finding.message.en)")
+        let checks = PhotoRules(policy: Self.policy).checks(for: photo, submittedOn: Self.today)
+        #expect(checks.contains { $0.code == .photoNoFace && !$0.passed }, "the miss stays on record")
+        // The same value with a face found is the same finding, beside whatever the face measures say.
+        photo.faces = Self.passing().faces
+        #expect(findings(photo).map(\.code) == [code])
+    }
+
+    @Test("A sharp, well-exposed photo with no face is `photo.no_face`; bounds are inclusive")
+    func sharpPhotoWithoutFace() {
+        var photo = Self.passing()
+        photo.faces = []
+        photo.measurements.imageSharpness = 8
+        photo.measurements.imageHighlightsClipped = 0.40
+        photo.measurements.imageShadowsClipped = 0.60
+        #expect(findings(photo).map(\.code) == [.photoNoFace])
     }
 
     @Test("A retouching app in the EXIF Software tag is a warning naming it; a camera's firmware is nothing")

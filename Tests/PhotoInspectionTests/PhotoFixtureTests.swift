@@ -91,6 +91,8 @@ struct PhotoFixtureTests {
             ("blurred.jpg", .photoBlurry),
             ("dark.jpg", .photoTooDark),
             ("overexposed.jpg", .photoOverexposed),
+            ("heavily-blurred.jpg", .photoBlurry),
+            ("heavily-overexposed.jpg", .photoOverexposed),
             ("grayscale.jpg", .photoGrayscale),
             ("grayscale-1ch.jpg", .photoGrayscale),
             ("too-few-pixels.jpg", .photoTooSmall),
@@ -119,6 +121,33 @@ struct PhotoFixtureTests {
         let (findings, facts) = Photos.judge(name)
         #expect(!findings.contains { $0.code == .photoNoFace }, "\(name)")
         #expect((facts.photo?.faces.count ?? 0) >= 1, "\(name)")
+    }
+
+    @Test(
+        "A blur or overexposure past the detector's reach is named as such, not only as no face",
+        arguments: [
+            ("heavily-blurred.jpg", FindingCode.photoBlurry, "image_sharpness"),
+            ("heavily-overexposed.jpg", .photoOverexposed, "image_highlights_clipped"),
+        ])
+    func heavyDefects(name: String, expected: FindingCode, measure: String) throws {
+        let (findings, facts) = Photos.judge(name)
+        let photo = try #require(facts.photo)
+        #expect(photo.faces.isEmpty, "the fixture is meant to be past the detector's reach")
+        #expect(findings.map(\.code) == [expected], "\(findings.map(\.code))")
+        #expect(findings.first?.detail["measure"] == .string(measure))
+        let checks = try #require(photo.checks)
+        #expect(checks.contains { $0.code == .photoNoFace && !$0.passed })
+    }
+
+    @Test("Image sharpness and exposure are measured on every decoded photo, face or not, and pass on good ones",
+        arguments: ["good.jpg", "good-600x800.jpg", "studio-backdrop.jpg", "no-face-cat.jpg", "no-face-coffee.jpg"])
+    func imageQualityMeasured(name: String) throws {
+        let (_, facts) = Photos.judge(name)
+        let checks = try #require(facts.photo?.checks)
+        for measure in ["image_sharpness", "image_highlights_clipped", "image_shadows_clipped"] {
+            let check = try #require(checks.first { $0.measure == measure }, "\(name): \(measure)")
+            #expect(check.passed, "\(name): \(measure) = \(check.value ?? -1)")
+        }
     }
 
     @Test("The EXIF Software tag is read: a photo last saved by a retouching app is accepted with a warning")
