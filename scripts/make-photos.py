@@ -244,6 +244,17 @@ def main():
     # Busy background: the person as in good, in front of the photograph's own flag and shuttle model.
     busy = busy_backdrop(me, W, H, head_ratio=0.62, top_margin=0.10)
     save_jpeg(me.frame(W, H, head_ratio=0.62, top_margin=0.10, backdrop=busy), "busy-background.jpg")
+    # A head that fills the frame (69 % of the height, hair a few pixels from the side edges), on plain grey and in
+    # front of a real brick wall (skimage's brick(), CC0, at its own contrast): only narrow strips of background show.
+    save_jpeg(me.frame(W, H, head_ratio=0.69, top_margin=0.06), "head-fills-frame.jpg")
+    save_jpeg(me.frame(W, H, head_ratio=0.69, top_margin=0.06, backdrop=brick_backdrop(W, H)),
+              "head-fills-frame-brick.jpg")
+    # good, with a brick panel (the middle half of the width) from the top edge to 3 % of the height above the
+    # crown, the sides plain: the first row differs from its ends although the hair is far below it.
+    panel = np.broadcast_to(BG, (H, W, 3)).copy()
+    x0, x1, y1 = W // 4, 3 * W // 4, int(round((0.10 - 0.03) * H))
+    panel[:y1, x0:x1] = brick_backdrop(W, H)[:y1, x0:x1]
+    save_jpeg(me.frame(W, H, head_ratio=0.62, top_margin=0.10, backdrop=panel), "pattern-above-head.jpg")
     # The photograph's own studio backdrop (mottled grey), kept: a calibration case, not a defect by itself. The crown
     # sits 5.9 % below the top because the photograph has only 15 px of wall above her hair.
     save_jpeg(me.frame(W, H, head_ratio=0.62, top_margin=0.059, backdrop="original"), "studio-backdrop.jpg")
@@ -256,6 +267,12 @@ def main():
         (SAMPLES / app).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(OUT / name, SAMPLES / app / "photo.jpg")
     print(f"photos written to {OUT}")
+
+
+def brick_backdrop(W, H):
+    """skimage's brick() (a real brick wall, CC0) scaled to cover W×H, grey in all three channels."""
+    brick = transform.resize(data.brick() / 255.0, (H, W), order=3, anti_aliasing=True)
+    return np.repeat(np.clip(brick, 0, 1)[..., None], 3, axis=2)
 
 
 def busy_backdrop(me, W, H, **framing):

@@ -134,6 +134,12 @@ extension Finding {
                     + "（国際規格の目安は \(Int(spec.minInterEyeDistance)) ピクセル以上）。より高い解像度の写真を使ってください。",
                 en: "Your eyes are only \(Int(value.rounded())) pixels apart, so the face is coarse (the international "
                     + "guideline is at least \(Int(spec.minInterEyeDistance)) pixels). Use a higher-resolution photo.")
+        case .photoBackgroundNotPlain where check.measure == "background_regions":
+            message = LocalizedMessage(
+                ja: "頭の周りに無地の背景が写っていません。頭の左右と上に背景が見えるよう少し離れて、"
+                    + "無地で明るい壁やスクリーンの前で撮り直してください。",
+                en: "No plain background shows around your head. Take the photo again in front of a plain light wall "
+                    + "or screen, from far enough away that the background shows beside and above your head.")
         case .photoBackgroundNotPlain:
             let shadow = check.measure == "background_imbalance"
             message = LocalizedMessage(

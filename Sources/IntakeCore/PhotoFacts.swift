@@ -169,6 +169,9 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
     public var backgroundImbalance: Double?
     /// Mean luminance of the background regions.
     public var backgroundBrightness: Double?
+    /// How many background regions (strips beside and above the head) could be measured: 0 when the head leaves
+    /// no background to see, which is itself no plain background.
+    public var backgroundRegions: Int?
     /// Variance of the Laplacian over the face, at a scale where the eyes are about 100 pixels apart.
     public var sharpness: Double?
     /// Mean luminance (0–255) over the inner face.
@@ -181,7 +184,8 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
         imageShadowsClipped: Double? = nil, headHeightRatio: Double? = nil, topMarginRatio: Double? = nil,
         faceCenterRatio: Double? = nil, eyeLineRatio: Double? = nil, rollDegrees: Double? = nil,
         interEyeDistance: Double? = nil, backgroundDeviation: Double? = nil, backgroundImbalance: Double? = nil,
-        backgroundBrightness: Double? = nil, sharpness: Double? = nil, faceBrightness: Double? = nil,
+        backgroundBrightness: Double? = nil, backgroundRegions: Int? = nil, sharpness: Double? = nil,
+        faceBrightness: Double? = nil,
         faceHighlightsClipped: Double? = nil
     ) {
         self.colourfulness = colourfulness
@@ -197,6 +201,7 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
         self.backgroundDeviation = backgroundDeviation
         self.backgroundImbalance = backgroundImbalance
         self.backgroundBrightness = backgroundBrightness
+        self.backgroundRegions = backgroundRegions
         self.sharpness = sharpness
         self.faceBrightness = faceBrightness
         self.faceHighlightsClipped = faceHighlightsClipped
@@ -216,6 +221,7 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
         case backgroundDeviation = "background_deviation"
         case backgroundImbalance = "background_imbalance"
         case backgroundBrightness = "background_brightness"
+        case backgroundRegions = "background_regions"
         case faceBrightness = "face_brightness"
         case faceHighlightsClipped = "face_highlights_clipped"
     }
@@ -236,6 +242,7 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
         try container.encode(backgroundDeviation, forKey: .backgroundDeviation)
         try container.encode(backgroundImbalance, forKey: .backgroundImbalance)
         try container.encode(backgroundBrightness, forKey: .backgroundBrightness)
+        try container.encode(backgroundRegions, forKey: .backgroundRegions)
         try container.encode(sharpness, forKey: .sharpness)
         try container.encode(faceBrightness, forKey: .faceBrightness)
         try container.encode(faceHighlightsClipped, forKey: .faceHighlightsClipped)

@@ -131,6 +131,15 @@ public struct PhotoRules: Sendable {
         if let distance = measured.interEyeDistance {
             checks.append(.atLeast(.photoFaceResolutionLow, "inter_eye_distance", distance, spec.minInterEyeDistance))
         }
+        // No strip of background to measure is no plain background: the head fills the frame, or the crown and
+        // sides are lost in a pattern; a photo whose background went unmeasured is not a pass. Not judged when the
+        // head is too large: cropping again with more space, as that finding says, is what brings the background
+        // back into view (then it is judged), so the applicant reads one instruction, not two.
+        if let regions = measured.backgroundRegions,
+            measured.headHeightRatio.map({ $0 <= spec.headHeight.upperBound }) ?? true
+        {
+            checks.append(.atLeast(.photoBackgroundNotPlain, "background_regions", Double(regions), 1))
+        }
         if let deviation = measured.backgroundDeviation {
             checks.append(.atMost(.photoBackgroundNotPlain, "background_deviation", deviation, spec.backgroundMaxDeviation))
         }

@@ -20,7 +20,8 @@ struct PhotoRulesTests {
                 colourfulness: 30, imageSharpness: 70, imageHighlightsClipped: 0, imageShadowsClipped: 0.01,
                 headHeightRatio: 0.62, topMarginRatio: 0.10, faceCenterRatio: 0.5,
                 eyeLineRatio: 0.57, rollDegrees: 0.5, interEyeDistance: 130, backgroundDeviation: 3,
-                backgroundImbalance: 4, backgroundBrightness: 230, sharpness: 60, faceBrightness: 160,
+                backgroundImbalance: 4, backgroundBrightness: 230, backgroundRegions: 3, sharpness: 60,
+                faceBrightness: 160,
                 faceHighlightsClipped: 0))
     }
 
@@ -157,6 +158,20 @@ struct PhotoRulesTests {
         photo.measurements.imageHighlightsClipped = 0.40
         photo.measurements.imageShadowsClipped = 0.60
         #expect(findings(photo).map(\.code) == [.photoNoFace])
+    }
+
+    @Test("No background to measure is no plain background, unless the head is too large (crop again first)")
+    func noBackgroundMeasured() throws {
+        var photo = Self.passing()
+        photo.measurements.backgroundRegions = 0
+        photo.measurements.backgroundDeviation = nil
+        photo.measurements.backgroundImbalance = nil
+        let result = findings(photo)
+        #expect(result.map(\.code) == [.photoBackgroundNotPlain])
+        #expect(result.first?.detail["measure"] == .string("background_regions"))
+        #expect(result.first?.message.en.contains("No plain background") == true)
+        photo.measurements.headHeightRatio = 0.85
+        #expect(findings(photo).map(\.code) == [.photoFaceTooLarge])
     }
 
     @Test("A retouching app in the EXIF Software tag is a warning naming it; a camera's firmware is nothing")

@@ -52,7 +52,7 @@ struct PhotoFixtureTests {
     @Test("The good portrait passes as JPEG, PNG and rotated by EXIF, with every measurement inside its bounds",
         arguments: [
             "good.jpg", "good.png", "good-exif-rotated.jpg", "good-exif-rotated.png", "recent-date.jpg",
-            "studio-backdrop.jpg",
+            "studio-backdrop.jpg", "head-fills-frame.jpg",
         ])
     func good(name: String) throws {
         let (findings, facts) = Photos.judge(name)
@@ -98,6 +98,8 @@ struct PhotoFixtureTests {
             ("too-few-pixels.jpg", .photoTooSmall),
             ("wrong-aspect.jpg", .photoAspectRatio),
             ("busy-background.jpg", .photoBackgroundNotPlain),
+            ("head-fills-frame-brick.jpg", .photoBackgroundNotPlain),
+            ("pattern-above-head.jpg", .photoBackgroundNotPlain),
             ("too-old.jpg", .photoTooOld),
             ("no-face-cat.jpg", .photoNoFace),
             ("no-face-coffee.jpg", .photoNoFace),
@@ -115,7 +117,7 @@ struct PhotoFixtureTests {
             "good.jpg", "good.png", "good-exif-rotated.jpg", "two-people.jpg", "face-too-small.jpg",
             "face-too-large.jpg", "off-center.jpg", "tilted.jpg", "blurred.jpg", "dark.jpg", "overexposed.jpg",
             "grayscale.jpg", "grayscale-1ch.jpg", "too-few-pixels.jpg", "wrong-aspect.jpg", "busy-background.jpg",
-            "studio-backdrop.jpg",
+            "studio-backdrop.jpg", "head-fills-frame.jpg", "head-fills-frame-brick.jpg", "pattern-above-head.jpg",
         ])
     func faceFound(name: String) {
         let (findings, facts) = Photos.judge(name)
@@ -148,6 +150,32 @@ struct PhotoFixtureTests {
             let check = try #require(checks.first { $0.measure == measure }, "\(name): \(measure)")
             #expect(check.passed, "\(name): \(measure) = \(check.value ?? -1)")
         }
+    }
+
+    @Test("A head that fills the frame leaves narrow strips, and they are measured: plain passes, brick fails",
+        arguments: [("head-fills-frame.jpg", true), ("head-fills-frame-brick.jpg", false)])
+    func headFillsFrame(name: String, plain: Bool) throws {
+        let (_, facts) = Photos.judge(name)
+        let photo = try #require(facts.photo)
+        let regions = try #require(photo.measurements.backgroundRegions)
+        #expect(regions == 3, "both strips beside the head and the one above it: \(regions)")
+        let deviation = try #require(photo.checks?.first { $0.measure == "background_deviation" })
+        #expect(deviation.passed == plain, "\(name): deviation \(deviation.value ?? -1)")
+        let margin = try #require(photo.measurements.topMarginRatio)
+        #expect(abs(margin - 0.06) < 0.01, "the crown is where it is, found or estimated: \(margin)")
+    }
+
+    @Test("A pattern above the head is background, not hair: the crown and the top margin stay where they are")
+    func patternAboveHead() throws {
+        let (findings, facts) = Photos.judge("pattern-above-head.jpg")
+        let photo = try #require(facts.photo)
+        let good = try #require(Photos.judge("good.jpg").facts.photo)
+        let margin = try #require(photo.measurements.topMarginRatio)
+        let head = try #require(photo.measurements.headHeightRatio)
+        #expect(abs(margin - (good.measurements.topMarginRatio ?? 0)) < 0.01, "not 0 %: \(margin)")
+        #expect(abs(head - (good.measurements.headHeightRatio ?? 0)) < 0.01, "\(head)")
+        let failed = try #require(findings.first)
+        #expect(failed.code == .photoBackgroundNotPlain && failed.detail["measure"] == .string("background_deviation"))
     }
 
     @Test("The EXIF Software tag is read: a photo last saved by a retouching app is accepted with a warning")
