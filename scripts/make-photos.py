@@ -259,6 +259,11 @@ def main():
     # sits 5.9 % below the top because the photograph has only 15 px of wall above her hair.
     save_jpeg(me.frame(W, H, head_ratio=0.62, top_margin=0.059, backdrop="original"), "studio-backdrop.jpg")
 
+    # A real face turned sideways (about 50°): skimage's camera() (a man at a camera on a tripod, CC0 by Lav
+    # Varshney), 3:4 around his head, enlarged to 480×640. Grey, framed as found: other findings come with it.
+    cam = Image.fromarray(data.camera()).crop((143, 43, 306, 261)).resize((480, 640), Image.BICUBIC)
+    cam.convert("RGB").save(OUT / "turned-sideways.jpg", "JPEG", quality=QUALITY)
+
     # No face: a cat and a cup of coffee, 3:4, scaled to 360×480 so that only the face is missing.
     save_jpeg(resize_to(crop34(data.chelsea(), CAT_CX), 360, 480), "no-face-cat.jpg")
     save_jpeg(resize_to(crop34(data.coffee(), 0.5), 360, 480), "no-face-coffee.jpg")

@@ -119,6 +119,22 @@ extension Finding {
                     + "両目が水平になるよう、まっすぐ正面を向いて撮り直してください。",
                 en: "Your head is tilted by \(fixed(value, 1))° (at most \(fixed(spec.maxRollDegrees, 0))° is allowed). "
                     + "Take the photo again with your head straight and both eyes level.")
+        case .photoNotFrontal:
+            let turn = check.measure == "yaw"
+            message = LocalizedMessage(
+                ja: (turn ? "顔が左右に \(fixed(value, 1))° 向いています" : "顔が上下に \(fixed(value, 1))° 傾いています")
+                    + "（許容は \(fixed(check.maximum ?? 0, 0))° まで）。カメラを正面から見て撮り直してください。",
+                en: (turn
+                    ? "Your face is turned \(fixed(value, 1))° to the side"
+                    : "Your head is tipped \(fixed(value, 1))° up or down")
+                    + " (at most \(fixed(check.maximum ?? 0, 0))° is allowed). Take the photo again looking straight "
+                    + "into the camera.")
+        case .photoEyesClosed:
+            message = LocalizedMessage(
+                ja: "目が閉じているか、細くなっています（開き具合 \(fixed(value, 2))、必要な値 \(fixed(check.minimum ?? 0, 2)) 以上）。"
+                    + "目をしっかり開けて撮り直してください。",
+                en: "Your eyes are closed or nearly closed (openness \(fixed(value, 2)); at least "
+                    + "\(fixed(check.minimum ?? 0, 2)) is needed). Take the photo again with your eyes open.")
         case .photoEyeLine:
             severity = .warning
             message = LocalizedMessage(

@@ -97,7 +97,8 @@ public struct FaceBox: Hashable, Sendable, Codable {
     }
 }
 
-/// The measured face: its 68 landmarks (iBUG 300-W order) and the points the rules use.
+/// The measured face: the model's landmarks (dlib: 68 in iBUG 300-W order; MediaPipe: the 468-point mesh) and
+/// the points the rules use, which mean the same whatever the model.
 public struct FaceGeometry: Hashable, Sendable, Codable {
     /// Where the crown (top of the head, hair included) was found.
     public enum CrownMethod: String, Hashable, Sendable, Codable {
@@ -163,6 +164,13 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
     public var rollDegrees: Double?
     /// Pixels between the eye centres.
     public var interEyeDistance: Double?
+    /// Head turn (yaw) and nod (pitch) in degrees, from the face mesh's depth: 0 faces the camera; yaw is positive
+    /// when the face turns towards the image's right, pitch when the chin comes up. Nil with a model without depth.
+    public var yawDegrees: Double?
+    public var pitchDegrees: Double?
+    /// The eye-aspect ratio (eyelid gap over eye width; Soukupová and Čech, 2016) of the less open eye: about
+    /// 0.25–0.35 open, under 0.15 closed.
+    public var eyeOpenness: Double?
     /// Largest standard deviation of luminance (0–255) among the background regions beside and above the head.
     public var backgroundDeviation: Double?
     /// Difference between the brightest and darkest background region's mean luminance: a shadow on one side.
@@ -183,7 +191,8 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
         colourfulness: Double? = nil, imageSharpness: Double? = nil, imageHighlightsClipped: Double? = nil,
         imageShadowsClipped: Double? = nil, headHeightRatio: Double? = nil, topMarginRatio: Double? = nil,
         faceCenterRatio: Double? = nil, eyeLineRatio: Double? = nil, rollDegrees: Double? = nil,
-        interEyeDistance: Double? = nil, backgroundDeviation: Double? = nil, backgroundImbalance: Double? = nil,
+        interEyeDistance: Double? = nil, yawDegrees: Double? = nil, pitchDegrees: Double? = nil,
+        eyeOpenness: Double? = nil, backgroundDeviation: Double? = nil, backgroundImbalance: Double? = nil,
         backgroundBrightness: Double? = nil, backgroundRegions: Int? = nil, sharpness: Double? = nil,
         faceBrightness: Double? = nil,
         faceHighlightsClipped: Double? = nil
@@ -198,6 +207,9 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
         self.eyeLineRatio = eyeLineRatio
         self.rollDegrees = rollDegrees
         self.interEyeDistance = interEyeDistance
+        self.yawDegrees = yawDegrees
+        self.pitchDegrees = pitchDegrees
+        self.eyeOpenness = eyeOpenness
         self.backgroundDeviation = backgroundDeviation
         self.backgroundImbalance = backgroundImbalance
         self.backgroundBrightness = backgroundBrightness
@@ -218,6 +230,9 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
         case eyeLineRatio = "eye_line_ratio"
         case rollDegrees = "roll_degrees"
         case interEyeDistance = "inter_eye_distance"
+        case yawDegrees = "yaw"
+        case pitchDegrees = "pitch"
+        case eyeOpenness = "eyes_open"
         case backgroundDeviation = "background_deviation"
         case backgroundImbalance = "background_imbalance"
         case backgroundBrightness = "background_brightness"
@@ -239,6 +254,9 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
         try container.encode(eyeLineRatio, forKey: .eyeLineRatio)
         try container.encode(rollDegrees, forKey: .rollDegrees)
         try container.encode(interEyeDistance, forKey: .interEyeDistance)
+        try container.encode(yawDegrees, forKey: .yawDegrees)
+        try container.encode(pitchDegrees, forKey: .pitchDegrees)
+        try container.encode(eyeOpenness, forKey: .eyeOpenness)
         try container.encode(backgroundDeviation, forKey: .backgroundDeviation)
         try container.encode(backgroundImbalance, forKey: .backgroundImbalance)
         try container.encode(backgroundBrightness, forKey: .backgroundBrightness)

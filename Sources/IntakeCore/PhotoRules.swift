@@ -125,6 +125,17 @@ public struct PhotoRules: Sendable {
         if let roll = measured.rollDegrees {
             checks.append(.atMost(.photoHeadTilted, "roll_degrees", abs(roll), spec.maxRollDegrees))
         }
+        // Frontal pose (ICAO: yaw and pitch within ±5°) and open eyes, where the face model measures them: dlib's
+        // 68 points have no depth, so with that model pose is not judged beyond roll.
+        if let yaw = measured.yawDegrees {
+            checks.append(.atMost(.photoNotFrontal, "yaw", abs(yaw), spec.maxYawDegrees))
+        }
+        if let pitch = measured.pitchDegrees {
+            checks.append(.atMost(.photoNotFrontal, "pitch", abs(pitch), spec.maxPitchDegrees))
+        }
+        if let openness = measured.eyeOpenness {
+            checks.append(.atLeast(.photoEyesClosed, "eyes_open", openness, spec.minEyeOpenness))
+        }
         if let eyeLine = measured.eyeLineRatio {
             checks.append(.within(.photoEyeLine, "eye_line_ratio", eyeLine, spec.eyeLine))
         }

@@ -15,7 +15,8 @@ public struct WorkerSettings: Sendable, Hashable {
     public var retry: RetryStrategy
     /// Deadline and memory ceiling of each inspection (`inspection.timeout`, `inspection.memory`).
     public var inspection: InspectionLimits
-    /// The dlib 68-point landmark model face photos are measured with (`inspection.landmark_model`).
+    /// The face model face photos are measured with (`inspection.face_model`): a folder of MediaPipe ONNX files,
+    /// or a dlib 68-point shape predictor file.
     public var landmarkModel: String
 
     public init(
@@ -44,7 +45,7 @@ public struct WorkerSettings: Sendable, Hashable {
             inspection: InspectionLimits(
                 timeout: try configuration.duration("inspection.timeout"),
                 memory: try configuration.byteSize("inspection.memory")),
-            landmarkModel: try configuration.string("inspection.landmark_model"))
+            landmarkModel: try configuration.string("inspection.face_model"))
     }
 }
 

@@ -8,9 +8,6 @@ struct PhotoMeasurer {
     /// Luma, `width × height`.
     let gray: [UInt8]
 
-    /// How far above the brows the crown lies, as a multiple of the brow-to-chin distance, when the background
-    /// gives no edge to find it by. Calibrated on the test portraits (hair included).
-    static let crownAboveBrows = 0.88
     /// How far below the top edge (a fraction of the height) the estimated crown may lie and hair in the first row
     /// still be read as a crown cut off by the crop: the estimate's error on the test portraits is under 1 %.
     static let cutOffTolerance = 0.03
@@ -104,31 +101,30 @@ struct PhotoMeasurer {
 
     // MARK: Geometry
 
-    func geometry(of face: DetectedFace) -> FaceGeometry {
-        let points = face.landmarks
-        let leftEye = mean(points[36...41])
-        let rightEye = mean(points[42...47])
-        let chin = points[8]
-        let browY = points[17...26].map(\.y).reduce(0, +) / 10
+    func geometry(of face: DetectedFace, points: FacePoints) -> FaceGeometry {
+        let (leftEye, rightEye, chin, browY) = (points.leftEye, points.rightEye, points.chin, points.browY)
+        let landmarks = face.landmarks
         let faceSpan = max(1, chin.y - browY)
-        let estimate = browY - Self.crownAboveBrows * faceSpan
-        let edge = crownFromBackground(face: face.box, browY: browY, faceSpan: faceSpan)
+        let estimate = browY - points.crownAboveBrows * faceSpan
+        let edge = crownFromBackground(
+            centreX: (leftEye.x + rightEye.x) / 2, eyeDistance: distance(leftEye, rightEye), browY: browY,
+            faceSpan: faceSpan)
         // Hair from the first row means the crown is cut off, somewhere above the photo: the estimate says how far,
         // and measuring from row 0 would make the head look smaller than it is. But a patterned background also
         // differs from its row ends in the first row; when the estimate puts the crown clearly inside the photo,
         // it is the pattern, and the estimate is the better crown (a 0 % margin would be a wrong instruction).
         if edge == 0, estimate < Self.cutOffTolerance * Double(height) {
             return FaceGeometry(
-                landmarks: points, leftEye: leftEye, rightEye: rightEye, chin: chin, crownY: min(0, estimate),
+                landmarks: landmarks, leftEye: leftEye, rightEye: rightEye, chin: chin, crownY: min(0, estimate),
                 crownMethod: .landmarks)
         }
         if let edge, (browY - 1.5 * faceSpan...browY - 0.4 * faceSpan).contains(edge) {
             return FaceGeometry(
-                landmarks: points, leftEye: leftEye, rightEye: rightEye, chin: chin, crownY: edge,
+                landmarks: landmarks, leftEye: leftEye, rightEye: rightEye, chin: chin, crownY: edge,
                 crownMethod: .background)
         }
         return FaceGeometry(
-            landmarks: points, leftEye: leftEye, rightEye: rightEye, chin: chin, crownY: estimate,
+            landmarks: landmarks, leftEye: leftEye, rightEye: rightEye, chin: chin, crownY: estimate,
             crownMethod: .landmarks)
     }
 
@@ -138,12 +134,13 @@ struct PhotoMeasurer {
     /// only once it is `0.25 ×` the brow-to-chin distance long without a break (hair runs from the crown down to
     /// the brows): a picture, a pelmet or a pattern above the head ends before that and is skipped. Nil when a
     /// row's ends are not plain before that (no background to measure by) or nothing departs above the brows.
-    func crownFromBackground(face: FaceBox, browY: Double, faceSpan: Double) -> Double? {
+    func crownFromBackground(centreX: Double, eyeDistance: Double, browY: Double, faceSpan: Double) -> Double? {
         let edge = max(3, width / 25)
-        // The middle half of the face's width, clear of the row ends the background is read from (a face at the
-        // photo's edge leaves no such columns).
-        let first = max(edge, Int(face.left + face.width * 0.25))
-        let last = min(width - edge, Int(face.left + face.width * 0.75))
+        // Half an eye distance either side of the eye midpoint (the middle half of the face), clear of the row ends
+        // the background is read from (a face at the photo's edge leaves no such columns). From the landmarks,
+        // not the detector's box: boxes differ from model to model, the eyes do not.
+        let first = max(edge, Int(centreX - 0.5 * eyeDistance))
+        let last = min(width - edge, Int(centreX + 0.5 * eyeDistance))
         guard last - first >= 4 else { return nil }
         let columns = first..<last
         let lastRow = min(height, Int(browY))
@@ -175,7 +172,9 @@ struct PhotoMeasurer {
     }
 
     /// The rule measurements for one face, added to the image's own (`image`).
-    func measurements(of face: DetectedFace, geometry: FaceGeometry, image: PhotoMeasurements) -> PhotoMeasurements {
+    func measurements(
+        of face: DetectedFace, points: FacePoints, geometry: FaceGeometry, image: PhotoMeasurements
+    ) -> PhotoMeasurements {
         let w = Double(width), h = Double(height)
         let eyeDistance = distance(geometry.leftEye, geometry.rightEye)
         let eyeY = (geometry.leftEye.y + geometry.rightEye.y) / 2
@@ -189,7 +188,9 @@ struct PhotoMeasurer {
         measured.rollDegrees = roll
         measured.interEyeDistance = eyeDistance
 
-        let background = backgroundRegions(face: face.box, crownY: geometry.crownY, eyeY: eyeY)
+        let background = backgroundRegions(
+            centreX: (geometry.leftEye.x + geometry.rightEye.x) / 2, eyeDistance: eyeDistance, crownY: geometry.crownY,
+            eyeY: eyeY)
             .compactMap { regionStatistics(x: $0.x, y: $0.y) }
         measured.backgroundRegions = background.count
         if !background.isEmpty {
@@ -199,7 +200,10 @@ struct PhotoMeasurer {
             measured.backgroundBrightness = means.reduce(0, +) / Double(means.count)
         }
 
-        let inner = innerFace(geometry.landmarks)
+        measured.eyeOpenness = points.eyeOpenness
+        measured.yawDegrees = points.yawDegrees
+        measured.pitchDegrees = points.pitchDegrees
+        let inner = innerFace(points)
         if let statistics = regionStatistics(x: inner.x, y: inner.y, clippedAbove: 250) {
             measured.faceBrightness = statistics.mean
             measured.faceHighlightsClipped = statistics.clippedFraction
@@ -211,32 +215,38 @@ struct PhotoMeasurer {
     /// Beside the head (from the top down to the eye line, clear of hair and ears) and above the crown (over the
     /// face's width, where no hair can be once the crown is right), however narrow: a head that fills the frame
     /// leaves strips a few pixels wide, and those are still the background the applicant must fix.
-    func backgroundRegions(face: FaceBox, crownY: Double, eyeY: Double) -> [(x: Range<Int>, y: Range<Int>)] {
+    func backgroundRegions(centreX: Double, eyeDistance: Double, crownY: Double, eyeY: Double)
+        -> [(x: Range<Int>, y: Range<Int>)]
+    {
         // Clear of the outermost pixels (JPEG ringing, scanner borders), and of the hair by a small gap.
         let inset = max(1, min(width, height) / 200)
         let gap = max(2, height / 100)
-        let headLeft = Int(face.left - 0.45 * face.width)
-        let headRight = Int((face.left + 1.45 * face.width).rounded(.up))
+        // The head with its hair reaches about 1.9 eye distances either side of the eye midpoint (the test
+        // portraits' full hair); the face itself about 1.0.
+        let headLeft = Int(centreX - Self.headHalfWidth * eyeDistance)
+        let headRight = Int((centreX + Self.headHalfWidth * eyeDistance).rounded(.up))
         let bottom = min(height, Int(eyeY))
         var regions: [(x: Range<Int>, y: Range<Int>)] = []
         if headLeft > inset, bottom > inset { regions.append((inset..<headLeft, inset..<bottom)) }
         if headRight < width - inset, bottom > inset { regions.append((headRight..<(width - inset), inset..<bottom)) }
         let aboveCrown = Int(crownY) - gap
-        let left = max(inset, Int(face.left)), right = min(width - inset, Int(face.left + face.width))
+        let left = max(inset, Int(centreX - eyeDistance)), right = min(width - inset, Int(centreX + eyeDistance))
         if aboveCrown > inset, right > left { regions.append((left..<right, inset..<aboveCrown)) }
         return regions.filter { $0.x.count >= Self.narrowestStrip && $0.y.count >= Self.narrowestStrip }
             .filter { $0.x.count * $0.y.count >= Self.smallestRegion }
     }
 
+    /// Half the head's width with its hair, in eye distances from the eye midpoint.
+    static let headHalfWidth = 1.9
     /// A strip narrower than this many pixels (either way) is not read: its deviation says nothing.
     static let narrowestStrip = 3
     /// Fewest pixels in a background region: a 3-pixel strip beside a 600-pixel-high head is still about 900.
     static let smallestRegion = 200
 
     /// Between the outer eye corners, from the brows to below the mouth: skin, eyes, nose and mouth, no hair.
-    private func innerFace(_ points: [PhotoPoint]) -> (x: Range<Int>, y: Range<Int>) {
-        let left = max(0, Int(points[36].x)), right = min(width, Int(points[45].x) + 1)
-        let top = max(0, Int(min(points[19].y, points[24].y))), bottom = min(height, Int(points[57].y) + 1)
+    private func innerFace(_ points: FacePoints) -> (x: Range<Int>, y: Range<Int>) {
+        let left = max(0, Int(points.innerLeft)), right = min(width, Int(points.innerRight) + 1)
+        let top = max(0, Int(points.innerTop)), bottom = min(height, Int(points.innerBottom) + 1)
         return (left..<max(left, right), top..<max(top, bottom))
     }
 
@@ -310,14 +320,6 @@ struct PhotoMeasurer {
         return max(0, sumSquares / count - mean * mean)
     }
 
-    private func mean(_ points: ArraySlice<PhotoPoint>) -> PhotoPoint {
-        let count = Double(points.count)
-        return PhotoPoint(x: points.map(\.x).reduce(0, +) / count, y: points.map(\.y).reduce(0, +) / count)
-    }
-
-    private func distance(_ a: PhotoPoint, _ b: PhotoPoint) -> Double {
-        ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()
-    }
 }
 
 /// The angle of `(x, y)` from the x axis, in degrees.

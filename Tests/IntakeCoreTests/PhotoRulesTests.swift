@@ -19,7 +19,8 @@ struct PhotoRulesTests {
             measurements: PhotoMeasurements(
                 colourfulness: 30, imageSharpness: 70, imageHighlightsClipped: 0, imageShadowsClipped: 0.01,
                 headHeightRatio: 0.62, topMarginRatio: 0.10, faceCenterRatio: 0.5,
-                eyeLineRatio: 0.57, rollDegrees: 0.5, interEyeDistance: 130, backgroundDeviation: 3,
+                eyeLineRatio: 0.57, rollDegrees: 0.5, interEyeDistance: 130, yawDegrees: -0.8, pitchDegrees: 0.3,
+                eyeOpenness: 0.24, backgroundDeviation: 3,
                 backgroundImbalance: 4, backgroundBrightness: 230, backgroundRegions: 3, sharpness: 60,
                 faceBrightness: 160,
                 faceHighlightsClipped: 0))
@@ -172,6 +173,39 @@ struct PhotoRulesTests {
         #expect(result.first?.message.en.contains("No plain background") == true)
         photo.measurements.headHeightRatio = 0.85
         #expect(findings(photo).map(\.code) == [.photoFaceTooLarge])
+    }
+
+    @Test("Frontal within ICAO's ±5° either way, yaw and pitch alike; eyes open from 0.12; the values are recorded",
+        arguments: [
+            ("yaw", 5.0, true), ("yaw", -5.0, true), ("yaw", 5.1, false), ("yaw", -12, false),
+            ("pitch", 4.9, true), ("pitch", -5.2, false), ("eyes_open", 0.12, true), ("eyes_open", 0.05, false),
+        ])
+    func poseAndEyes(measure: String, value: Double, passes: Bool) throws {
+        var photo = Self.passing()
+        switch measure {
+        case "yaw": photo.measurements.yawDegrees = value
+        case "pitch": photo.measurements.pitchDegrees = value
+        default: photo.measurements.eyeOpenness = value
+        }
+        let result = findings(photo)
+        let expected: FindingCode = measure == "eyes_open" ? .photoEyesClosed : .photoNotFrontal
+        #expect(result.map(\.code) == (passes ? [] : [expected]), "\(measure) \(value)")
+        let check = try #require(
+            PhotoRules(policy: Self.policy).checks(for: photo, submittedOn: Self.today).first { $0.measure == measure })
+        #expect(check.value == (measure == "eyes_open" ? value : abs(value)))
+        #expect((measure == "eyes_open" ? check.minimum : check.maximum) == (measure == "eyes_open" ? 0.12 : 5))
+        let word = measure == "yaw" ? "turned" : measure == "pitch" ? "tipped" : "eyes"
+        if !passes { #expect(result.first?.message.en.contains(word) == true, "\(result.first?.message.en ?? "")") }
+    }
+
+    @Test("A model without depth (dlib) leaves yaw and pitch unmeasured, and they are not judged")
+    func poseNotMeasured() {
+        var photo = Self.passing()
+        photo.measurements.yawDegrees = nil
+        photo.measurements.pitchDegrees = nil
+        let checks = PhotoRules(policy: Self.policy).checks(for: photo, submittedOn: Self.today)
+        #expect(!checks.contains { $0.code == .photoNotFrontal })
+        #expect(findings(photo).isEmpty)
     }
 
     @Test("A retouching app in the EXIF Software tag is a warning naming it; a camera's firmware is nothing")
