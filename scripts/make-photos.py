@@ -11,6 +11,7 @@ background: the person is cut out with a hand-authored polygon (PERSON below, in
 whose mask is feathered (gaussian, sigma 1.5 output px). Inside the mask the pixels are the photograph's own
 (resampled once, bicubic). Every variant carries one defect relative to good; PROVENANCE.md lists them.
 """
+import importlib.util
 import math
 import shutil
 import sys
@@ -263,6 +264,14 @@ def main():
     # Varshney), 3:4 around his head, enlarged to 480×640. Grey, framed as found: other findings come with it.
     cam = Image.fromarray(data.camera()).crop((143, 43, 306, 261)).resize((480, 640), Image.BICUBIC)
     cam.convert("RGB").save(OUT / "turned-sideways.jpg", "JPEG", quality=QUALITY)
+
+    # A second person: matplotlib's sample portrait of Grace Hopper (official U.S. Navy photograph, public domain),
+    # 3:4 around her, enlarged to 480×640. Glasses, grey hair, dark uniform; a hat and a flag, so not compliant: a
+    # calibration case for the face measures (pose, eyes, brightness, sharpness) on someone else.
+    hopper = Image.open(Path(importlib.util.find_spec("matplotlib").origin).parent
+                        / "mpl-data" / "sample_data" / "grace_hopper.jpg")
+    hopper.crop((31, 0, 481, 600)).resize((480, 640), Image.BICUBIC).save(
+        OUT / "second-person-hopper.jpg", "JPEG", quality=QUALITY)
 
     # No face: a cat and a cup of coffee, 3:4, scaled to 360×480 so that only the face is missing.
     save_jpeg(resize_to(crop34(data.chelsea(), CAT_CX), 360, 480), "no-face-cat.jpg")

@@ -218,6 +218,26 @@ struct PhotoFixtureTests {
         #expect(dlib.measurements.yawDegrees == nil && dlib.measurements.eyeOpenness != nil)
     }
 
+    @Test("On a second person (glasses, grey hair, dark uniform) the face measures pass; her hat and flag do not",
+        arguments: Photos.models)
+    func secondPerson(model: String) throws {
+        let (findings, facts) = Photos.judge("second-person-hopper.jpg", model: model)
+        let photo = try #require(facts.photo)
+        #expect(photo.faces.count == 1)
+        let checks = try #require(photo.checks)
+        let faceMeasures = [
+            "yaw", "pitch", "eyes_open", "roll_degrees", "face_center_ratio", "sharpness", "image_sharpness",
+            "face_brightness", "face_highlights_clipped", "colourfulness",
+        ]
+        for check in checks where faceMeasures.contains(check.measure) {
+            #expect(check.passed, "\(model): \(check.measure) = \(check.value ?? -1)")
+        }
+        #expect(Photos.errors(findings).contains(.photoBackgroundNotPlain), "the flag: \(findings.map(\.code))")
+        if model == PhotoInspector.defaultLandmarkModel {
+            #expect(checks.contains { $0.measure == "pitch" }, "pitch measured on her too")
+        }
+    }
+
     @Test("The EXIF Software tag is read: a photo last saved by a retouching app is accepted with a warning")
     func editedByApp() throws {
         let (findings, facts) = Photos.judge("edited-by-app.jpg")
