@@ -78,6 +78,7 @@ float logistic(float x) { return 1.f / (1.f + std::exp(-std::clamp(x, -80.f, 80.
 struct intake_mesh_model {
     cv::dnn::Net detector;
     cv::dnn::Net mesh;
+    cv::dnn::Net iris;
     std::vector<cv::Point2f> anchors = make_anchors();
 };
 
@@ -90,10 +91,11 @@ extern "C" intake_mesh_model *intake_mesh_model_load(const char *folder, char *e
             const std::string base(folder);
             model->detector = cv::dnn::readNetFromONNX(base + "/face_detection_short_range.onnx");
             model->mesh = cv::dnn::readNetFromONNX(base + "/face_landmark.onnx");
-            if (model->detector.empty() || model->mesh.empty()) {
+            model->iris = cv::dnn::readNetFromONNX(base + "/iris_landmark.onnx");
+            if (model->detector.empty() || model->mesh.empty() || model->iris.empty()) {
                 throw std::runtime_error("OpenCV read an empty network from " + base);
             }
-            for (cv::dnn::Net *net : {&model->detector, &model->mesh}) {
+            for (cv::dnn::Net *net : {&model->detector, &model->mesh, &model->iris}) {
                 net->setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
                 net->setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
             }
@@ -182,41 +184,97 @@ std::vector<detection> detect_faces(intake_mesh_model &model, const cv::Mat &rgb
     return merged;
 }
 
-/// Fits the mesh on the face: a square crop 1.5× the box's longer side, turned so the eyes are level, scaled to
-/// 192 × 192. Fills `face.mesh` in full-image pixels.
-void fit_mesh(intake_mesh_model &model, const cv::Mat &rgb, intake_mesh_face &face) {
-    const double cx = (face.left + face.right) / 2, cy = (face.top + face.bottom) / 2;
-    const double size = mesh_roi_scale * std::max(face.right - face.left, face.bottom - face.top);
-    const double angle = -std::atan2(face.keypoints[1] - face.keypoints[3], face.keypoints[2] - face.keypoints[0]);
-    // Crop pixel (u, v) comes from image point centre + R(angle) · ((u, v) · size / 192 − size / 2).
-    double step = size / mesh_side;
-    // A crop much larger than 192 pixels is first shrunk by area averaging, so the bilinear warp does not alias.
+/// The affine map from a `side` × `side` crop's pixels (u, v) to image points, for a square of `size` image pixels
+/// centred on (cx, cy) and turned by `angle`: point = centre + R(angle) · ((u, v) · size / side − size / 2). With
+/// `flip`, u runs right to left (the iris model takes left eyes; a right eye is mirrored into one).
+cv::Matx23d crop_to_image(double cx, double cy, double size, double angle, int side, bool flip) {
+    const double c = std::cos(angle), s = std::sin(angle), step = size / side;
+    const double sign = flip ? -1 : 1;
+    // With flip, u' = side − u: the u terms change sign and the constant moves by step · side = size.
+    const double ox = flip ? size / 2 : -size / 2, oy = -size / 2;
+    return cv::Matx23d(sign * step * c, -step * s, cx + c * ox - s * oy, sign * step * s, step * c,
+                       cy + s * ox + c * oy);
+}
+
+/// Crops `rgb` to `side` × `side` through `map` (crop → image). A crop much larger than `side` is first shrunk by
+/// area averaging, so the bilinear warp does not alias.
+cv::Mat warp_crop(const cv::Mat &rgb, const cv::Matx23d &map, int side) {
+    const double step = std::sqrt(map(0, 0) * map(0, 0) + map(1, 0) * map(1, 0));
     cv::Mat source = rgb;
     double shrink = 1;
     if (step > 1.5) {
         shrink = 1 / step;
         cv::resize(rgb, source, cv::Size(), shrink, shrink, cv::INTER_AREA);
     }
-    const double c = std::cos(angle), s = std::sin(angle);
-    const double k = step * shrink;
-    const cv::Matx23d crop_to_source(
-        k * c, -k * s, shrink * (cx - size / 2 * (c - s)), k * s, k * c, shrink * (cy - size / 2 * (s + c)));
     cv::Mat crop;
-    cv::warpAffine(source, crop, crop_to_source, cv::Size(mesh_side, mesh_side),
-                   cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+    cv::warpAffine(source, crop, map * shrink, cv::Size(side, side), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
+                   cv::BORDER_REPLICATE);
+    return crop;
+}
+
+cv::Point2d apply(const cv::Matx23d &map, double u, double v) {
+    return {map(0, 0) * u + map(0, 1) * v + map(0, 2), map(1, 0) * u + map(1, 1) * v + map(1, 2)};
+}
+
+/// Fits the mesh on the face: a square crop 1.5× the box's longer side, turned so the eyes are level, scaled to
+/// 192 × 192. Fills `face.mesh` in full-image pixels.
+void fit_mesh(intake_mesh_model &model, const cv::Mat &rgb, intake_mesh_face &face) {
+    const double cx = (face.left + face.right) / 2, cy = (face.top + face.bottom) / 2;
+    const double size = mesh_roi_scale * std::max(face.right - face.left, face.bottom - face.top);
+    const double angle = -std::atan2(face.keypoints[1] - face.keypoints[3], face.keypoints[2] - face.keypoints[0]);
+    const cv::Matx23d map = crop_to_image(cx, cy, size, angle, mesh_side, false);
+    const cv::Mat crop = warp_crop(rgb, map, mesh_side);
     model.mesh.setInput(cv::dnn::blobFromImage(crop, 1 / 255.0, cv::Size(), cv::Scalar(), false, false));
     std::vector<cv::Mat> outputs;
     model.mesh.forward(outputs, model.mesh.getUnconnectedOutLayersNames());
     const cv::Mat points = output_of_size(outputs, 3 * INTAKE_MESH_POINTS);
     face.mesh_confidence = logistic(output_of_size(outputs, 1).at<float>(0, 0));
     const float *raw = points.ptr<float>(0);
+    const double step = size / mesh_side;
     for (int point = 0; point < INTAKE_MESH_POINTS; ++point) {
-        const double u = raw[3 * point], v = raw[3 * point + 1];
-        face.mesh[3 * point] = cx + step * (c * u - s * v) - size / 2 * (c - s);
-        face.mesh[3 * point + 1] = cy + step * (s * u + c * v) - size / 2 * (s + c);
+        const cv::Point2d at = apply(map, raw[3 * point], raw[3 * point + 1]);
+        face.mesh[3 * point] = at.x;
+        face.mesh[3 * point + 1] = at.y;
         face.mesh[3 * point + 2] = step * raw[3 * point + 2];
     }
     face.has_mesh = 1;
+}
+
+/// The mesh points the iris model's first 16 eye-contour points refine, per eye (MediaPipe's iris graph): the
+/// lower lid from corner to corner, then the upper lid without the corners. The mesh's eyelids are coarse; the
+/// iris model, run on a 64 × 64 crop of each eye, places them where eye openness is read.
+constexpr int image_left_eye_contour[16] = {33,  7,   163, 144, 145, 153, 154, 155,
+                                            133, 246, 161, 160, 159, 158, 157, 173};
+constexpr int image_right_eye_contour[16] = {263, 249, 390, 373, 374, 380, 381, 382,
+                                             362, 466, 388, 387, 386, 385, 384, 398};
+/// The eye crop: the two corners' extent squared and enlarged 2.3×, turned level with them.
+constexpr double iris_roi_scale = 2.3;
+constexpr int iris_side = 64;
+
+void refine_eye(intake_mesh_model &model, const cv::Mat &rgb, intake_mesh_face &face, int start, int end,
+                const int (&contour)[16], bool flip) {
+    const double x0 = face.mesh[3 * start], y0 = face.mesh[3 * start + 1];
+    const double x1 = face.mesh[3 * end], y1 = face.mesh[3 * end + 1];
+    const double size = iris_roi_scale * std::max(std::abs(x1 - x0), std::abs(y1 - y0));
+    if (size < 4) return;  // an eye a few pixels wide: nothing to refine
+    const double angle = -std::atan2(y0 - y1, x1 - x0);
+    const cv::Matx23d map = crop_to_image((x0 + x1) / 2, (y0 + y1) / 2, size, angle, iris_side, flip);
+    const cv::Mat crop = warp_crop(rgb, map, iris_side);
+    model.iris.setInput(cv::dnn::blobFromImage(crop, 1 / 255.0, cv::Size(), cv::Scalar(), false, false));
+    std::vector<cv::Mat> outputs;
+    model.iris.forward(outputs, model.iris.getUnconnectedOutLayersNames());
+    const float *raw = output_of_size(outputs, 71 * 3).ptr<float>(0);
+    for (int point = 0; point < 16; ++point) {
+        const cv::Point2d at = apply(map, raw[3 * point], raw[3 * point + 1]);
+        face.mesh[3 * contour[point]] = at.x;
+        face.mesh[3 * contour[point] + 1] = at.y;
+    }
+}
+
+/// Both eyes' lids from the iris model: the image-left eye as it is, the image-right eye mirrored.
+void refine_eyes(intake_mesh_model &model, const cv::Mat &rgb, intake_mesh_face &face) {
+    refine_eye(model, rgb, face, 33, 133, image_left_eye_contour, false);
+    refine_eye(model, rgb, face, 362, 263, image_right_eye_contour, true);
 }
 
 }  // namespace
@@ -254,6 +312,8 @@ extern "C" int intake_mesh_detect(
                 face.keypoints[2 * point + 1] = to_y(detected.values[5 + 2 * point]);
             }
             fit_mesh(*model, image, face);
+            // Only the largest face is measured: its eyelids alone need the iris model's precision.
+            if (index == 0 && face.mesh_confidence >= 0.5) refine_eyes(*model, image, face);
         }
         return count;
     } catch (const std::bad_alloc &) {

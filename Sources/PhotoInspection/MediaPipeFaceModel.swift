@@ -2,10 +2,11 @@ import CFaceMesh
 import Glibc
 import IntakeCore
 
-/// Google MediaPipe's face detector (BlazeFace, short range) and 468-point face mesh, run as ONNX files by OpenCV's
-/// DNN module: the default model. Code, weights and training data permit the agency's use (Apache-2.0, trained on
-/// Google's own images; Models/mediapipe/NOTICE), unlike dlib's 68-point model, whose iBUG 300-W training data
-/// excludes commercial use. The mesh also gives depth, so head turn and nod are measured, not only roll.
+/// Google MediaPipe's face detector (BlazeFace, short range), 468-point face mesh and iris model (which places the
+/// largest face's eyelids more precisely than the mesh), run as ONNX files by OpenCV's DNN module: the default.
+/// Code, weights and training data permit the agency's use (Apache-2.0, trained on Google's own images;
+/// Models/mediapipe/NOTICE), unlike dlib's 68-point model, whose iBUG 300-W training data excludes commercial use.
+/// The mesh also gives depth, so head turn and nod are measured, not only roll.
 final class MediaPipeFaceModel: FaceModel {
     private let model: OpaquePointer
     let name = "mediapipe-face-mesh"

@@ -1,9 +1,9 @@
 #ifndef INTAKE_FACE_MESH_H
 #define INTAKE_FACE_MESH_H
 
-/// A C surface over Google MediaPipe's face detector (BlazeFace, short range) and face mesh (468 points), run as
-/// ONNX files by OpenCV's DNN module, so Swift never sees C++ or OpenCV. Every function catches what OpenCV throws
-/// and reports it through `error`; nothing unwinds into Swift.
+/// A C surface over Google MediaPipe's face detector (BlazeFace, short range), face mesh (468 points) and iris
+/// model (eyelids), run as ONNX files by OpenCV's DNN module, so Swift never sees C++ or OpenCV. Every function
+/// catches what OpenCV throws and reports it through `error`; nothing unwinds into Swift.
 
 #include <stddef.h>
 #include <stdint.h>
@@ -33,8 +33,8 @@ typedef struct intake_mesh_face {
     double mesh[3 * INTAKE_MESH_POINTS];
 } intake_mesh_face;
 
-/// Loads `face_detection_short_range.onnx` and `face_landmark.onnx` from `folder`. Returns NULL and fills `error`
-/// on failure.
+/// Loads `face_detection_short_range.onnx`, `face_landmark.onnx` and `iris_landmark.onnx` from `folder`. Returns
+/// NULL and fills `error` on failure.
 intake_mesh_model *intake_mesh_model_load(const char *folder, char *error, size_t error_capacity);
 
 /// The one release point of a model.
@@ -42,8 +42,8 @@ void intake_mesh_model_free(intake_mesh_model *model);
 
 /// Finds faces in an 8-bit RGB image of `width` × `height` (rows `stride` bytes apart). Fills up to `capacity`
 /// faces, largest first, fits the mesh on each (its presence score tells a face from a false detection),
-/// and returns how many were found (which may exceed `capacity`); -2 when memory ran out, -1 on any other
-/// failure, with `error` filled.
+/// refines the largest face's eyelids with the iris model, and returns how many were found (which may exceed
+/// `capacity`); -2 when memory ran out, -1 on any other failure, with `error` filled.
 int intake_mesh_detect(
     intake_mesh_model *model, const uint8_t *rgb, int width, int height, int stride, intake_mesh_face *faces,
     int capacity, char *error, size_t error_capacity);
