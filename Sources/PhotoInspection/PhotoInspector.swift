@@ -61,8 +61,7 @@ public final class PhotoInspector {
         guard count == 1, let face = faces.first, let points = face.points else { return facts }
         let geometry = measurer.geometry(of: face, points: points)
         facts.face = geometry
-        facts.measurements = measurer.measurements(
-            of: face, points: points, geometry: geometry, image: facts.measurements)
+        facts.measurements = measurer.measurements(points: points, geometry: geometry, image: facts.measurements)
         return facts
     }
 }

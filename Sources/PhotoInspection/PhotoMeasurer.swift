@@ -172,9 +172,7 @@ struct PhotoMeasurer {
     }
 
     /// The rule measurements for one face, added to the image's own (`image`).
-    func measurements(
-        of face: DetectedFace, points: FacePoints, geometry: FaceGeometry, image: PhotoMeasurements
-    ) -> PhotoMeasurements {
+    func measurements(points: FacePoints, geometry: FaceGeometry, image: PhotoMeasurements) -> PhotoMeasurements {
         let w = Double(width), h = Double(height)
         let eyeDistance = distance(geometry.leftEye, geometry.rightEye)
         let eyeY = (geometry.leftEye.y + geometry.rightEye.y) / 2
