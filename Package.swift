@@ -42,12 +42,22 @@ let package = Package(
                 .linkedLibrary("dlib"), .linkedLibrary("blas"), .linkedLibrary("lapack"), .linkedLibrary("m"),
             ]),
 
+        // MediaPipe's face detector and mesh as ONNX through OpenCV's DNN module (C++): an `extern "C"` surface only.
+        // Debian puts OpenCV's headers under opencv4/ and ships no opencv4.pc for the -dev packages used here.
+        .target(
+            name: "CFaceMesh",
+            cxxSettings: [.unsafeFlags(["-O2", "-I/usr/include/opencv4"])],
+            linkerSettings: [
+                .linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core"),
+            ]),
+
         // MARK: Domain core: no C, no I/O
         .target(name: "IntakeCore"),
 
         // MARK: Inspection of untrusted bytes
         .target(name: "PDFInspection", dependencies: ["IntakeCore", "ContentAddressing", "CPoppler", "CZlib"]),
-        .target(name: "PhotoInspection", dependencies: ["IntakeCore", "CTurboJPEG", "CPNG", "CFaceLandmarks"]),
+        .target(
+            name: "PhotoInspection", dependencies: ["IntakeCore", "CTurboJPEG", "CPNG", "CFaceLandmarks", "CFaceMesh"]),
         .target(
             name: "FileInspection",
             dependencies: ["IntakeCore", "PDFInspection", "PhotoInspection", "ContentAddressing", "CMagic"]),

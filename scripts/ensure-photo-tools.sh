@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Makes .venv/ (gitignored) with scikit-image and Pillow from PyPI, if missing: the producers of the face-photo
-# fixtures (scripts/make-photos.py), whose source photographs ship inside the scikit-image wheel. Never a runtime
+# Makes .venv/ (gitignored) with scikit-image, Pillow and matplotlib from PyPI, if missing: the producers of the
+# face-photo fixtures (scripts/make-photos.py), whose source photographs ship inside the scikit-image and matplotlib
+# wheels. Never a runtime
 # dependency of the worker. Prints the interpreter's path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! .venv/bin/python -c 'import skimage, PIL' 2>/dev/null; then
+if ! .venv/bin/python -c 'import skimage, PIL, importlib.util as u; assert u.find_spec("matplotlib")' 2>/dev/null; then
   if [ ! -x .venv/bin/python ]; then
     if ! python3 -c 'import ensurepip' 2>/dev/null; then
       if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
@@ -14,5 +15,7 @@ if ! .venv/bin/python -c 'import skimage, PIL' 2>/dev/null; then
     python3 -m venv .venv >&2
   fi
   .venv/bin/pip install --quiet scikit-image Pillow >&2
+  # Only for its sample data (grace_hopper.jpg): no dependencies, never imported.
+  .venv/bin/pip install --quiet --no-deps matplotlib >&2
 fi
 echo "$PWD/.venv/bin/python"

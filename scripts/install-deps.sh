@@ -7,6 +7,7 @@ packages=(
   libqpdf-dev           # lossless PDF writing: page ranges as new documents
   libmagic-dev          # type sniffing
   libsqlite3-dev        # the embedded store (GRDB links it)
+  sqlite3               # tests: watching a worker's progress from outside the test process
   zlib1g-dev            # inflating object streams for the active-content scan
   libssl-dev            # SHA-256 of uploads (libcrypto)
   libturbojpeg0-dev     # face photos: JPEG decoding (libjpeg-turbo)
@@ -14,7 +15,9 @@ packages=(
   libdlib-dev           # face photos: HOG face detector and 68-point landmarks (C++)
   libblas-dev           # dlib links BLAS and LAPACK; libdlib-dev does not pull in their .so links
   liblapack-dev
-  libdlib-data          # face photos: the 68-point landmark model (/usr/share/dlib, 95 MB)
+  libdlib-data          # face photos: dlib's 68-point landmark model, an operator's option (/usr/share/dlib, 95 MB)
+  libopencv-dnn-dev     # face photos: OpenCV 4.6's DNN module runs the default MediaPipe models (ONNX)
+  libopencv-imgproc-dev #   and its image resizing and warping
   qpdf                  # test corpus: encryption with every revision and permission set
   poppler-utils         # test corpus: pdftoppm (disguised JPEG), pdfinfo
   groff                 # test corpus: gropdf writes the sample documents
@@ -32,4 +35,15 @@ if ((${#missing[@]})); then
   if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
   $sudo apt-get update
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# The default face model: the checkout's MediaPipe ONNX files (Models/mediapipe, with their licence and NOTICE),
+# installed where `inspection.face_model` points by default. Copied again whenever the checkout's files differ.
+models_from="$(cd "$(dirname "$0")/.." && pwd)/Models/mediapipe"
+models_to=/usr/local/share/intake/mediapipe
+if ! diff -rq "$models_from" "$models_to" >/dev/null 2>&1; then
+  echo "Installing the face models: $models_to"
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+  $sudo mkdir -p "$models_to"
+  $sudo cp "$models_from"/* "$models_to"/
 fi

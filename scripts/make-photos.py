@@ -11,6 +11,7 @@ background: the person is cut out with a hand-authored polygon (PERSON below, in
 whose mask is feathered (gaussian, sigma 1.5 output px). Inside the mask the pixels are the photograph's own
 (resampled once, bicubic). Every variant carries one defect relative to good; PROVENANCE.md lists them.
 """
+import importlib.util
 import math
 import shutil
 import sys
@@ -34,6 +35,10 @@ TONE_GAMMA = 1.2
 BLUR_SIGMA = 4.0
 DARK_GAMMA = 6.5
 OVER_GAMMA = 4.0
+# Heavy pixel defects, each past the point where dlib's detector loses the face (it does from blur sigma 8 and from
+# a gain of 2): the photo rules must still name the cause, not only "no face".
+HEAVY_BLUR_SIGMA = 10.0
+HEAVY_OVER_GAIN = 2.5      # about +1.3 EV
 CAT_CX = 0.5   # where the 3:4 crop of chelsea() is centred (her face fills it)
 
 # Landmarks of astronaut() from dlib's 68-point shape predictor (mean of points 36-41 / 42-47 = eye centres, point 8
@@ -229,6 +234,9 @@ def main():
     lum = luminance(g)[..., None]
     save_jpeg(g * (np.maximum(lum, 1e-6) ** (DARK_GAMMA - 1)), "dark.jpg")
     save_jpeg(1 - (1 - g) ** OVER_GAMMA, "overexposed.jpg")   # face washed out towards white
+    # Heavy defects, past what the detector still finds a face in: the applicant must be told the cause.
+    save_jpeg(filters.gaussian(g, sigma=HEAVY_BLUR_SIGMA, channel_axis=-1), "heavily-blurred.jpg")
+    save_jpeg(g * HEAVY_OVER_GAIN, "heavily-overexposed.jpg")   # linear gain, clipped at white
     gray = np.rint(luminance(good)).clip(0, 255).astype(np.uint8)
     save_jpeg(np.repeat(gray[..., None], 3, axis=2), "grayscale.jpg")
     Image.fromarray(gray, "L").save(OUT / "grayscale-1ch.jpg", "JPEG", quality=QUALITY)
@@ -237,9 +245,33 @@ def main():
     # Busy background: the person as in good, in front of the photograph's own flag and shuttle model.
     busy = busy_backdrop(me, W, H, head_ratio=0.62, top_margin=0.10)
     save_jpeg(me.frame(W, H, head_ratio=0.62, top_margin=0.10, backdrop=busy), "busy-background.jpg")
+    # A head that fills the frame (69 % of the height, hair a few pixels from the side edges), on plain grey and in
+    # front of a real brick wall (skimage's brick(), CC0, at its own contrast): only narrow strips of background show.
+    save_jpeg(me.frame(W, H, head_ratio=0.69, top_margin=0.06), "head-fills-frame.jpg")
+    save_jpeg(me.frame(W, H, head_ratio=0.69, top_margin=0.06, backdrop=brick_backdrop(W, H)),
+              "head-fills-frame-brick.jpg")
+    # good, with a brick panel (the middle half of the width) from the top edge to 3 % of the height above the
+    # crown, the sides plain: the first row differs from its ends although the hair is far below it.
+    panel = np.broadcast_to(BG, (H, W, 3)).copy()
+    x0, x1, y1 = W // 4, 3 * W // 4, int(round((0.10 - 0.03) * H))
+    panel[:y1, x0:x1] = brick_backdrop(W, H)[:y1, x0:x1]
+    save_jpeg(me.frame(W, H, head_ratio=0.62, top_margin=0.10, backdrop=panel), "pattern-above-head.jpg")
     # The photograph's own studio backdrop (mottled grey), kept: a calibration case, not a defect by itself. The crown
     # sits 5.9 % below the top because the photograph has only 15 px of wall above her hair.
     save_jpeg(me.frame(W, H, head_ratio=0.62, top_margin=0.059, backdrop="original"), "studio-backdrop.jpg")
+
+    # A real face turned sideways (about 50°): skimage's camera() (a man at a camera on a tripod, CC0 by Lav
+    # Varshney), 3:4 around his head, enlarged to 480×640. Grey, framed as found: other findings come with it.
+    cam = Image.fromarray(data.camera()).crop((143, 43, 306, 261)).resize((480, 640), Image.BICUBIC)
+    cam.convert("RGB").save(OUT / "turned-sideways.jpg", "JPEG", quality=QUALITY)
+
+    # A second person: matplotlib's sample portrait of Grace Hopper (official U.S. Navy photograph, public domain),
+    # 3:4 around her, enlarged to 480×640. Glasses, grey hair, dark uniform; a hat and a flag, so not compliant: a
+    # calibration case for the face measures (pose, eyes, brightness, sharpness) on someone else.
+    hopper = Image.open(Path(importlib.util.find_spec("matplotlib").origin).parent
+                        / "mpl-data" / "sample_data" / "grace_hopper.jpg")
+    hopper.crop((31, 0, 481, 600)).resize((480, 640), Image.BICUBIC).save(
+        OUT / "second-person-hopper.jpg", "JPEG", quality=QUALITY)
 
     # No face: a cat and a cup of coffee, 3:4, scaled to 360×480 so that only the face is missing.
     save_jpeg(resize_to(crop34(data.chelsea(), CAT_CX), 360, 480), "no-face-cat.jpg")
@@ -249,6 +281,12 @@ def main():
         (SAMPLES / app).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(OUT / name, SAMPLES / app / "photo.jpg")
     print(f"photos written to {OUT}")
+
+
+def brick_backdrop(W, H):
+    """skimage's brick() (a real brick wall, CC0) scaled to cover W×H, grey in all three channels."""
+    brick = transform.resize(data.brick() / 255.0, (H, W), order=3, anti_aliasing=True)
+    return np.repeat(np.clip(brick, 0, 1)[..., None], 3, axis=2)
 
 
 def busy_backdrop(me, W, H, **framing):

@@ -42,6 +42,8 @@ public struct FindingCode: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let photoTooDark = FindingCode(rawValue: "photo.too_dark")
     public static let photoOverexposed = FindingCode(rawValue: "photo.overexposed")
     public static let photoEdited = FindingCode(rawValue: "photo.edited")
+    public static let photoNotFrontal = FindingCode(rawValue: "photo.not_frontal")
+    public static let photoEyesClosed = FindingCode(rawValue: "photo.eyes_closed")
 }
 
 /// Whether a finding rejects the file or only informs.

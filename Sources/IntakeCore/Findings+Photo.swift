@@ -119,6 +119,22 @@ extension Finding {
                     + "両目が水平になるよう、まっすぐ正面を向いて撮り直してください。",
                 en: "Your head is tilted by \(fixed(value, 1))° (at most \(fixed(spec.maxRollDegrees, 0))° is allowed). "
                     + "Take the photo again with your head straight and both eyes level.")
+        case .photoNotFrontal:
+            let turn = check.measure == "yaw"
+            message = LocalizedMessage(
+                ja: (turn ? "顔が左右に \(fixed(value, 1))° 向いています" : "顔が上下に \(fixed(value, 1))° 傾いています")
+                    + "（許容は \(fixed(check.maximum ?? 0, 0))° まで）。カメラを正面から見て撮り直してください。",
+                en: (turn
+                    ? "Your face is turned \(fixed(value, 1))° to the side"
+                    : "Your head is tipped \(fixed(value, 1))° up or down")
+                    + " (at most \(fixed(check.maximum ?? 0, 0))° is allowed). Take the photo again looking straight "
+                    + "into the camera.")
+        case .photoEyesClosed:
+            message = LocalizedMessage(
+                ja: "目が閉じているか、細くなっています（開き具合 \(fixed(value, 2))、必要な値 \(fixed(check.minimum ?? 0, 2)) 以上）。"
+                    + "目をしっかり開けて撮り直してください。",
+                en: "Your eyes are closed or nearly closed (openness \(fixed(value, 2)); at least "
+                    + "\(fixed(check.minimum ?? 0, 2)) is needed). Take the photo again with your eyes open.")
         case .photoEyeLine:
             severity = .warning
             message = LocalizedMessage(
@@ -134,6 +150,12 @@ extension Finding {
                     + "（国際規格の目安は \(Int(spec.minInterEyeDistance)) ピクセル以上）。より高い解像度の写真を使ってください。",
                 en: "Your eyes are only \(Int(value.rounded())) pixels apart, so the face is coarse (the international "
                     + "guideline is at least \(Int(spec.minInterEyeDistance)) pixels). Use a higher-resolution photo.")
+        case .photoBackgroundNotPlain where check.measure == "background_regions":
+            message = LocalizedMessage(
+                ja: "頭の周りに無地の背景が写っていません。頭の左右と上に背景が見えるよう少し離れて、"
+                    + "無地で明るい壁やスクリーンの前で撮り直してください。",
+                en: "No plain background shows around your head. Take the photo again in front of a plain light wall "
+                    + "or screen, from far enough away that the background shows beside and above your head.")
         case .photoBackgroundNotPlain:
             let shadow = check.measure == "background_imbalance"
             message = LocalizedMessage(
@@ -145,6 +167,27 @@ extension Finding {
                         + "in front of a plain light background, lit so that no shadow falls on it."
                     : "The background is not plain: it shows a pattern or objects. Take the photo again in front of "
                         + "a plain light wall or screen.")
+        case .photoBlurry where check.measure == "image_sharpness":
+            message = LocalizedMessage(
+                ja: "写真全体がぼやけています（鮮明さ \(fixed(value, 1))、必要な値 \(fixed(check.minimum ?? 0, 0)) 以上）。"
+                    + "ピントを合わせ、手ぶれしないように撮り直してください。",
+                en: "The photo is blurred throughout (sharpness \(fixed(value, 1)); at least "
+                    + "\(fixed(check.minimum ?? 0, 0)) is needed). Take the photo again in focus, holding the "
+                    + "camera still.")
+        case .photoOverexposed where check.measure == "image_highlights_clipped":
+            message = LocalizedMessage(
+                ja: "写真が明るすぎます。中央部の \(percent(value)) % が白く飛んでいます（許容は \(percent(check.maximum ?? 0)) % まで）。"
+                    + "光を弱めるか、フラッシュを使わずに撮り直してください。",
+                en: "The photo is too bright: \(percent(value)) % of its centre is washed out to white (at most "
+                    + "\(percent(check.maximum ?? 0)) % is allowed). Take the photo again with softer light or "
+                    + "without flash.")
+        case .photoTooDark where check.measure == "image_shadows_clipped":
+            message = LocalizedMessage(
+                ja: "写真が暗すぎます。中央部の \(percent(value)) % が黒くつぶれています（許容は \(percent(check.maximum ?? 0)) % まで）。"
+                    + "明るい場所で、顔に均一に光が当たるようにして撮り直してください。",
+                en: "The photo is too dark: \(percent(value)) % of its centre is black (at most "
+                    + "\(percent(check.maximum ?? 0)) % is allowed). Take the photo again in a bright place with even "
+                    + "light on your face.")
         case .photoBlurry:
             message = LocalizedMessage(
                 ja: "顔がぼやけています（鮮明さ \(fixed(value, 0))、必要な値 \(fixed(spec.minSharpness, 0)) 以上）。"

@@ -97,7 +97,8 @@ public struct FaceBox: Hashable, Sendable, Codable {
     }
 }
 
-/// The measured face: its 68 landmarks (iBUG 300-W order) and the points the rules use.
+/// The measured face: the model's landmarks (dlib: 68 in iBUG 300-W order; MediaPipe: the 468-point mesh) and
+/// the points the rules use, which mean the same whatever the model.
 public struct FaceGeometry: Hashable, Sendable, Codable {
     /// Where the crown (top of the head, hair included) was found.
     public enum CrownMethod: String, Hashable, Sendable, Codable {
@@ -137,10 +138,20 @@ public struct FaceGeometry: Hashable, Sendable, Codable {
     }
 }
 
-/// The numbers the photo rules judge. Face measurements are nil without exactly one measurable face.
+/// The numbers the photo rules judge. Image measurements (colourfulness, image sharpness and exposure) are taken
+/// on every decoded photo; face measurements are nil without exactly one measurable face.
 public struct PhotoMeasurements: Hashable, Sendable, Codable {
     /// Mean colour saturation of the photo (0 for a grey image; about 20 or more for a colour portrait).
     public var colourfulness: Double?
+    /// The 99th percentile of the absolute 4-neighbour Laplacian over the whole photo, scaled to 240 pixels wide:
+    /// the strength of its sharpest edges. Measured without a face, so a photo too blurred for the detector is
+    /// still told it is blurred (a plain background adds no edges, so it does not lower this).
+    public var imageSharpness: Double?
+    /// Fraction of the frame's centre (30–70 % of the width, 25–65 % of the height, where a compliant crop puts
+    /// the face) at luminance 250 or more: washed out, even when the detector no longer finds the face there.
+    public var imageHighlightsClipped: Double?
+    /// Fraction of the frame's centre at luminance 5 or less: the face lost in black.
+    public var imageShadowsClipped: Double?
     /// Crown (hair included) to chin, as a fraction of the photo's height.
     public var headHeightRatio: Double?
     /// Space above the crown, as a fraction of the photo's height.
@@ -153,12 +164,22 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
     public var rollDegrees: Double?
     /// Pixels between the eye centres.
     public var interEyeDistance: Double?
+    /// Head turn (yaw) and nod (pitch) in degrees, from the face mesh's depth: 0 faces the camera; yaw is positive
+    /// when the face turns towards the image's right, pitch when the chin comes up. Nil with a model without depth.
+    public var yawDegrees: Double?
+    public var pitchDegrees: Double?
+    /// The eye-aspect ratio (eyelid gap over eye width; Soukupová and Čech, 2016) of the less open eye: about
+    /// 0.25–0.35 open, under 0.15 closed.
+    public var eyeOpenness: Double?
     /// Largest standard deviation of luminance (0–255) among the background regions beside and above the head.
     public var backgroundDeviation: Double?
     /// Difference between the brightest and darkest background region's mean luminance: a shadow on one side.
     public var backgroundImbalance: Double?
     /// Mean luminance of the background regions.
     public var backgroundBrightness: Double?
+    /// How many background regions (strips beside and above the head) could be measured: 0 when the head leaves
+    /// no background to see, which is itself no plain background.
+    public var backgroundRegions: Int?
     /// Variance of the Laplacian over the face, at a scale where the eyes are about 100 pixels apart.
     public var sharpness: Double?
     /// Mean luminance (0–255) over the inner face.
@@ -167,22 +188,32 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
     public var faceHighlightsClipped: Double?
 
     public init(
-        colourfulness: Double? = nil, headHeightRatio: Double? = nil, topMarginRatio: Double? = nil,
+        colourfulness: Double? = nil, imageSharpness: Double? = nil, imageHighlightsClipped: Double? = nil,
+        imageShadowsClipped: Double? = nil, headHeightRatio: Double? = nil, topMarginRatio: Double? = nil,
         faceCenterRatio: Double? = nil, eyeLineRatio: Double? = nil, rollDegrees: Double? = nil,
-        interEyeDistance: Double? = nil, backgroundDeviation: Double? = nil, backgroundImbalance: Double? = nil,
-        backgroundBrightness: Double? = nil, sharpness: Double? = nil, faceBrightness: Double? = nil,
+        interEyeDistance: Double? = nil, yawDegrees: Double? = nil, pitchDegrees: Double? = nil,
+        eyeOpenness: Double? = nil, backgroundDeviation: Double? = nil, backgroundImbalance: Double? = nil,
+        backgroundBrightness: Double? = nil, backgroundRegions: Int? = nil, sharpness: Double? = nil,
+        faceBrightness: Double? = nil,
         faceHighlightsClipped: Double? = nil
     ) {
         self.colourfulness = colourfulness
+        self.imageSharpness = imageSharpness
+        self.imageHighlightsClipped = imageHighlightsClipped
+        self.imageShadowsClipped = imageShadowsClipped
         self.headHeightRatio = headHeightRatio
         self.topMarginRatio = topMarginRatio
         self.faceCenterRatio = faceCenterRatio
         self.eyeLineRatio = eyeLineRatio
         self.rollDegrees = rollDegrees
         self.interEyeDistance = interEyeDistance
+        self.yawDegrees = yawDegrees
+        self.pitchDegrees = pitchDegrees
+        self.eyeOpenness = eyeOpenness
         self.backgroundDeviation = backgroundDeviation
         self.backgroundImbalance = backgroundImbalance
         self.backgroundBrightness = backgroundBrightness
+        self.backgroundRegions = backgroundRegions
         self.sharpness = sharpness
         self.faceBrightness = faceBrightness
         self.faceHighlightsClipped = faceHighlightsClipped
@@ -190,15 +221,22 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case colourfulness, sharpness
+        case imageSharpness = "image_sharpness"
+        case imageHighlightsClipped = "image_highlights_clipped"
+        case imageShadowsClipped = "image_shadows_clipped"
         case headHeightRatio = "head_height_ratio"
         case topMarginRatio = "top_margin_ratio"
         case faceCenterRatio = "face_center_ratio"
         case eyeLineRatio = "eye_line_ratio"
         case rollDegrees = "roll_degrees"
         case interEyeDistance = "inter_eye_distance"
+        case yawDegrees = "yaw"
+        case pitchDegrees = "pitch"
+        case eyeOpenness = "eyes_open"
         case backgroundDeviation = "background_deviation"
         case backgroundImbalance = "background_imbalance"
         case backgroundBrightness = "background_brightness"
+        case backgroundRegions = "background_regions"
         case faceBrightness = "face_brightness"
         case faceHighlightsClipped = "face_highlights_clipped"
     }
@@ -207,15 +245,22 @@ public struct PhotoMeasurements: Hashable, Sendable, Codable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(colourfulness, forKey: .colourfulness)
+        try container.encode(imageSharpness, forKey: .imageSharpness)
+        try container.encode(imageHighlightsClipped, forKey: .imageHighlightsClipped)
+        try container.encode(imageShadowsClipped, forKey: .imageShadowsClipped)
         try container.encode(headHeightRatio, forKey: .headHeightRatio)
         try container.encode(topMarginRatio, forKey: .topMarginRatio)
         try container.encode(faceCenterRatio, forKey: .faceCenterRatio)
         try container.encode(eyeLineRatio, forKey: .eyeLineRatio)
         try container.encode(rollDegrees, forKey: .rollDegrees)
         try container.encode(interEyeDistance, forKey: .interEyeDistance)
+        try container.encode(yawDegrees, forKey: .yawDegrees)
+        try container.encode(pitchDegrees, forKey: .pitchDegrees)
+        try container.encode(eyeOpenness, forKey: .eyeOpenness)
         try container.encode(backgroundDeviation, forKey: .backgroundDeviation)
         try container.encode(backgroundImbalance, forKey: .backgroundImbalance)
         try container.encode(backgroundBrightness, forKey: .backgroundBrightness)
+        try container.encode(backgroundRegions, forKey: .backgroundRegions)
         try container.encode(sharpness, forKey: .sharpness)
         try container.encode(faceBrightness, forKey: .faceBrightness)
         try container.encode(faceHighlightsClipped, forKey: .faceHighlightsClipped)

@@ -39,9 +39,16 @@ public struct PhotoRules: Sendable {
         if let decodeError = photo.decodeError, !failed.contains(where: { $0.code == .photoTooManyPixels }) {
             return [.photoMalformed(decodeError, failure: nil)] + findings
         }
-        // One finding per code: the first failed check of each rule says what to fix.
+        // One finding per code: the first failed check of each rule says what to fix. A photo too blurred, too
+        // bright or too dark as a whole is told that, not also that no face was found: the detector's miss is a
+        // consequence, and retaking the photo sharp and well exposed is the one fix (the failed `faces` check stays
+        // in `checks` for the operator).
         var reported: Set<FindingCode> = []
-        let photoFindings = failed.filter { reported.insert($0.code).inserted }.map {
+        let imageQuality: Set<String> = ["image_sharpness", "image_highlights_clipped", "image_shadows_clipped"]
+        let explained = failed.contains { imageQuality.contains($0.measure) }
+        let photoFindings = failed.filter { !(explained && $0.code == .photoNoFace) }.filter {
+            reported.insert($0.code).inserted
+        }.map {
             Finding.photo($0, specification: specification)
         }
         return photoFindings + findings
@@ -85,6 +92,18 @@ public struct PhotoRules: Sendable {
         if let colourfulness = measured.colourfulness {
             checks.append(.atLeast(.photoGrayscale, "colourfulness", colourfulness, spec.minColourfulness))
         }
+        // Sharpness and exposure of the whole image, judged whether or not a face was found: a photo blurred or
+        // washed out past the detector's reach must be told why, not only that no face was seen.
+        if let sharpness = measured.imageSharpness {
+            checks.append(.atLeast(.photoBlurry, "image_sharpness", sharpness, spec.minImageSharpness))
+        }
+        if let clipped = measured.imageHighlightsClipped {
+            checks.append(
+                .atMost(.photoOverexposed, "image_highlights_clipped", clipped, spec.maxImageHighlightsClipped))
+        }
+        if let clipped = measured.imageShadowsClipped {
+            checks.append(.atMost(.photoTooDark, "image_shadows_clipped", clipped, spec.maxImageShadowsClipped))
+        }
         checks.append(.atLeast(.photoNoFace, "faces", Double(photo.faces.count), 1))
         guard !photo.faces.isEmpty else { return checks }
         checks.append(.atMost(.photoMultipleFaces, "faces", Double(photo.faces.count), 1))
@@ -106,11 +125,31 @@ public struct PhotoRules: Sendable {
         if let roll = measured.rollDegrees {
             checks.append(.atMost(.photoHeadTilted, "roll_degrees", abs(roll), spec.maxRollDegrees))
         }
+        // Frontal pose (ICAO: yaw and pitch within ±5°) and open eyes, where the face model measures them: dlib's
+        // 68 points have no depth, so with that model pose is not judged beyond roll.
+        if let yaw = measured.yawDegrees {
+            checks.append(.atMost(.photoNotFrontal, "yaw", abs(yaw), spec.maxYawDegrees))
+        }
+        if let pitch = measured.pitchDegrees {
+            checks.append(.atMost(.photoNotFrontal, "pitch", abs(pitch), spec.maxPitchDegrees))
+        }
+        if let openness = measured.eyeOpenness {
+            checks.append(.atLeast(.photoEyesClosed, "eyes_open", openness, spec.minEyeOpenness))
+        }
         if let eyeLine = measured.eyeLineRatio {
             checks.append(.within(.photoEyeLine, "eye_line_ratio", eyeLine, spec.eyeLine))
         }
         if let distance = measured.interEyeDistance {
             checks.append(.atLeast(.photoFaceResolutionLow, "inter_eye_distance", distance, spec.minInterEyeDistance))
+        }
+        // No strip of background to measure is no plain background: the head fills the frame, or the crown and
+        // sides are lost in a pattern; a photo whose background went unmeasured is not a pass. Not judged when the
+        // head is too large: cropping again with more space, as that finding says, is what brings the background
+        // back into view (then it is judged), so the applicant reads one instruction, not two.
+        if let regions = measured.backgroundRegions,
+            measured.headHeightRatio.map({ $0 <= spec.headHeight.upperBound }) ?? true
+        {
+            checks.append(.atLeast(.photoBackgroundNotPlain, "background_regions", Double(regions), 1))
         }
         if let deviation = measured.backgroundDeviation {
             checks.append(.atMost(.photoBackgroundNotPlain, "background_deviation", deviation, spec.backgroundMaxDeviation))

@@ -29,6 +29,11 @@ public struct PhotoSpecification: Sendable, Hashable {
     public var eyeLine: ClosedRange<Double>
     /// Largest roll of the eye line, in degrees.
     public var maxRollDegrees: Double
+    /// Largest head turn (yaw) and nod (pitch), in degrees, where the face model measures them.
+    public var maxYawDegrees: Double
+    public var maxPitchDegrees: Double
+    /// Least eye-aspect ratio of the less open eye: below it the eyes count as closed.
+    public var minEyeOpenness: Double
     /// Fewest pixels between the eye centres (a warning: ICAO, not an ISA rule).
     public var minInterEyeDistance: Double
     /// Background: largest luminance deviation within a region, and largest difference between regions.
@@ -40,6 +45,11 @@ public struct PhotoSpecification: Sendable, Hashable {
     public var faceBrightness: ClosedRange<Double>
     /// Largest fraction of face pixels clipped to white.
     public var maxHighlightsClipped: Double
+    /// Least sharpness of the whole image (its sharpest edges), judged with or without a face: heavy blur only.
+    public var minImageSharpness: Double
+    /// Largest fraction of the frame's centre clipped to white, and to black, judged with or without a face.
+    public var maxImageHighlightsClipped: Double
+    public var maxImageShadowsClipped: Double
     /// Least colourfulness: below it the photo is judged black and white.
     public var minColourfulness: Double
     /// Names of retouching apps that, found in the EXIF `Software` tag, earn a warning (`photo.editing_software`).
@@ -48,11 +58,16 @@ public struct PhotoSpecification: Sendable, Hashable {
     public init(
         types: [String], maxFileSize: ByteSize, minWidth: Int, minHeight: Int, maxPixels: Int, aspectRatio: Double,
         aspectTolerance: Double, maxAgeMonths: Int, headHeight: ClosedRange<Double>, topMargin: ClosedRange<Double>,
-        centerTolerance: Double, eyeLine: ClosedRange<Double>, maxRollDegrees: Double, minInterEyeDistance: Double,
+        centerTolerance: Double, eyeLine: ClosedRange<Double>, maxRollDegrees: Double, maxYawDegrees: Double,
+        maxPitchDegrees: Double, minEyeOpenness: Double, minInterEyeDistance: Double,
         backgroundMaxDeviation: Double, backgroundMaxImbalance: Double, minSharpness: Double,
-        faceBrightness: ClosedRange<Double>, maxHighlightsClipped: Double, minColourfulness: Double,
+        faceBrightness: ClosedRange<Double>, maxHighlightsClipped: Double, minImageSharpness: Double,
+        maxImageHighlightsClipped: Double, maxImageShadowsClipped: Double, minColourfulness: Double,
         editingSoftware: [String]
     ) {
+        self.minImageSharpness = minImageSharpness
+        self.maxImageHighlightsClipped = maxImageHighlightsClipped
+        self.maxImageShadowsClipped = maxImageShadowsClipped
         self.editingSoftware = editingSoftware
         self.types = types
         self.maxFileSize = maxFileSize
@@ -67,6 +82,9 @@ public struct PhotoSpecification: Sendable, Hashable {
         self.centerTolerance = centerTolerance
         self.eyeLine = eyeLine
         self.maxRollDegrees = maxRollDegrees
+        self.maxYawDegrees = maxYawDegrees
+        self.maxPitchDegrees = maxPitchDegrees
+        self.minEyeOpenness = minEyeOpenness
         self.minInterEyeDistance = minInterEyeDistance
         self.backgroundMaxDeviation = backgroundMaxDeviation
         self.backgroundMaxImbalance = backgroundMaxImbalance
@@ -81,8 +99,10 @@ public struct PhotoSpecification: Sendable, Hashable {
         types: ["image/jpeg", "image/png"], maxFileSize: ByteSize(bytes: 5_000_000), minWidth: 354, minHeight: 472,
         maxPixels: 40_000_000, aspectRatio: 0.75, aspectTolerance: 0.02, maxAgeMonths: 6, headHeight: 0.55...0.70,
         topMargin: 0.05...0.20, centerTolerance: 0.05, eyeLine: 0.50...0.70, maxRollDegrees: 8,
-        minInterEyeDistance: 90, backgroundMaxDeviation: 16, backgroundMaxImbalance: 24, minSharpness: 20,
-        faceBrightness: 70...215, maxHighlightsClipped: 0.10, minColourfulness: 3,
+        maxYawDegrees: 5, maxPitchDegrees: 5, minEyeOpenness: 0.12, minInterEyeDistance: 90,
+        backgroundMaxDeviation: 16, backgroundMaxImbalance: 24, minSharpness: 20,
+        faceBrightness: 70...215, maxHighlightsClipped: 0.10, minImageSharpness: 8, maxImageHighlightsClipped: 0.40,
+        maxImageShadowsClipped: 0.60, minColourfulness: 3,
         editingSoftware: [
             "Meitu", "BeautyPlus", "BeautyCam", "SNOW", "B612", "Facetune", "Ulike", "PicsArt", "Snapseed", "Photoshop",
         ])
@@ -102,6 +122,9 @@ public struct PhotoSpecification: Sendable, Hashable {
             centerTolerance: try configuration.number("photo.center_tolerance", in: 0...0.5),
             eyeLine: try configuration.range("photo.eye_line_min", "photo.eye_line_max", in: 0...1),
             maxRollDegrees: try configuration.number("photo.max_roll", in: 0...90),
+            maxYawDegrees: try configuration.number("photo.max_yaw", in: 0...90),
+            maxPitchDegrees: try configuration.number("photo.max_pitch", in: 0...90),
+            minEyeOpenness: try configuration.number("photo.min_eye_openness", in: 0...1),
             minInterEyeDistance: try configuration.number("photo.min_inter_eye_distance", in: 0...10_000),
             backgroundMaxDeviation: try configuration.number("photo.background_max_deviation", in: 0...255),
             backgroundMaxImbalance: try configuration.number("photo.background_max_imbalance", in: 0...255),
@@ -109,6 +132,9 @@ public struct PhotoSpecification: Sendable, Hashable {
             faceBrightness: try configuration.range(
                 "photo.face_brightness_min", "photo.face_brightness_max", in: 0...255),
             maxHighlightsClipped: try configuration.number("photo.max_highlights_clipped", in: 0...1),
+            minImageSharpness: try configuration.number("photo.min_image_sharpness", in: 0...1020),
+            maxImageHighlightsClipped: try configuration.number("photo.max_image_highlights_clipped", in: 0...1),
+            maxImageShadowsClipped: try configuration.number("photo.max_image_shadows_clipped", in: 0...1),
             minColourfulness: try configuration.number("photo.min_colourfulness", in: 0...255),
             editingSoftware: try configuration.list("photo.editing_software"))
     }
@@ -128,10 +154,16 @@ public struct PhotoSpecification: Sendable, Hashable {
             "photo.max_age_months=\(maxAgeMonths)",
             "photo.max_file_size=\(maxFileSize.bytes)",
             "photo.max_highlights_clipped=\(maxHighlightsClipped)",
+            "photo.max_image_highlights_clipped=\(maxImageHighlightsClipped)",
+            "photo.max_image_shadows_clipped=\(maxImageShadowsClipped)",
+            "photo.max_pitch=\(maxPitchDegrees)",
             "photo.max_pixels=\(maxPixels)",
             "photo.max_roll=\(maxRollDegrees)",
+            "photo.max_yaw=\(maxYawDegrees)",
             "photo.min_colourfulness=\(minColourfulness)",
+            "photo.min_eye_openness=\(minEyeOpenness)",
             "photo.min_height=\(minHeight)",
+            "photo.min_image_sharpness=\(minImageSharpness)",
             "photo.min_inter_eye_distance=\(minInterEyeDistance)",
             "photo.min_sharpness=\(minSharpness)",
             "photo.min_width=\(minWidth)",

@@ -15,7 +15,8 @@ public struct WorkerSettings: Sendable, Hashable {
     public var retry: RetryStrategy
     /// Deadline and memory ceiling of each inspection (`inspection.timeout`, `inspection.memory`).
     public var inspection: InspectionLimits
-    /// The dlib 68-point landmark model face photos are measured with (`inspection.landmark_model`).
+    /// The face model face photos are measured with (`inspection.face_model`): a folder of MediaPipe ONNX files,
+    /// or a dlib 68-point shape predictor file.
     public var landmarkModel: String
 
     public init(
@@ -37,7 +38,7 @@ public struct WorkerSettings: Sendable, Hashable {
             concurrency: max(1, cores), maxAttempts: 5, lease: .seconds(60), pollInterval: .milliseconds(250),
             retry: RetryStrategy(base: .seconds(1), maximum: .seconds(300)),
             inspection: InspectionLimits(timeout: .seconds(20), memory: ByteSize(bytes: 2 << 30)),
-            landmarkModel: "/usr/share/dlib/shape_predictor_68_face_landmarks.dat")
+            landmarkModel: "/usr/local/share/intake/mediapipe")
     }
 
     /// The keys that are set, over `defaults(cores:)`.
@@ -55,7 +56,7 @@ public struct WorkerSettings: Sendable, Hashable {
             inspection: InspectionLimits(
                 timeout: try configuration.duration("inspection.timeout", default: defaults.inspection.timeout),
                 memory: try configuration.byteSize("inspection.memory", default: defaults.inspection.memory)),
-            landmarkModel: try configuration.string("inspection.landmark_model", default: defaults.landmarkModel))
+            landmarkModel: try configuration.string("inspection.face_model", default: defaults.landmarkModel))
     }
 }
 

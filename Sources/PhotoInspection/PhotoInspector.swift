@@ -6,22 +6,24 @@ import IntakeCore
 /// Runs C and C++ over untrusted bytes, so in the worker it runs in the isolated inspector process. The landmark
 /// model is loaded on the first photo and kept for the life of the process. Not thread-safe: one per thread.
 public final class PhotoInspector {
-    /// The 68-point model Debian's `libdlib-data` installs.
-    public static let defaultLandmarkModel = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
-    /// Detection runs on a copy whose longer side is this many pixels: fast, and faces of a passport-style crop
-    /// stay far above the detector's 80-pixel minimum. Landmarks and measurements use the full image.
-    static let detectionSide = 480
+    /// The default face model: MediaPipe's face detector and mesh as ONNX files, installed from the checkout's
+    /// `Models/mediapipe` by `make` (scripts/install-deps.sh). Apache-2.0, trained on Google's own images.
+    public static let defaultLandmarkModel = "/usr/local/share/intake/mediapipe"
+    /// dlib's 68-point model from Debian's `libdlib-data`: an option an operator may choose knowingly (its
+    /// iBUG 300-W training data excludes commercial use), by naming this file instead of a folder.
+    public static let dlibLandmarkModel = "/usr/share/dlib/shape_predictor_68_face_landmarks.dat"
 
     private let landmarkModelPath: String
-    private var model: FaceModel?
+    private var model: (any FaceModel)?
 
+    /// `landmarkModelPath`: a folder of MediaPipe ONNX files, or a dlib 68-point shape predictor file.
     public init(landmarkModelPath: String = PhotoInspector.defaultLandmarkModel) {
         self.landmarkModelPath = landmarkModelPath
     }
 
     /// Loads the landmark model now rather than on the first photo (benchmarks time the two apart).
     public func prepare() throws(PhotoInspectionError) {
-        if model == nil { model = try FaceModel(landmarkModelPath: landmarkModelPath) }
+        if model == nil { model = try loadFaceModel(path: landmarkModelPath) }
     }
 
     /// The photo's facts. Throws only when photos cannot be measured at all (the model is missing): a damaged
@@ -49,15 +51,17 @@ public final class PhotoInspector {
         let gray = image.luma()
         let measurer = PhotoMeasurer(width: image.width, height: image.height, gray: gray)
         let colourfulness = PhotoMeasurer.colourfulness(of: image)
-        let (faces, count) = try model.detect(
-            gray: gray, width: image.width, height: image.height, detectionSide: Self.detectionSide)
+        let (faces, count) = try model.detect(image, gray: gray)
         facts.landmarkModel = model.name
         facts.faces = faces.map(\.box)
-        facts.measurements = PhotoMeasurements(colourfulness: colourfulness)
-        guard count == 1, let face = faces.first else { return facts }
-        let geometry = measurer.geometry(of: face)
+        let quality = measurer.imageQuality()
+        facts.measurements = PhotoMeasurements(
+            colourfulness: colourfulness, imageSharpness: quality.sharpness,
+            imageHighlightsClipped: quality.highlightsClipped, imageShadowsClipped: quality.shadowsClipped)
+        guard count == 1, let face = faces.first, let points = face.points else { return facts }
+        let geometry = measurer.geometry(of: face, points: points)
         facts.face = geometry
-        facts.measurements = measurer.measurements(of: face, geometry: geometry, colourfulness: colourfulness)
+        facts.measurements = measurer.measurements(points: points, geometry: geometry, image: facts.measurements)
         return facts
     }
 }

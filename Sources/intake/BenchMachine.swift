@@ -15,8 +15,13 @@ enum BenchMachine {
         return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
 
+    /// Bytes of the file, or of the files in the folder (a face model may be a folder of ONNX files).
     static func fileSize(_ path: String) -> Int64 {
-        ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0
+        func size(_ path: String) -> Int64 {
+            ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.int64Value ?? 0
+        }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return size(path) }
+        return names.map { size((path as NSString).appendingPathComponent($0)) }.reduce(0, +)
     }
 }
 

@@ -32,7 +32,7 @@ struct BenchPhoto: ParsableCommand {
     @Option(help: "Measured rounds over the photos, after one warm-up round.")
     var rounds = 20
 
-    @Option(help: "The dlib 68-point face landmark model.")
+    @Option(help: "The face model: a folder of MediaPipe ONNX files (the default), or a dlib 68-point .dat file.")
     var landmarkModel = PhotoInspector.defaultLandmarkModel
 
     @Option(help: "Python that has OpenCV 4, e.g. .venv/bin/python.")

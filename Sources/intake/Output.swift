@@ -100,12 +100,16 @@ enum TextOutput {
             parts += [
                 "head \(percent(measured.headHeightRatio))", "top margin \(percent(measured.topMarginRatio))",
                 "centre \(percent(measured.faceCenterRatio))", "roll \(number(measured.rollDegrees, "%.1f"))°",
+                "yaw \(number(measured.yawDegrees, "%.1f"))°", "pitch \(number(measured.pitchDegrees, "%.1f"))°",
+                "eyes open \(number(measured.eyeOpenness, "%.2f"))",
                 "eyes \(number(measured.interEyeDistance, "%.0f")) px apart",
                 "background ±\(number(measured.backgroundDeviation, "%.0f"))",
                 "sharpness \(number(measured.sharpness, "%.0f"))",
                 "face brightness \(number(measured.faceBrightness, "%.0f"))",
             ]
         }
+        // Judged with or without a face: shown for every photo.
+        parts.append("image sharpness \(number(measured.imageSharpness, "%.0f"))")
         if let captured = photo.capturedAt { parts.append("taken \(captured.prefix(10))") }
         return indent + "measured: " + parts.joined(separator: " · ")
     }

@@ -26,11 +26,13 @@ struct PhotoEndToEndTests {
         #expect(facts["width"] as? Int == 480 && facts["height"] as? Int == 640)
         #expect((facts["faces"] as? [[String: Any]])?.count == 1)
         let face = try #require(facts["face"] as? [String: Any])
-        #expect((face["landmarks"] as? [Any])?.count == 68)
+        #expect((face["landmarks"] as? [Any])?.count == 468, "the default model's mesh")
+        #expect(facts["landmark_model"] as? String == "mediapipe-face-mesh")
         let measurements = try #require(facts["measurements"] as? [String: Any])
         for key in [
             "head_height_ratio", "top_margin_ratio", "face_center_ratio", "eye_line_ratio", "roll_degrees",
             "inter_eye_distance", "background_deviation", "sharpness", "face_brightness", "colourfulness",
+            "image_sharpness", "image_highlights_clipped", "yaw", "pitch", "eyes_open",
         ] {
             #expect(measurements[key] is Double, "\(key)")
         }

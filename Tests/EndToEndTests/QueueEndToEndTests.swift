@@ -109,13 +109,24 @@ struct QueueEndToEndTests {
         #expect(status.acceptedBytes <= 30_000)
     }
 
-    /// Waits (at most a minute) until a running worker has finished `count` of the `total` jobs. One store, one
-    /// query a round: a poll slower than the worker would let it finish the queue before the test looks.
-    func waitForVerdicts(_ count: Int, of total: Int, _ intake: IntakeBinary) async throws {
-        let store = try intake.store()
-        let deadline = Date().addingTimeInterval(60)
-        while try await total - store.unfinishedJobs().count < count && Date() < deadline {
-            usleep(2_000)
+    /// Sends `signal` to the worker once `count` jobs have succeeded. It watches from a thread of its own with the
+    /// sqlite3 tool, not from the test's cooperative pool: other tests that wait on subprocesses can hold that
+    /// pool for seconds, long enough for the worker to empty the queue before the test looks.
+    func signal(_ worker: Process, _ signal: Int32, afterSucceeded count: Int, _ intake: IntakeBinary) async {
+        let database = intake.data.appendingPathComponent("intake.sqlite").path
+        let pid = worker.processIdentifier
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread {
+                let deadline = Date().addingTimeInterval(60)
+                while Date() < deadline {
+                    let done = TestSupport.run(
+                        "/usr/bin/sqlite3", [database, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'"])
+                    if Int(done.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= count { break }
+                    usleep(1_000)
+                }
+                kill(pid, signal)
+                continuation.resume()
+            }.start()
         }
     }
 
@@ -129,11 +140,9 @@ struct QueueEndToEndTests {
     @Test("A worker killed with SIGKILL mid-queue loses nothing: after the lease expires, every upload has exactly one verdict")
     func killNine() async throws {
         let intake = IntakeBinary(environment: ["INTAKE_QUEUE_LEASE": "2s", "INTAKE_QUEUE_POLL_INTERVAL": "50ms"])
-        // Enough work (420 jobs) that the worker is still busy when the test has seen the first five done.
-        let applications = try fillQueue(intake, count: 12)
+        let applications = try fillQueue(intake)
         let worker = try intake.start(["work", "--concurrency", "2"])
-        try await waitForVerdicts(5, of: applications.count * Self.corpusNames.count, intake)
-        kill(worker.processIdentifier, SIGKILL)
+        await signal(worker, SIGKILL, afterSucceeded: 5, intake)
         worker.waitUntilExit()
         #expect(worker.terminationReason == .uncaughtSignal)
         let atKill = try await verdictCount(intake, applications: applications)
@@ -149,8 +158,7 @@ struct QueueEndToEndTests {
         let intake = IntakeBinary(environment: ["INTAKE_QUEUE_POLL_INTERVAL": "50ms"])
         let applications = try fillQueue(intake)
         let worker = try intake.start(["work", "--concurrency", "2"])
-        try await waitForVerdicts(5, of: applications.count * Self.corpusNames.count, intake)
-        kill(worker.processIdentifier, SIGTERM)
+        await signal(worker, SIGTERM, afterSucceeded: 5, intake)
         worker.waitUntilExit()
         #expect(worker.terminationReason == .exit)
         #expect(worker.terminationStatus == 0)

@@ -15,9 +15,12 @@ struct PhotoRulesTests {
             format: "jpeg", width: 600, height: 800,
             faces: [FaceBox(left: 180, top: 280, width: 240, height: 240, confidence: 1)],
             measurements: PhotoMeasurements(
-                colourfulness: 30, headHeightRatio: 0.62, topMarginRatio: 0.10, faceCenterRatio: 0.5,
-                eyeLineRatio: 0.57, rollDegrees: 0.5, interEyeDistance: 130, backgroundDeviation: 3,
-                backgroundImbalance: 4, backgroundBrightness: 230, sharpness: 60, faceBrightness: 160,
+                colourfulness: 30, imageSharpness: 70, imageHighlightsClipped: 0, imageShadowsClipped: 0.01,
+                headHeightRatio: 0.62, topMarginRatio: 0.10, faceCenterRatio: 0.5,
+                eyeLineRatio: 0.57, rollDegrees: 0.5, interEyeDistance: 130, yawDegrees: -0.8, pitchDegrees: 0.3,
+                eyeOpenness: 0.24, backgroundDeviation: 3,
+                backgroundImbalance: 4, backgroundBrightness: 230, backgroundRegions: 3, sharpness: 60,
+                faceBrightness: 160,
                 faceHighlightsClipped: 0))
     }
 
@@ -117,6 +120,90 @@ struct PhotoRulesTests {
         #expect(findings(huge).map(\.code) == [.photoTooManyPixels])
         let broken = PhotoFacts(format: "jpeg", width: 600, height: 800, decodeError: "Premature end of JPEG file")
         #expect(findings(broken).map(\.code) == [.photoMalformed])
+    }
+
+    @Test(
+        "Image sharpness and exposure are judged with no face found: the cause is reported instead of no face",
+        arguments: [
+            ("image_sharpness", 7.9, FindingCode.photoBlurry),
+            ("image_highlights_clipped", 0.41, .photoOverexposed),
+            ("image_shadows_clipped", 0.61, .photoTooDark),
+        ])
+    func imageQualityWithoutFace(key: String, value: Double, code: FindingCode) throws {
+        var photo = Self.passing()
+        photo.faces = []
+        switch key {
+        case "image_sharpness": photo.measurements.imageSharpness = value
+        case "image_highlights_clipped": photo.measurements.imageHighlightsClipped = value
+        default: photo.measurements.imageShadowsClipped = value
+        }
+        let result = findings(photo)
+        #expect(result.map(\.code) == [code])
+        let finding = try #require(result.first)
+        #expect(finding.detail["measure"] == .string(key))
+        #expect(!finding.message.en.contains("face is"), "the photo as a whole, not a face: \(finding.message.en)")
+        let checks = PhotoRules(policy: Self.policy).checks(for: photo, submittedOn: Self.today)
+        #expect(checks.contains { $0.code == .photoNoFace && !$0.passed }, "the miss stays on record")
+        // The same value with a face found is the same finding, beside whatever the face measures say.
+        photo.faces = Self.passing().faces
+        #expect(findings(photo).map(\.code) == [code])
+    }
+
+    @Test("A sharp, well-exposed photo with no face is `photo.no_face`; bounds are inclusive")
+    func sharpPhotoWithoutFace() {
+        var photo = Self.passing()
+        photo.faces = []
+        photo.measurements.imageSharpness = 8
+        photo.measurements.imageHighlightsClipped = 0.40
+        photo.measurements.imageShadowsClipped = 0.60
+        #expect(findings(photo).map(\.code) == [.photoNoFace])
+    }
+
+    @Test("No background to measure is no plain background, unless the head is too large (crop again first)")
+    func noBackgroundMeasured() throws {
+        var photo = Self.passing()
+        photo.measurements.backgroundRegions = 0
+        photo.measurements.backgroundDeviation = nil
+        photo.measurements.backgroundImbalance = nil
+        let result = findings(photo)
+        #expect(result.map(\.code) == [.photoBackgroundNotPlain])
+        #expect(result.first?.detail["measure"] == .string("background_regions"))
+        #expect(result.first?.message.en.contains("No plain background") == true)
+        photo.measurements.headHeightRatio = 0.85
+        #expect(findings(photo).map(\.code) == [.photoFaceTooLarge])
+    }
+
+    @Test("Frontal within ICAO's ±5° either way, yaw and pitch alike; eyes open from 0.12; the values are recorded",
+        arguments: [
+            ("yaw", 5.0, true), ("yaw", -5.0, true), ("yaw", 5.1, false), ("yaw", -12, false),
+            ("pitch", 4.9, true), ("pitch", -5.2, false), ("eyes_open", 0.12, true), ("eyes_open", 0.05, false),
+        ])
+    func poseAndEyes(measure: String, value: Double, passes: Bool) throws {
+        var photo = Self.passing()
+        switch measure {
+        case "yaw": photo.measurements.yawDegrees = value
+        case "pitch": photo.measurements.pitchDegrees = value
+        default: photo.measurements.eyeOpenness = value
+        }
+        let result = findings(photo)
+        let expected: FindingCode = measure == "eyes_open" ? .photoEyesClosed : .photoNotFrontal
+        #expect(result.map(\.code) == (passes ? [] : [expected]), "\(measure) \(value)")
+        let check = try #require(
+            PhotoRules(policy: Self.policy).checks(for: photo, submittedOn: Self.today).first { $0.measure == measure })
+        #expect(check.value == (measure == "eyes_open" ? value : abs(value)))
+        #expect((measure == "eyes_open" ? check.minimum : check.maximum) == (measure == "eyes_open" ? 0.12 : 5))
+        let word = measure == "yaw" ? "turned" : measure == "pitch" ? "tipped" : "eyes"
+        if !passes { #expect(result.first?.message.en.contains(word) == true, "\(result.first?.message.en ?? "")") }
+    }
+
+    @Test("A model without depth (dlib) leaves yaw and pitch unmeasured, and they are not judged")
+    func poseNotMeasured() {
+        var photo = Self.passing()
+        photo.measurements.yawDegrees = nil
+        photo.measurements.pitchDegrees = nil
+        let checks = PhotoRules(policy: Self.policy).checks(for: photo, submittedOn: Self.today)
+        #expect(!checks.contains { $0.code == .photoNotFrontal })
+        #expect(findings(photo).isEmpty)
     }
 
     @Test("A retouching app in the EXIF Software tag is a warning naming it; a camera's firmware is nothing")

@@ -92,6 +92,14 @@ struct HostilePhotoTests {
         #expect(facts.inspectionFailure?.message.contains("/nonexistent/model.dat") == true)
     }
 
+    @Test("A folder without the MediaPipe ONNX files is an unavailable model too, naming the folder")
+    func emptyModelFolder() {
+        let folder = TestSupport.makeTemporaryDirectory(prefix: "face-model").path
+        let facts = SharedInspector.shared.inspect(Photos.path("good.jpg"), landmarkModel: folder)
+        #expect(facts.inspectionFailure?.reason == .unavailable)
+        #expect(facts.inspectionFailure?.message.contains(folder) == true)
+    }
+
     func bigEndian(_ value: UInt32) -> [UInt8] {
         [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
     }
