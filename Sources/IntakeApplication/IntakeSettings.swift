@@ -23,6 +23,15 @@ public struct IntakeSettings: Sendable {
         server = try ServerSettings(configuration: configuration)
     }
 
+    /// The keys whose defaults are in code: an `INTAKE_*` variable sets them even when the file does not name them.
+    public static let defaultedKeys = [
+        "worker.concurrency", "queue.max_attempts", "queue.lease", "queue.poll_interval", "queue.backoff_base",
+        "queue.backoff_max", "inspection.timeout", "inspection.memory", "inspection.face_model",
+        "trial.applications_per_year", "trial.cost_per_file", "trial.cost_per_mb", "trial.cost_per_page",
+        "server.listen", "server.metrics_listen", "server.idle_timeout", "server.request_timeout",
+        "server.min_free_disk", "server.max_concurrent_uploads", "server.shutdown_timeout", "server.drain_delay",
+    ]
+
     /// Reads the configuration file (`path`, else `INTAKE_CONFIG`, else the default search) with its `extends`
     /// bases, layers the `INTAKE_*` variables over it, and builds the settings for `dataFolder` (else
     /// `INTAKE_DATA`, else `./.intake`).
@@ -32,7 +41,7 @@ public struct IntakeSettings: Sendable {
     ) throws(IntakeError) -> IntakeSettings {
         let file = path ?? environment["INTAKE_CONFIG"] ?? ConfigurationFile.defaultPath()
         var configuration = try ConfigurationFile.read(file)
-        configuration.merge(environment: environment)
+        configuration.merge(environment: environment, defaultedKeys: Self.defaultedKeys)
         do {
             return try IntakeSettings(
                 configuration: configuration, dataFolder: dataFolder ?? environment["INTAKE_DATA"] ?? "./.intake",

@@ -42,9 +42,10 @@ public struct Configuration: Sendable, Hashable {
         return probe.values["extends"]
     }
 
-    /// Applies `INTAKE_LIMITS_APPLICATION_TOTAL=20MB`-style variables over every key already known.
-    public mutating func merge(environment: [String: String]) {
-        for key in values.keys {
+    /// Applies `INTAKE_LIMITS_APPLICATION_TOTAL=20MB`-style variables over every key the file set and every key in
+    /// `defaultedKeys` (those whose defaults live in code, which a file need not name).
+    public mutating func merge(environment: [String: String], defaultedKeys: [String] = []) {
+        for key in Set(values.keys).union(defaultedKeys) {
             let variable = Self.environmentName(for: key)
             if let value = environment[variable] {
                 values[key] = value

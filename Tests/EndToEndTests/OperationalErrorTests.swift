@@ -62,5 +62,11 @@ struct OperationalErrorTests {
         let result = TestSupport.run(
             TestSupport.intakeExecutable, ["check", TestSupport.corpusFile("plain.pdf"), "--config", config.path])
         #expect(result.status == 0, "\(result.standardError)")
+        // A key the file leaves to its default can still be set from the environment.
+        let overridden = TestSupport.run(
+            TestSupport.intakeExecutable, ["check", TestSupport.corpusFile("plain.pdf"), "--config", config.path],
+            environment: ["INTAKE_INSPECTION_MEMORY": "not-a-size"])
+        #expect(overridden.status == 2)
+        #expect(overridden.standardError.contains("inspection.memory"))
     }
 }
