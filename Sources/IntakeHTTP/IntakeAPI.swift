@@ -28,6 +28,11 @@ public struct IntakeAPI: Sendable {
         router.add(middleware: MetricsMiddleware())
         router.get("healthz") { _, _ in try json(["status": "ok"], status: .ok) }
         router.get("readyz") { _, _ in try await readiness() }
+        router.get("openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
         let api = router.group("v1").add(middleware: BearerAuthenticator(service: service))
         api.get("policy") { _, context in try policy(context) }
         UploadRoutes(service: service, gate: gate).register(in: api)
