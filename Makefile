@@ -19,7 +19,7 @@ demo: build samples
 	@INTAKE=.build/$(CONFIGURATION)/intake scripts/demo-http.sh
 
 test: deps
-	@scripts/ensure-pikepdf.sh >/dev/null
+	@scripts/ensure-test-tools.sh >/dev/null
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

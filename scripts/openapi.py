@@ -10,7 +10,7 @@ def op(summary, responses, params=None, body=None, scope="upload", tag=None):
     o["security"] = [{"bearer": [scope]}] if scope else []
     return o
 def path_param(name, desc):
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}, "description": desc}
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1, "maxLength": 128}, "description": desc}
 def json_body(ref, required=True):
     return {"required": required, "content": {"application/json": {"schema": {"$ref": ref}}}}
 def ok(ref, desc="OK", extra=None):
@@ -23,7 +23,7 @@ file_body = {"required": True, "description": "The file itself, one per request 
 upload_headers = [
     {"name": "Content-Disposition", "in": "header", "schema": {"type": "string"}, "description": "attachment; filename*=UTF-8''… (metadata only)"},
     {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "minLength": 1, "maxLength": 255}},
-    {"name": "Repr-Digest", "in": "header", "schema": {"type": "string"}, "description": "sha-256=:BASE64:"},
+    {"name": "Repr-Digest", "in": "header", "schema": {"type": "string", "pattern": "^sha-256=:[A-Za-z0-9+/]{43}=:$"}, "description": "sha-256=:BASE64:"},
 ]
 doc = {
  "openapi": "3.1.0",
@@ -79,16 +79,21 @@ doc = {
        "photo": {"type": "object"}}},
    "Grant": {"type": "object", "required": ["uploader"], "properties": {"uploader": {"type": "string", "minLength": 1}}},
    "StateChange": {"type": "object", "required": ["state"], "properties": {"state": {"enum": ["under_review", "awaiting_additional", "closed"]}}},
-   "Reprocess": {"type": "object", "description": "Exactly one of application, code, since, all.", "properties": {
-       "application": {"type": "string"}, "code": {"type": "string"}, "since": {"type": "string"}, "all": {"type": "boolean"}, "dry_run": {"type": "boolean"}}},
+   "Reprocess": {"description": "Exactly one of application, code, since, all.", "oneOf": [
+       {"type": "object", "required": ["application"], "properties": {"application": {"type": "string", "minLength": 1}, "dry_run": {"type": "boolean"}}, "additionalProperties": False},
+       {"type": "object", "required": ["code"], "properties": {"code": {"type": "string", "minLength": 1}, "dry_run": {"type": "boolean"}}, "additionalProperties": False},
+       {"type": "object", "required": ["since"], "properties": {"since": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}, "dry_run": {"type": "boolean"}}, "additionalProperties": False},
+       {"type": "object", "required": ["all"], "properties": {"all": {"const": True}, "dry_run": {"type": "boolean"}}, "additionalProperties": False}]},
    "ReprocessDryRun": {"type": "object", "required": ["examined", "changes"], "properties": {"examined": {"type": "integer"}, "policy": {"type": "string"},
        "changes": {"type": "array", "items": {"type": "object", "required": ["application", "upload", "item", "from", "to", "codes"]}}}},
    "ReprocessRun": {"type": "object", "required": ["run", "selected", "queued", "resumed", "up_to_date"], "properties": {
        "run": {"type": "string"}, "selected": {"type": "integer"}, "queued": {"type": "integer"}, "resumed": {"type": "integer"}, "up_to_date": {"type": "integer"}}},
    "ReprocessProgress": {"type": "object", "required": ["run", "policy", "left", "done"], "properties": {
        "run": {"type": "string"}, "policy": {"type": "string"}, "left": {"type": "integer"}, "done": {"type": "boolean"}}},
+   "Size": {"type": "string", "pattern": "^[1-9][0-9]{0,5}(B|kB|KB|MB|GB|KiB|MiB|GiB)$", "description": "e.g. 25MB"},
    "TrialRequest": {"type": "object", "required": ["total_limits"], "properties": {
-       "total_limits": {"type": "array", "items": {"type": "string"}, "minItems": 1}, "file_limits": {"type": "array", "items": {"type": "string"}}}},
+       "total_limits": {"type": "array", "items": {"$ref": "#/components/schemas/Size"}, "minItems": 1, "maxItems": 20},
+       "file_limits": {"type": "array", "items": {"$ref": "#/components/schemas/Size"}, "maxItems": 1}}},
    "Trial": {"type": "object", "required": ["source", "applications", "files", "candidates", "percentiles_application_bytes"], "properties": {
        "source": {"type": "string"}, "applications": {"type": "integer"}, "files": {"type": "integer"},
        "candidates": {"type": "array", "items": {"type": "object", "required": ["total_limit_bytes", "file_limit_bytes", "applications_within", "applications_over", "share_within"]}},
@@ -107,7 +112,7 @@ doc = {
        **errors(400, 401, 403, 409, 411, 413, 415, 422, 503, 507)},
       params=[path_param("application", "The application id from the upstream system"),
               {"name": "slot", "in": "query", "schema": {"enum": ["photo", "attachment", "bundle"]}},
-              {"name": "receipt", "in": "query", "schema": {"type": "string"}}, *upload_headers,
+              {"name": "receipt", "in": "query", "schema": {"type": "string", "minLength": 1, "maxLength": 128}}, *upload_headers,
               {"name": "Intake-Manifest", "in": "header", "schema": {"type": "string"}, "description": "base64url JSON manifest of a bundle"}],
       body=file_body)},
   "/v1/uploads/{upload}": {"get": op("An upload with its items, verdicts and findings",
@@ -116,7 +121,9 @@ doc = {
   "/v1/applications/{application}": {"get": op("An application (SPEC §3b)", {"200": ok("#/components/schemas/Application"), **errors(401, 404)},
       params=[path_param("application", "The application id")])},
   "/v1/applications/{application}/events": {"get": op("Server-Sent Events of an application",
-      {"200": {"description": "text/event-stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **errors(401, 404)},
+      {"200": {"description": "text/event-stream", "content": {"text/event-stream": {"schema": {"type": "object",
+          "properties": {"id": {"type": "string"}, "event": {"enum": ["upload.received", "upload.accepted", "upload.rejected", "upload.failed", "case.state_changed"]},
+                         "data": {"type": "string"}}}}}}, **errors(401, 404)},
       params=[path_param("application", "The application id"), {"name": "Last-Event-ID", "in": "header", "schema": {"type": "string"}}])},
   "/v1/cases/{receipt}/documents": {"post": op("Add a document to a case (追加資料)",
       {"202": ok("#/components/schemas/AddedDocument"), "200": ok("#/components/schemas/AddedDocument", "Already linked"),

@@ -73,6 +73,9 @@ public struct IntakeService: Sendable {
     public func submit<Body: AsyncSequence & Sendable>(_ submission: Submission, body: Body) async throws(IntakeError)
         -> SubmittedFile where Body.Element == [UInt8]
     {
+        try Self.validate(identifier: submission.application, "application id")
+        if let receipt = submission.receipt { try Self.validate(identifier: receipt, "receipt number") }
+        try Self.validate(identifier: submission.uploader, "uploader id")
         let stored = try await store(body)
         if let expected = submission.expectedSHA256, expected != stored.sha256 {
             throw IntakeError(.digestMismatch, "the bytes' SHA-256 is \(stored.sha256), not \(expected)")
@@ -147,6 +150,16 @@ public struct IntakeService: Sendable {
         case .refused(let upload, let finding):
             return AddedDocument(
                 file: addition.fileName, upload: upload.id, job: nil, outcome: .refused, findings: [finding])
+        }
+    }
+
+    /// Ids and receipt numbers come from other systems and are shown back to people: 1 to 128 characters, no
+    /// control characters. Checked before anything is stored.
+    static func validate(identifier: String, _ what: String) throws(IntakeError) {
+        guard (1...128).contains(identifier.count),
+            !identifier.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
+            throw IntakeError(.invalidRequest, "the \(what) must be 1 to 128 characters without control characters")
         }
     }
 

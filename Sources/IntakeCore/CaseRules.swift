@@ -128,6 +128,7 @@ extension FindingCode {
     public static let caseInvalidTransition = FindingCode(rawValue: "case.invalid_transition")
     public static let applicationForbidden = FindingCode(rawValue: "application.forbidden")
     public static let applicationReceiptMismatch = FindingCode(rawValue: "application.receipt_mismatch")
+    public static let applicationReceiptTaken = FindingCode(rawValue: "application.receipt_taken")
 }
 
 extension Finding {
@@ -194,6 +195,17 @@ extension Finding {
                 en: "Application “\(application)” already has another receipt number than “\(given)”. Send without "
                     + "a receipt number, or give the one in the receipt e-mail."),
             detail: ["application": .string(application), "receipt": .string(given)])
+    }
+
+    /// A new application under a receipt number another application already has.
+    public static func receiptTaken(receipt: String) -> Finding {
+        Finding(
+            code: .applicationReceiptTaken, severity: .error,
+            message: LocalizedMessage(
+                ja: "受付番号「\(receipt)」は別の申請に付いています。受付のお知らせに記載の番号を確かめるか、受付番号を付けずに送ってください。",
+                en: "The receipt number “\(receipt)” belongs to another application. Check the number in the receipt e-mail, "
+                    + "or send without one."),
+            detail: ["receipt": .string(receipt)])
     }
 
     static func additionalOverLimit(total: Int64, limit: ByteSize, fileBytes: Int64) -> Finding {

@@ -427,24 +427,71 @@ enum OpenAPIDocument {
    },
    "Reprocess": {
     "description": "Exactly one of application, code, since, all.",
-    "properties": {
-     "all": {
-      "type": "boolean"
+    "oneOf": [
+     {
+      "additionalProperties": false,
+      "properties": {
+       "application": {
+        "minLength": 1,
+        "type": "string"
+       },
+       "dry_run": {
+        "type": "boolean"
+       }
+      },
+      "required": [
+       "application"
+      ],
+      "type": "object"
      },
-     "application": {
-      "type": "string"
+     {
+      "additionalProperties": false,
+      "properties": {
+       "code": {
+        "minLength": 1,
+        "type": "string"
+       },
+       "dry_run": {
+        "type": "boolean"
+       }
+      },
+      "required": [
+       "code"
+      ],
+      "type": "object"
      },
-     "code": {
-      "type": "string"
+     {
+      "additionalProperties": false,
+      "properties": {
+       "dry_run": {
+        "type": "boolean"
+       },
+       "since": {
+        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        "type": "string"
+       }
+      },
+      "required": [
+       "since"
+      ],
+      "type": "object"
      },
-     "dry_run": {
-      "type": "boolean"
-     },
-     "since": {
-      "type": "string"
+     {
+      "additionalProperties": false,
+      "properties": {
+       "all": {
+        "const": true
+       },
+       "dry_run": {
+        "type": "boolean"
+       }
+      },
+      "required": [
+       "all"
+      ],
+      "type": "object"
      }
-    },
-    "type": "object"
+    ]
    },
    "ReprocessDryRun": {
     "properties": {
@@ -525,6 +572,11 @@ enum OpenAPIDocument {
     ],
     "type": "object"
    },
+   "Size": {
+    "description": "e.g. 25MB",
+    "pattern": "^[1-9][0-9]{0,5}(B|kB|KB|MB|GB|KiB|MiB|GiB)$",
+    "type": "string"
+   },
    "StateChange": {
     "properties": {
      "state": {
@@ -581,14 +633,16 @@ enum OpenAPIDocument {
     "properties": {
      "file_limits": {
       "items": {
-       "type": "string"
+       "$ref": "#/components/schemas/Size"
       },
+      "maxItems": 1,
       "type": "array"
      },
      "total_limits": {
       "items": {
-       "type": "string"
+       "$ref": "#/components/schemas/Size"
       },
+      "maxItems": 20,
       "minItems": 1,
       "type": "array"
      }
@@ -840,6 +894,7 @@ enum OpenAPIDocument {
       "name": "job",
       "required": true,
       "schema": {
+       "maxLength": 128,
        "minLength": 1,
        "type": "string"
       }
@@ -941,6 +996,7 @@ enum OpenAPIDocument {
       "name": "run",
       "required": true,
       "schema": {
+       "maxLength": 128,
        "minLength": 1,
        "type": "string"
       }
@@ -1037,6 +1093,7 @@ enum OpenAPIDocument {
       "name": "application",
       "required": true,
       "schema": {
+       "maxLength": 128,
        "minLength": 1,
        "type": "string"
       }
@@ -1079,6 +1136,7 @@ enum OpenAPIDocument {
       "name": "application",
       "required": true,
       "schema": {
+       "maxLength": 128,
        "minLength": 1,
        "type": "string"
       }
@@ -1096,7 +1154,24 @@ enum OpenAPIDocument {
       "content": {
        "text/event-stream": {
         "schema": {
-         "type": "string"
+         "properties": {
+          "data": {
+           "type": "string"
+          },
+          "event": {
+           "enum": [
+            "upload.received",
+            "upload.accepted",
+            "upload.rejected",
+            "upload.failed",
+            "case.state_changed"
+           ]
+          },
+          "id": {
+           "type": "string"
+          }
+         },
+         "type": "object"
         }
        }
       },
@@ -1128,6 +1203,7 @@ enum OpenAPIDocument {
       "name": "application",
       "required": true,
       "schema": {
+       "maxLength": 128,
        "minLength": 1,
        "type": "string"
       }
@@ -1147,6 +1223,8 @@ enum OpenAPIDocument {
       "in": "query",
       "name": "receipt",
       "schema": {
+       "maxLength": 128,
+       "minLength": 1,
        "type": "string"
       }
      },
@@ -1172,6 +1250,7 @@ enum OpenAPIDocument {
       "in": "header",
       "name": "Repr-Digest",
       "schema": {
+       "pattern": "^sha-256=:[A-Za-z0-9+/]{43}=:$",
        "type": "string"
       }
      },
@@ -1285,6 +1364,7 @@ enum OpenAPIDocument {
       "name": "receipt",
       "required": true,
       "schema": {
+       "maxLength": 128,
        "minLength": 1,
        "type": "string"
       }
@@ -1327,6 +1407,7 @@ enum OpenAPIDocument {
       "name": "receipt",
       "required": true,
       "schema": {
+       "maxLength": 128,
        "minLength": 1,
        "type": "string"
       }
@@ -1360,6 +1441,7 @@ enum OpenAPIDocument {
       "in": "header",
       "name": "Repr-Digest",
       "schema": {
+       "pattern": "^sha-256=:[A-Za-z0-9+/]{43}=:$",
        "type": "string"
       }
      }
@@ -1468,6 +1550,7 @@ enum OpenAPIDocument {
       "name": "receipt",
       "required": true,
       "schema": {
+       "maxLength": 128,
        "minLength": 1,
        "type": "string"
       }
@@ -1539,6 +1622,7 @@ enum OpenAPIDocument {
       "name": "receipt",
       "required": true,
       "schema": {
+       "maxLength": 128,
        "minLength": 1,
        "type": "string"
       }
@@ -1630,6 +1714,7 @@ enum OpenAPIDocument {
       "name": "upload",
       "required": true,
       "schema": {
+       "maxLength": 128,
        "minLength": 1,
        "type": "string"
       }

@@ -119,7 +119,9 @@ struct ProblemMiddleware: RouterMiddleware {
         switch code.rawValue {
         case "case.not_found": .notFound
         case "case.forbidden", "application.forbidden": .forbidden
-        case "case.not_accepting", "case.invalid_transition", "application.receipt_mismatch": .conflict
+        case "case.not_accepting", "case.invalid_transition", "application.receipt_mismatch",
+            "application.receipt_taken":
+            .conflict
         case let size where size.hasPrefix("size.") || size == "photo.file_too_large": .contentTooLarge
         default: .unprocessableContent
         }

@@ -218,6 +218,10 @@ public final class SQLiteStore: IntakeStorage {
                 guard existing == nil else {
                     throw StoreError(code: .integrity, message: "a submission would create an existing application")
                 }
+                // Receipts are unique: one taken by another application is the uploader's mistake, not a fault.
+                if let receipt, try ApplicationRecord.filter(Column("receipt") == receipt).fetchCount(db) > 0 {
+                    return .refused(.receiptTaken(receipt: receipt))
+                }
                 application = try Self.createApplication(
                     id: new.applicationId, owner: new.uploader, receipt: receipt, now: now, db)
             }

@@ -106,6 +106,36 @@ struct ServeEndToEndTests {
         #expect(try await store.status(applicationId: "LATE") == nil, "nothing was taken after SIGTERM")
     }
 
+    @Test("schemathesis, from the live server's /openapi.json, finds no 5xx and no answer that breaks the document")
+    func schemathesis() throws {
+        let tool = TestSupport.packageRoot.appendingPathComponent(".venv/bin/schemathesis").path
+        try #require(
+            FileManager.default.isExecutableFile(atPath: tool),
+            "schemathesis is missing from .venv: make test installs it (scripts/ensure-test-tools.sh)")
+        let intake = IntakeBinary()
+        let token = try token(intake, "schemathesis")
+        let admin = intake.run(["token", "create", "--uploader", "st-admin", "--scope", "admin"]).standardOutput
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try Server.start(intake)
+        defer {
+            kill(server.process.processIdentifier, SIGTERM)
+            server.process.waitUntilExit()
+        }
+        for bearer in [token, admin] {
+            let result = TestSupport.run(
+                tool,
+                [
+                    "run", "http://127.0.0.1:\(server.port)/openapi.json", "-H", "Authorization: Bearer \(bearer)",
+                    "--checks",
+                    "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
+                        + "response_headers_conformance",
+                    "--max-examples", "10", "--generation-deterministic", "--request-timeout", "10",
+                ],
+                environment: ["SCHEMATHESIS_HOOKS": "", "NO_COLOR": "1"])
+            #expect(result.status == 0, "\(result.standardOutput.suffix(4000))")
+        }
+    }
+
     @Test("The whole round trip as the README shows it: token, upload, verdict by the worker in the same process")
     func roundTrip() async throws {
         let intake = IntakeBinary()
