@@ -107,7 +107,7 @@ struct ServeEndToEndTests {
     }
 
     @Test("schemathesis, from the live server's /openapi.json, finds no 5xx and no answer that breaks the document")
-    func schemathesis() throws {
+    func schemathesis() async throws {
         let tool = TestSupport.packageRoot.appendingPathComponent(".venv/bin/schemathesis").path
         try #require(
             FileManager.default.isExecutableFile(atPath: tool),
@@ -122,7 +122,7 @@ struct ServeEndToEndTests {
             server.process.waitUntilExit()
         }
         for bearer in [token, admin] {
-            let result = TestSupport.run(
+            let result = await TestSupport.runDetached(
                 tool,
                 [
                     "run", "http://127.0.0.1:\(server.port)/openapi.json", "-H", "Authorization: Bearer \(bearer)",

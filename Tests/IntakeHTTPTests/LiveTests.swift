@@ -23,7 +23,9 @@ struct LiveTests {
                 "Content-Type: application/pdf", "Authorization: \(auth[.authorization]!)", "", "",
             ].joined(separator: "\r\n")
             // Only the head goes out: the answer must come without the 100 MB that would follow.
-            let answer = try RawConnection(port: port).exchange(head, readFor: .seconds(5))
+            let connection = try RawConnection(port: port)
+            connection.send(head)
+            let answer = try await connection.detachedRead(until: "size.file_over_limit", end: "}", for: .seconds(20))
             #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer.prefix(200))")
             #expect(answer.contains("size.file_over_limit"))
             #expect(answer.lowercased().contains("connection: close"))
@@ -72,12 +74,12 @@ struct EventStreamTests {
             let port = try #require(client.port)
             let stream = try RawConnection(port: port)
             stream.send(request("/v1/applications/APP-1/events", token: token))
-            let opening = try stream.read(until: "event: upload.received", for: .seconds(5))
+            let opening = try await stream.detachedRead(until: "event: upload.received", for: .seconds(20))
             #expect(opening.hasPrefix("HTTP/1.1 200"))
             #expect(opening.contains("text/event-stream"))
             // Something happens while the client listens: a reviewer asks for more documents.
             _ = try await harness.service.setCaseState(receipt: "R-1", to: .awaitingAdditional, actor: "rev")
-            let live = try stream.read(until: "event: case.state_changed", for: .seconds(5))
+            let live = try await stream.detachedRead(until: "event: case.state_changed", for: .seconds(20))
             #expect(live.contains("awaiting_additional"))
             stream.close()
             // `\r\n` is one Character in Swift: split on every newline, chunked framing included.
@@ -85,7 +87,7 @@ struct EventStreamTests {
             #expect(ids.count == 2 && ids[0] < ids[1])
             let resumed = try RawConnection(port: port)
             resumed.send(request("/v1/applications/APP-1/events", token: token, lastEventId: ids[0]))
-            let rest = try resumed.read(until: "event: case.state_changed", for: .seconds(5))
+            let rest = try await resumed.detachedRead(until: "event: case.state_changed", for: .seconds(20))
             #expect(!rest.contains("event: upload.received"), "nothing already seen is sent again")
             resumed.close()
             let stranger = try await harness.authorization("emp-2")
@@ -130,7 +132,7 @@ final class RawConnection: @unchecked Sendable {
 
     /// Reads until what has arrived contains `marker` (and the blank line that ends its message), or `duration`
     /// passes.
-    func read(until marker: String, for duration: Duration) throws -> String {
+    func read(until marker: String, end: String = "\n\n", for duration: Duration) throws -> String {
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let deadline = ContinuousClock.now + duration
@@ -138,7 +140,7 @@ final class RawConnection: @unchecked Sendable {
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while ContinuousClock.now < deadline {
             let text = String(decoding: received, as: UTF8.self)
-            if let range = text.range(of: marker), text[range.upperBound...].contains("\n\n") { return text }
+            if let range = text.range(of: marker), text[range.upperBound...].contains(end) { return text }
             let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
             if count == 0 { break }
             if count > 0 { received += buffer[0..<count] }
@@ -146,18 +148,8 @@ final class RawConnection: @unchecked Sendable {
         throw POSIXError(.ETIMEDOUT)
     }
 
-    /// Sends `text`, then reads until the peer closes or `duration` passes.
-    func exchange(_ text: String, readFor duration: Duration) throws -> String {
-        send(text)
-        var timeout = timeval(tv_sec: Int(duration.components.seconds), tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
-            if count <= 0 { break }
-            received += buffer[0..<count]
-        }
-        return String(decoding: received, as: UTF8.self)
+    /// `read(until:for:)` on a Dispatch thread: the server under test needs the cooperative pool to answer.
+    func detachedRead(until marker: String, end: String = "\n\n", for duration: Duration) async throws -> String {
+        try await TestSupport.detached { Result { try self.read(until: marker, end: end, for: duration) } }.get()
     }
 }

@@ -49,6 +49,21 @@ public enum TestSupport {
         public var standardError: String
     }
 
+    /// `run` on a thread of its own: for async tests, so that waiting on a long subprocess does not hold one of the
+    /// few threads of the cooperative pool that servers under test in the same process need.
+    public static func runDetached(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:]
+    ) async -> ProcessResult {
+        await detached { run(executable, arguments, environment: environment) }
+    }
+
+    /// Blocking work on a Dispatch thread, awaited without holding a cooperative thread.
+    public static func detached<Value: Sendable>(_ work: @escaping @Sendable () -> Value) async -> Value {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
+    }
+
     /// Runs a program to completion, capturing its output.
     public static func run(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:],
