@@ -23,7 +23,9 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# Throughput of `check` beside pikepdf on the same corpus (release build; pikepdf from pip in .venv/).
+# Throughput of `check` beside pikepdf on the same corpus: `intake-bench check`, the benchmarks' own executable
+# (Benchmarks/), with `intake` built beside it for the inspector child (release builds in .build-bench; pikepdf
+# from pip in .venv/).
 bench: deps
 	@Benchmarks/run.sh
 

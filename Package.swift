@@ -111,13 +111,24 @@ let package = Package(
         .executableTarget(
             name: "intake",
             dependencies: [
-                "IntakeApplication", "IntakeHTTP", "IntakeCore", "IntakeStore", "IntakeWorker",
-                // The benchmarks still live here until they move to Benchmarks/.
-                "FileInspection", "PhotoInspection", "PDFAssembly", "ContentAddressing",
+                "IntakeApplication", "IntakeHTTP", "IntakeCore", "IntakeStore", "IntakeWorker", "BlobStorage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+
+        // MARK: Benchmarks: their own executable, never subcommands of the product (swift-nio, Hummingbird)
+        // One target with a subcommand per benchmark (`check`, `split`, `photo`) rather than one each: they share
+        // their options, pinning, the machine line and the peer runner, which one module holds once. `check` runs
+        // the inspector as the `intake` binary from the same build folder, so the run scripts build both products.
+        .executableTarget(
+            name: "intake-bench",
+            dependencies: [
+                "IntakeApplication", "IntakeCore", "IntakeWorker", "FileInspection", "PhotoInspection", "PDFAssembly",
+                "ContentAddressing",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/IntakeBenchmarks"),
 
         // MARK: Test support, shipped as libraries (as HummingbirdTesting and NIOTestUtils are)
         .target(name: "IntakeTestSupport", path: "Tests/IntakeTestSupport"),
@@ -134,7 +145,8 @@ let package = Package(
         .testTarget(
             name: "PDFInspectionTests",
             dependencies: [
-                "PDFInspection", "FileInspection", "ContentAddressing", "IntakeCore", "IntakeTestSupport", "IntakeTesting",
+                "PDFInspection", "FileInspection", "ContentAddressing", "IntakeCore", "IntakeTestSupport",
+                "IntakeTesting",
             ]),
         .testTarget(
             name: "PhotoInspectionTests",

@@ -3,8 +3,8 @@
 # one-time cost of loading the landmark model, and OpenCV's Haar cascade finding faces in the same photos as a
 # detection-only peer. Benchmarks/README.md ("Face photos") says what is measured and keeps the latest figures.
 #
-# usage: Benchmarks/run-photo.sh [intake bench-photo options…]   e.g. --json, --rounds 50, --photo FILE
-# Exit status: that of `intake bench-photo` (2 with one line on stderr when the peer could not run).
+# usage: Benchmarks/run-photo.sh [intake-bench photo options…]   e.g. --json, --rounds 50, --photo FILE
+# Exit status: that of `intake-bench photo` (2 with one line on stderr when the peer could not run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +15,7 @@ if [ ! -f /usr/share/dlib/shape_predictor_68_face_landmarks.dat ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends libdlib-data >&2
 fi
 # OpenCV from PyPI into .venv/ (gitignored). Below 5: OpenCV 5 moved the Haar cascades out of the main module.
-# A failed install is not fatal here: `intake bench-photo` still prints its own figures, then says why the peer
+# A failed install is not fatal here: `intake-bench photo` still prints its own figures, then says why the peer
 # could not run and exits 2.
 if ! .venv/bin/python -c 'import cv2; cv2.CascadeClassifier' 2>/dev/null; then
   if ! python3 -c 'import ensurepip' 2>/dev/null; then
@@ -28,5 +28,8 @@ if ! .venv/bin/python -c 'import cv2; cv2.CascadeClassifier' 2>/dev/null; then
 fi
 
 # Release build in its own scratch path, so it neither replaces the debug build in .build nor waits on its lock.
+# `photo` needs only the benchmark; the product is built too, as by the other scripts, so .build-bench always
+# holds an `intake` that matches `intake-bench`.
 swift build -c release --scratch-path .build-bench --product intake >&2
-exec .build-bench/release/intake bench-photo --peer-python .venv/bin/python "$@"
+swift build -c release --scratch-path .build-bench --product intake-bench >&2
+exec .build-bench/release/intake-bench photo --peer-python .venv/bin/python "$@"

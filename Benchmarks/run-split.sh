@@ -4,8 +4,8 @@
 # Benchmarks/README.md ("Splitting bundles") says what is measured and keeps the latest figures.
 #
 # usage: Benchmarks/run-split.sh [--json] [--rounds N]   (--rounds applies to the first measurement only)
-# With --json, one JSON document: {"split": …, "peak_memory": …}, each as `intake bench-split --json` prints it.
-# Exit status: 0, or that of the first `intake bench-split` that failed (2 with one line on stderr).
+# With --json, one JSON document: {"split": …, "peak_memory": …}, each as `intake-bench split --json` prints it.
+# Exit status: 0, or that of the first `intake-bench split` that failed (2 with one line on stderr).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,15 +27,18 @@ if [ ! -f /usr/share/doc/libtasn1-doc/libtasn1.pdf ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends libtasn1-doc >&2
 fi
 # pikepdf from PyPI into .venv/ (gitignored), as for `make bench`. A failed install is not fatal here: each
-# `intake bench-split` still prints its own figures, then says why the peer could not run and exits 2.
+# `intake-bench split` still prints its own figures, then says why the peer could not run and exits 2.
 python=$(scripts/ensure-pikepdf.sh) || {
   echo "run-split.sh: could not install pikepdf into .venv" >&2
   python=.venv/bin/python
 }
 
 # Release build in its own scratch path, so it neither replaces the debug build in .build nor waits on its lock.
+# `split` needs only the benchmark; the product is built too, as by the other scripts, so .build-bench always
+# holds an `intake` that matches `intake-bench`.
 swift build -c release --scratch-path .build-bench --product intake >&2
-intake=.build-bench/release/intake
+swift build -c release --scratch-path .build-bench --product intake-bench >&2
+bench=.build-bench/release/intake-bench
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/intake-split-XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -52,10 +55,10 @@ rm "$work"/scan-*.pdf
 status=0
 ((${#json[@]})) && printf '{"split": '
 # 1. Time: the default bundle (540 pages), as many splits as fill 3 s unless --rounds.
-"$intake" bench-split --peer-python "$python" "${speed[@]}" "${json[@]}" || status=$?
+"$bench" split --peer-python "$python" "${speed[@]}" "${json[@]}" || status=$?
 if ((${#json[@]})); then printf ', "peak_memory": '; else echo; fi
 # 2. Memory: one split of the big bundle after the warm-up; each side reports its own process's high-water mark.
-"$intake" bench-split --bundle "$work/scans.pdf" --rounds 1 --peer-python "$python" "${json[@]}" ||
+"$bench" split --bundle "$work/scans.pdf" --rounds 1 --peer-python "$python" "${json[@]}" ||
   { s=$?; ((status)) || status=$s; }
 ((${#json[@]})) && printf '}\n'
 exit "$status"

@@ -14,7 +14,6 @@ struct Intake: AsyncParsableCommand {
         subcommands: [
             Demo.self, Check.self, Submit.self, Add.self, Case.self, Work.self, Status.self, Reprocess.self,
             TrialCommand.self, Serve.self, Token.self,
-            Bench.self, BenchSplit.self, BenchPhoto.self,
             InspectServer.self,
         ])
 }

@@ -7,28 +7,24 @@ import IntakeApplication
 import IntakeCore
 import IntakeWorker
 
-/// `intake bench`: how many files per second `check` gets through on one core, beside pikepdf doing the same
-/// work in process. Benchmarks/README.md says what is measured and keeps the latest figures.
+/// `intake-bench check`: how many files per second `intake check` gets through on one core, beside pikepdf doing the
+/// same work in process. Benchmarks/README.md says what is measured and keeps the latest figures.
 ///
 /// Synchronous on purpose: everything measured blocks (a child process, C parsers), and a benchmark that shares
 /// no thread with anything else needs no cooperative pool.
-struct Bench: ParsableCommand {
+struct CheckBenchmark: Benchmark {
     static let configuration = CommandConfiguration(
-        abstract: "Measure `check` throughput on one core beside pikepdf (see Benchmarks/README.md).")
+        commandName: "check",
+        abstract: "Measure `intake check` throughput on one core beside pikepdf (see Benchmarks/README.md).")
+    static let roundsHelp = "Measured rounds over the corpus, after one warm-up round (default: as many as fill 3 s)."
+    static let peerNeeds = "pikepdf"
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var settingsOptions: SettingsOptions
 
     @Option(help: "Corpus folder, as scripts/make-corpus.sh writes it (default: a fresh one in a temporary folder).")
     var corpus: String?
 
-    @Option(help: "Measured rounds over the corpus, after one warm-up round (default: as many as fill 3 s).")
-    var rounds: Int?
-
-    @Option(help: "Python that has pikepdf, e.g. .venv/bin/python.")
-    var peerPython = "python3"
-
-    @Flag(help: "Print one JSON document.")
-    var json = false
+    @OptionGroup var options: BenchmarkOptions<Self>
 
     /// The real PDFs of the corpus, plain, encrypted (R2–R6) and restricted, with and without active content: the
     /// files that reach the PDF parsers. The disguised non-PDFs stop at libmagic and would flatter both sides.
@@ -43,22 +39,18 @@ struct Bench: ParsableCommand {
     /// The throughput ratio over pikepdf that the isolation design is expected to keep.
     static let goalRatio = 1.5
 
-    func validate() throws {
-        if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
-    }
-
     func run() throws {
-        let pinnedCPU = CPUAffinity.pinToOneCPU()
-        // Read before the run adds its own load: anything else busy on the machine skews every figure.
-        let loadAverage = BenchMachine.loadAverage()
-        let settings = try global.settings()
+        let intake = try Self.productExecutable()
+        let machine = Machine.pinnedToOneCPU()
+        let settings = try settingsOptions.settings()
         let rules = AttachmentRules(policy: settings.policy)
         let limits = settings.worker.inspection
         let workspace = try TemporaryFolder()
         let corpusFolder = try corpus ?? Self.makeCorpus(in: workspace.path + "/corpus")
         let files = try Self.mixedCorpus(in: corpusFolder)
+        let rounds = options.rounds
 
-        let isolated = IsolatedInspector(executable: currentExecutable(), limits: limits)
+        let isolated = IsolatedInspector(executable: intake, limits: limits)
         let checkInChild = { (path: String) in
             let facts = isolated.inspect(path: path)
             try Self.requireInspected(facts, path: path)
@@ -86,42 +78,48 @@ struct Bench: ParsableCommand {
         let inProcess = try Self.measure(files, rounds: measuredRounds, check: checkInProcess)
         let hashing = try Self.measure(files, rounds: measuredRounds, check: mapAndHash)
         let peer = Result {
-            try Peer.run(
-                python: peerPython, script: Self.peerScript, rounds: measuredRounds, files: files,
-                scratch: workspace.path)
+            try Processes.peer(
+                Throughput.self, python: options.peerPython, script: Self.peerScript,
+                arguments: ["--rounds", String(measuredRounds)] + files, scratch: workspace.path,
+                keys: .useDefaultKeys)
         }
 
         let isolatedFigures = Throughput(name: "intake check, one inspector child", samples: child)
         let inProcessFigures = Throughput(name: "intake in process, no child (FileInspector)", samples: inProcess)
+        let pikepdf = try? peer.get()
         let report = Report(
             date: ISO8601DateFormatter().string(from: Date()),
-            machine: .init(
-                cpu: BenchMachine.cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount, pinnedCPU: pinnedCPU,
-                loadAverage: loadAverage),
+            machine: machine,
             corpus: .init(
-                folder: corpus, files: files.count, bytes: files.reduce(0) { $0 + BenchMachine.fileSize($1) },
+                folder: corpus, files: files.count, bytes: files.reduce(0) { $0 + fileSize($1) },
                 rounds: measuredRounds),
             intake: isolatedFigures, inProcess: inProcessFigures,
             stages: stages.perFileMicroseconds(
                 checks: inProcess.latencies.count, mapAndHash: hashing,
                 childRoundTrip: child.medianExcess(over: inProcess, files: files.count)),
             slowest: child.slowest(5, of: files),
-            pikepdf: try? peer.get(), goalRatio: Self.goalRatio)
+            pikepdf: pikepdf, ratio: pikepdf.map { isolatedFigures.filesPerSecond / $0.filesPerSecond },
+            goalRatio: Self.goalRatio)
+        try options.print(report, peerFailure: peer.failure)
+    }
 
-        if json {
-            try JSONOutput.print(report)
-        } else {
-            print(report.table)
+    /// The `intake` binary built beside this one (the same build folder): the inspector child measured here is its
+    /// hidden `inspect-server` subcommand, as the worker starts it.
+    private static func productExecutable() throws -> String {
+        let folder = (currentExecutable() as NSString).deletingLastPathComponent
+        let intake = (folder as NSString).appendingPathComponent("intake")
+        guard FileManager.default.isExecutableFile(atPath: intake) else {
+            throw BenchmarkError(
+                "\(intake) not found: `check` runs the inspector as `intake inspect-server` from the same build"
+                    + " folder; build both products (Benchmarks/run.sh does)")
         }
-        if case .failure(let error) = peer {
-            throw OperationalError("peer did not run: \(error)")
-        }
+        return intake
     }
 
     /// A benchmark of a failing path measures nothing: every file of the mixed corpus must be inspected.
     fileprivate static func requireInspected(_ facts: FileFacts, path: String) throws {
         if let failure = facts.inspectionFailure {
-            throw OperationalError("inspection failed on \(path): \(failure.message)")
+            throw BenchmarkError("inspection failed on \(path): \(failure.message)")
         }
     }
 
@@ -129,7 +127,7 @@ struct Bench: ParsableCommand {
         do {
             return try FileInspector()
         } catch {
-            throw OperationalError(error.description)
+            throw BenchmarkError(error.description)
         }
     }
 
@@ -138,27 +136,19 @@ struct Bench: ParsableCommand {
     /// Writes a fresh corpus with the project's script, which runs the real tools (groff, qpdf).
     private static func makeCorpus(in folder: String) throws -> String {
         guard FileManager.default.isExecutableFile(atPath: corpusScript) else {
-            throw OperationalError("\(corpusScript) not found: run from the package root or pass --corpus DIR")
+            throw BenchmarkError("\(corpusScript) not found: run from the package root or pass --corpus DIR")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: corpusScript)
-        process.arguments = [folder]
-        process.standardOutput = FileHandle.nullDevice  // its file count would break --json
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw OperationalError("\(corpusScript) failed with status \(process.terminationStatus)")
-        }
+        try Processes.run(corpusScript, [folder])
         return folder
     }
 
     private static func mixedCorpus(in folder: String) throws -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
-            throw OperationalError("cannot read corpus folder \(folder)")
+            throw BenchmarkError("cannot read corpus folder \(folder)")
         }
         let selected = names.filter { name in mixedCorpusPatterns.contains { fnmatch($0, name, 0) == 0 } }
         guard !selected.isEmpty else {
-            throw OperationalError("no corpus PDFs in \(folder) (expected the files of \(corpusScript))")
+            throw BenchmarkError("no corpus PDFs in \(folder) (expected the files of \(corpusScript))")
         }
         return selected.sorted().map { URL(fileURLWithPath: folder).appendingPathComponent($0).path }
     }
@@ -182,9 +172,9 @@ struct Bench: ParsableCommand {
     }
 }
 
-// MARK: Measuring, reporting, and the peer
+// MARK: Measuring and reporting
 
-extension Bench {
+extension CheckBenchmark {
     /// Per-file latencies in seconds and the wall time the rounds took.
     struct Samples {
         var latencies: [Double] = []
@@ -235,7 +225,7 @@ extension Bench {
     }
 
     /// Throughput and latency of one way of checking the corpus. The peer prints the same fields.
-    struct Throughput: Codable {
+    struct Throughput: Codable, Hashable {
         var name: String
         var files: Int
         var seconds: Double
@@ -282,7 +272,7 @@ extension Bench {
             rules += (ContinuousClock.now - inspected).seconds
             sniff += (sniffed - start).seconds
             pdf += (inspected - sniffed).seconds
-            try Bench.requireInspected(facts, path: path)
+            try CheckBenchmark.requireInspected(facts, path: path)
         }
 
         /// Mean microseconds per check; `mapAndHash` (mapping and SHA-256 timed alone) splits libmagic off the sniff.
@@ -313,21 +303,7 @@ extension Bench {
         }
     }
 
-    /// Everything one run measured: the `--json` document, and the table people read.
-    struct Report: Encodable {
-        struct Machine: Encodable {
-            var cpu: String
-            var cores: Int
-            /// The CPU this process and its children were pinned to; nil when pinning was refused.
-            var pinnedCPU: Int?
-            /// `/proc/loadavg` when the run started.
-            var loadAverage: String
-            enum CodingKeys: String, CodingKey {
-                case cpu, cores
-                case pinnedCPU = "pinned_cpu"
-                case loadAverage = "load_average"
-            }
-        }
+    struct Report: BenchmarkReport {
         struct Corpus: Encodable {
             /// Absent when the corpus was generated for this run.
             var folder: String?
@@ -342,29 +318,17 @@ extension Bench {
         var inProcess: Throughput
         var stages: StageCosts
         var slowest: [FileLatency]
-        var pikepdf: Throughput?
+        /// `null` when the peer did not run, as `ratio` then is, so every run has the same keys.
+        @NullEncodable var pikepdf: Throughput?
+        /// intake's files per second ÷ pikepdf's.
+        @NullEncodable var ratio: Double?
         var goalRatio: Double
-        var ratio: Double? { pikepdf.map { intake.filesPerSecond / $0.filesPerSecond } }
 
         enum CodingKeys: String, CodingKey {
             case date, machine, corpus, intake, slowest, pikepdf, ratio
             case inProcess = "in_process"
             case stages = "stages_us"
             case goalRatio = "goal_ratio"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(date, forKey: .date)
-            try container.encode(machine, forKey: .machine)
-            try container.encode(corpus, forKey: .corpus)
-            try container.encode(intake, forKey: .intake)
-            try container.encode(inProcess, forKey: .inProcess)
-            try container.encode(stages, forKey: .stages)
-            try container.encode(slowest, forKey: .slowest)
-            try container.encode(pikepdf, forKey: .pikepdf)
-            try container.encode(ratio, forKey: .ratio)
-            try container.encode(goalRatio, forKey: .goalRatio)
         }
 
         var table: String {
@@ -384,11 +348,10 @@ extension Bench {
             func microseconds(_ label: String, _ value: Double) -> String {
                 row("  " + label, [String(format: "%.0f", value)])
             }
-            let pin = machine.pinnedCPU.map { "pinned to CPU \($0)" } ?? "not pinned (sched_setaffinity refused)"
             var lines = [
-                "intake bench \(date): \(corpus.files) PDFs (\(corpus.bytes / 1024) KiB: plain, R2–R6 encrypted, "
-                    + "restricted, active content), \(corpus.rounds) rounds after a warm-up",
-                "\(machine.cpu), \(machine.cores) cores, \(pin), load average \(machine.loadAverage)",
+                "intake-bench check \(date): \(corpus.files) PDFs (\(corpus.bytes / 1024) KiB: plain, R2–R6"
+                    + " encrypted, restricted, active content), \(corpus.rounds) rounds after a warm-up",
+                machine.summary,
                 "",
                 row("", ["files/s", "mean ms", "median ms", "p95 ms"]),
             ]
@@ -412,107 +375,6 @@ extension Bench {
             ]
             lines += slowest.map { row("  " + $0.file, [String(format: "%.2f", $0.medianMilliseconds)]) }
             return lines.joined(separator: "\n")
-        }
-    }
-
-    /// Runs `Benchmarks/pikepdf_peer.py` on the same files and rounds, on the CPU this process is pinned to.
-    enum Peer {
-        struct Failure: Error, CustomStringConvertible {
-            var description: String
-        }
-
-        static func run(python: String, script: String, rounds: Int, files: [String], scratch: String) throws
-            -> Throughput
-        {
-            let data = try output(
-                python: python, script: script, arguments: ["--rounds", String(rounds)] + files, scratch: scratch)
-            do {
-                return try JSONDecoder().decode(Throughput.self, from: data)
-            } catch {
-                throw Failure(description: "\(script) printed no figures: \(error)")
-            }
-        }
-
-        /// Runs a peer script with `python` and returns what it printed. `scratch` is a folder for its stderr,
-        /// read back for the one-line reason when it fails.
-        static func output(python: String, script: String, arguments: [String], scratch: String) throws -> Data {
-            guard FileManager.default.fileExists(atPath: script) else {
-                throw Failure(description: "\(script) not found (run from the package root)")
-            }
-            let process = Process()
-            // `env` finds a bare `python3` on PATH as well as a path like `.venv/bin/python`.
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [python, script] + arguments
-            let output = Pipe()
-            let errorPath = scratch + "/peer-stderr-\((script as NSString).lastPathComponent)"
-            // A file, not a second pipe: a long traceback cannot fill a pipe nobody drains yet and stall the peer.
-            guard FileManager.default.createFile(atPath: errorPath, contents: nil),
-                let errorHandle = FileHandle(forWritingAtPath: errorPath)
-            else {
-                throw Failure(description: "cannot capture the peer's stderr")
-            }
-            process.standardOutput = output
-            process.standardError = errorHandle
-            do {
-                try process.run()
-            } catch {
-                throw Failure(description: "cannot start \(python): \(error.localizedDescription)")
-            }
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            try? errorHandle.close()
-            guard process.terminationStatus == 0 else {
-                let stderr = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
-                let last = stderr.split(separator: "\n").last.map(String.init) ?? "no message"
-                throw Failure(
-                    description: "\(python) \(script) exited with status \(process.terminationStatus): \(last)")
-            }
-            return data
-        }
-    }
-
-    /// A folder under the system's temporary directory, removed with everything in it when the value goes away.
-    struct TemporaryFolder: ~Copyable {
-        let path: String
-
-        init() throws {
-            let pattern = (NSTemporaryDirectory() as NSString).appendingPathComponent("intake-bench-XXXXXX")
-            var template = Array(pattern.utf8CString)
-            guard let created = mkdtemp(&template) else {
-                throw OperationalError("cannot create a temporary folder: \(String(cString: strerror(errno)))")
-            }
-            path = String(cString: created)
-        }
-
-        deinit { try? FileManager.default.removeItem(atPath: path) }
-    }
-
-    /// Pins the process to one CPU, so "per core" means what it says: the parent and its inspector child share one
-    /// core, as one worker slot does in production, and the peer (started later, inheriting the mask) gets the same.
-    enum CPUAffinity {
-        private typealias AffinityCall = @convention(c) (pid_t, Int, UnsafeMutablePointer<cpu_set_t>) -> Int32
-
-        /// Restricts the calling thread, and every process and thread it starts afterwards, to the lowest CPU it may
-        /// use now. Returns that CPU, or nil when the system refuses. Swift's Glibc module leaves out the GNU-only
-        /// `sched_getaffinity` and `sched_setaffinity`, so they are looked up by name.
-        static func pinToOneCPU() -> Int? {
-            guard let process = dlopen(nil, RTLD_NOW) else { return nil }
-            defer { dlclose(process) }
-            guard let getSymbol = dlsym(process, "sched_getaffinity"),
-                let setSymbol = dlsym(process, "sched_setaffinity")
-            else { return nil }
-            let getAffinity = unsafeBitCast(getSymbol, to: AffinityCall.self)
-            let setAffinity = unsafeBitCast(setSymbol, to: AffinityCall.self)
-            var allowed = cpu_set_t()
-            guard getAffinity(0, MemoryLayout<cpu_set_t>.size, &allowed) == 0 else { return nil }
-            let words = withUnsafeBytes(of: allowed.__bits) { Array($0.bindMemory(to: UInt.self)) }
-            guard let word = words.firstIndex(where: { $0 != 0 }) else { return nil }
-            let cpu = word * UInt.bitWidth + words[word].trailingZeroBitCount
-            var single = cpu_set_t()
-            withUnsafeMutableBytes(of: &single.__bits) { bytes in
-                bytes.bindMemory(to: UInt.self)[word] = 1 << UInt(words[word].trailingZeroBitCount)
-            }
-            return setAffinity(0, MemoryLayout<cpu_set_t>.size, &single) == 0 ? cpu : nil
         }
     }
 }

@@ -1,25 +1,26 @@
 import ArgumentParser
 import FileInspection
 import Foundation
-import Glibc
 import IntakeApplication
 import IntakeCore
 import PhotoInspection
 
-/// `intake bench-photo`: how long checking one face photo takes on one core — the whole check the worker's
+/// `intake-bench photo`: how long checking one face photo takes on one core — the whole check the worker's
 /// inspector makes, then the photo rules — and, apart, the one-time cost of loading the landmark model; beside
 /// OpenCV's Haar cascade finding faces in the same photos in the same run. Benchmarks/README.md ("Face photos") says
 /// what is measured and keeps the latest figures.
 ///
-/// Synchronous on purpose, like `intake bench`: decoding and dlib block, and a benchmark that shares no thread with
+/// Synchronous on purpose, like `check`: decoding and dlib block, and a benchmark that shares no thread with
 /// anything else needs no cooperative pool.
-struct BenchPhoto: ParsableCommand {
+struct PhotoBenchmark: Benchmark {
     static let configuration = CommandConfiguration(
-        commandName: "bench-photo",
+        commandName: "photo",
         abstract:
             "Measure checking one face photo on one core beside OpenCV's face detection (see Benchmarks/README.md).")
+    static let roundsHelp = "Measured rounds over the photos, after one warm-up round (default: \(defaultRounds))."
+    static let peerNeeds = "OpenCV 4"
 
-    @OptionGroup var global: GlobalOptions
+    @OptionGroup var settingsOptions: SettingsOptions
 
     @Option(
         name: .customLong("photo"),
@@ -29,18 +30,12 @@ struct BenchPhoto: ParsableCommand {
             """)
     var photos: [String] = []
 
-    @Option(help: "Measured rounds over the photos, after one warm-up round.")
-    var rounds = 20
-
     @Option(help: "The face model: a folder of MediaPipe ONNX files (the default), or a dlib 68-point .dat file.")
     var landmarkModel = PhotoInspector.defaultLandmarkModel
 
-    @Option(help: "Python that has OpenCV 4, e.g. .venv/bin/python.")
-    var peerPython = "python3"
+    @OptionGroup var options: BenchmarkOptions<Self>
 
-    @Flag(help: "Print one JSON document.")
-    var json = false
-
+    static let defaultRounds = 20
     static let fixtureFolder = "Tests/Fixtures/Photos"
     static let peerScript = "Benchmarks/photo_peer.py"
     /// The issue: "one photo of about 600×800 checked in at most 150 ms on one core".
@@ -49,20 +44,15 @@ struct BenchPhoto: ParsableCommand {
     /// the photo (decoding, orientation, luma, the measurements) grows with its pixels.
     static let goalPixels = 240_000...720_000
 
-    func validate() throws {
-        if rounds < 1 { throw ValidationError("--rounds must be at least 1") }
-    }
-
     func run() throws {
-        let pinnedCPU = Bench.CPUAffinity.pinToOneCPU()
-        // Read before the run adds its own load: anything else busy on the machine skews every figure.
-        let loadAverage = BenchMachine.loadAverage()
-        let settings = try global.settings()
+        let machine = Machine.pinnedToOneCPU()
+        let settings = try settingsOptions.settings()
         let checker = try Checker(
             rules: FileRules(policy: settings.policy), landmarkModel: landmarkModel)
-        let workspace = try Bench.TemporaryFolder()
+        let workspace = try TemporaryFolder()
         let givenPhotos = photos.map { Subject(path: $0, origin: "--photo") }
         let subjects = try givenPhotos.isEmpty ? Self.fixtures() : givenPhotos
+        let rounds = options.rounds ?? Self.defaultRounds
 
         // Warm-up: loads libmagic's database and the landmark model, fills the page cache and the allocators' pools.
         // Every round gives the same facts, so the warm-up's stand for them all.
@@ -79,9 +69,13 @@ struct BenchPhoto: ParsableCommand {
         }
 
         let peer = Result {
-            try PhotoPeer.run(
-                python: peerPython, script: Self.peerScript, photos: subjects.map(\.path), rounds: rounds,
-                scratch: workspace.path)
+            let output = try Processes.peer(
+                PeerOutput.self, python: options.peerPython, script: Self.peerScript,
+                arguments: ["--rounds", String(rounds)] + subjects.map(\.path), scratch: workspace.path)
+            guard output.photos.count == subjects.count else {
+                throw BenchmarkError("\(Self.peerScript) measured \(output.photos.count) photos of \(subjects.count)")
+            }
+            return output
         }
         let peerOutput = try? peer.get()
         let figures = subjects.indices.map { index in
@@ -93,25 +87,16 @@ struct BenchPhoto: ParsableCommand {
         }
         let report = Report(
             date: ISO8601DateFormatter().string(from: Date()),
-            machine: .init(
-                cpu: BenchMachine.cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount, pinnedCPU: pinnedCPU,
-                loadAverage: loadAverage),
+            machine: machine,
             rounds: rounds,
             landmarkModel: .init(
-                path: landmarkModel, bytes: BenchMachine.fileSize(landmarkModel), loadSeconds: modelLoadSeconds),
+                path: landmarkModel, bytes: fileSize(landmarkModel), loadSeconds: modelLoadSeconds),
             photos: figures,
             goal: Goal(photos: figures),
             peer: peerOutput.map { Report.Peer(name: $0.name, loadSeconds: $0.loadSeconds) },
-            peerFailure: peer.failureDescription)
-
-        if json {
-            try JSONOutput.print(report)
-        } else {
-            print(report.table)
-        }
-        if let failure = peer.failureDescription {
-            throw OperationalError("peer did not run: \(failure)")
-        }
+            peerFailure: peer.failure.map { "\($0)" },
+            ratio: Report.ratio(figures))
+        try options.print(report, peerFailure: peer.failure)
     }
 
     // MARK: The photos
@@ -127,7 +112,7 @@ struct BenchPhoto: ParsableCommand {
     /// size the goal is stated for, two-people.jpg is 600 × 800 with two faces, face-too-small.jpg 720 × 960.
     private static func fixtures() throws -> [Subject] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: fixtureFolder) else {
-            throw OperationalError("\(fixtureFolder) not found: run from the package root or pass --photo FILE")
+            throw BenchmarkError("\(fixtureFolder) not found: run from the package root or pass --photo FILE")
         }
         return names.filter { $0.hasSuffix(".jpg") || $0.hasSuffix(".png") }.sorted().map {
             Subject(path: "\(fixtureFolder)/\($0)", origin: "fixture")
@@ -143,7 +128,7 @@ struct BenchPhoto: ParsableCommand {
         do {
             try PhotoInspector(landmarkModelPath: path).prepare()
         } catch {
-            throw OperationalError("cannot load the landmark model: \(error)")
+            throw BenchmarkError("cannot load the landmark model: \(error)")
         }
         return (ContinuousClock.now - start).seconds
     }
@@ -161,7 +146,7 @@ struct BenchPhoto: ParsableCommand {
             do {
                 inspector = try FileInspector()
             } catch {
-                throw OperationalError(error.description)
+                throw BenchmarkError(error.description)
             }
             self.rules = rules
             self.landmarkModel = landmarkModel
@@ -181,13 +166,13 @@ struct BenchPhoto: ParsableCommand {
             let end = ContinuousClock.now
             // A benchmark of a failing path measures nothing: every photo must be decoded and measured.
             if let failure = facts.inspectionFailure {
-                throw OperationalError("cannot inspect \(path): \(failure.message)")
+                throw BenchmarkError("cannot inspect \(path): \(failure.message)")
             }
             guard let photo = facts.photo else {
-                throw OperationalError("\(path) is \(facts.mime), not a JPEG or PNG")
+                throw BenchmarkError("\(path) is \(facts.mime), not a JPEG or PNG")
             }
             if let decodeError = photo.decodeError {
-                throw OperationalError("cannot decode \(path): \(decodeError)")
+                throw BenchmarkError("cannot decode \(path): \(decodeError)")
             }
             let times = StageTimes(
                 sniff: (sniffed - start).seconds, photo: (inspected - sniffed).seconds, rules: (end - inspected).seconds
@@ -219,9 +204,9 @@ struct BenchPhoto: ParsableCommand {
     }
 }
 
-// MARK: Figures, the report, and the peer
+// MARK: Figures, the report, and what the peer prints
 
-extension BenchPhoto {
+extension PhotoBenchmark {
     /// Mean milliseconds of each stage of a check.
     struct Stages: Encodable {
         /// Mapping the file, libmagic and SHA-256.
@@ -233,7 +218,7 @@ extension BenchPhoto {
     }
 
     /// What the peer found and how long it took on one photo.
-    struct PeerPhoto: Encodable {
+    struct PeerPhoto: Encodable, Hashable {
         var faces: Int
         var check: Latency
     }
@@ -251,7 +236,8 @@ extension BenchPhoto {
         /// The whole check: inspection and rules.
         var check: Latency
         var stagesMeanMilliseconds: Stages
-        var peer: PeerPhoto?
+        /// `null` rather than absent when the peer did not run, so every run has the same keys.
+        @NullEncodable var peer: PeerPhoto?
 
         var pixels: Int { width * height }
 
@@ -271,83 +257,55 @@ extension BenchPhoto {
                 sniff: samples.sniff * scale, photo: samples.photo * scale, rules: samples.rules * scale)
             self.peer = peer
         }
-
-        /// `null` rather than absent when the peer did not run, so every run has the same keys.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(file, forKey: .file)
-            try container.encode(origin, forKey: .origin)
-            try container.encode(width, forKey: .width)
-            try container.encode(height, forKey: .height)
-            try container.encode(bytes, forKey: .bytes)
-            try container.encode(faces, forKey: .faces)
-            try container.encode(findings, forKey: .findings)
-            try container.encode(check, forKey: .check)
-            try container.encode(stagesMeanMilliseconds, forKey: .stagesMeanMilliseconds)
-            try container.encode(peer, forKey: .peer)
-        }
-        enum CodingKeys: CodingKey {
-            case file, origin, width, height, bytes, faces, findings, check, stagesMeanMilliseconds, peer
-        }
     }
 
-    /// The issue's goal, judged on the 95th percentile of every photo of about 600 × 800.
+    /// The issue's goal, judged on the 95th percentile of every photo of about 600 × 800. `null` rather than absent
+    /// when there is nothing to judge, so every run has the same keys.
     struct Goal: Encodable {
-        var milliseconds = BenchPhoto.goalMilliseconds
-        var minimumPixels = BenchPhoto.goalPixels.lowerBound
-        var maximumPixels = BenchPhoto.goalPixels.upperBound
+        var milliseconds = PhotoBenchmark.goalMilliseconds
+        var minimumPixels = PhotoBenchmark.goalPixels.lowerBound
+        var maximumPixels = PhotoBenchmark.goalPixels.upperBound
         /// The photos the goal is about.
         var photos: [String]
-        var worstP95Milliseconds: Double?
+        @NullEncodable var worstP95Milliseconds: Double?
         /// Nil when no photo measured is about 600 × 800.
-        var met: Bool?
+        @NullEncodable var met: Bool?
 
         init(photos figures: [PhotoFigures]) {
-            let about = figures.filter { BenchPhoto.goalPixels.contains($0.pixels) }
+            let about = figures.filter { PhotoBenchmark.goalPixels.contains($0.pixels) }
             photos = about.map(\.file)
             worstP95Milliseconds = about.map(\.check.p95Milliseconds).max()
             met = worstP95Milliseconds.map { $0 <= milliseconds }
         }
-
-        /// `null` rather than absent when there is nothing to judge, so every run has the same keys.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(milliseconds, forKey: .milliseconds)
-            try container.encode(minimumPixels, forKey: .minimumPixels)
-            try container.encode(maximumPixels, forKey: .maximumPixels)
-            try container.encode(photos, forKey: .photos)
-            try container.encode(worstP95Milliseconds, forKey: .worstP95Milliseconds)
-            try container.encode(met, forKey: .met)
-        }
-        enum CodingKeys: CodingKey {
-            case milliseconds, minimumPixels, maximumPixels, photos, worstP95Milliseconds, met
-        }
     }
 
-    /// Everything one run measured: the `--json` document, and the table people read.
-    struct Report: Encodable {
+    /// `null` rather than absent where the peer did not run, so every run has the same keys.
+    struct Report: BenchmarkReport {
         struct LandmarkModel: Encodable {
             var path: String
             var bytes: Int64
             var loadSeconds: Double
         }
-        struct Peer: Encodable {
+        struct Peer: Encodable, Hashable {
             var name: String
             /// Loading the cascade, once.
             var loadSeconds: Double
         }
         var date: String
-        var machine: BenchSplit.Report.Machine
+        var machine: Machine
         var rounds: Int
         var landmarkModel: LandmarkModel
         var photos: [PhotoFigures]
         var goal: Goal
-        var peer: Peer?
+        @NullEncodable var peer: Peer?
         /// Why the peer has no figures.
-        var peerFailure: String?
+        @NullEncodable var peerFailure: String?
+        /// The peer's seconds for a round of the photos ÷ intake's (`ratio(_:)`).
+        @NullEncodable var ratio: Double?
+
         /// The peer's seconds for a round of the photos ÷ intake's: not the same work (see `detectionOnly`), so
         /// it says what face detection alone costs with a common library, not who is faster.
-        var ratio: Double? {
+        static func ratio(_ photos: [PhotoFigures]) -> Double? {
             let peerPhotos = photos.compactMap(\.peer)
             guard peerPhotos.count == photos.count, !photos.isEmpty else { return nil }
             return peerPhotos.map(\.check.meanMilliseconds).reduce(0, +)
@@ -355,21 +313,6 @@ extension BenchPhoto {
         }
         static let detectionOnly =
             "detection only: decode, grey, a 480-pixel copy, Haar cascade; no landmarks, measurements or rules"
-
-        /// `null` rather than absent when the peer did not run, so every run has the same keys.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(date, forKey: .date)
-            try container.encode(machine, forKey: .machine)
-            try container.encode(rounds, forKey: .rounds)
-            try container.encode(landmarkModel, forKey: .landmarkModel)
-            try container.encode(photos, forKey: .photos)
-            try container.encode(goal, forKey: .goal)
-            try container.encode(peer, forKey: .peer)
-            try container.encode(peerFailure, forKey: .peerFailure)
-            try container.encode(ratio, forKey: .ratio)
-        }
-        enum CodingKeys: CodingKey { case date, machine, rounds, landmarkModel, photos, goal, peer, peerFailure, ratio }
 
         var table: String {
             let width = (photos.map(\.file.count).max() ?? 0) + 3
@@ -394,15 +337,14 @@ extension BenchPhoto {
                 let theirs = photo.peer.map { ["\($0.faces)", milliseconds($0.check.medianMilliseconds)] } ?? []
                 return row(label, own, peer: theirs)
             }
-            let pin = machine.pinnedCPU.map { "pinned to CPU \($0)" } ?? "not pinned (sched_setaffinity refused)"
             let model = String(
                 format: "%@ (%.1f MB): %.2f s to load, once per inspector process",
                 (landmarkModel.path as NSString).lastPathComponent, Double(landmarkModel.bytes) / 1e6,
                 landmarkModel.loadSeconds)
             var lines = [
-                "intake bench-photo \(date): \(photos.count) photos, \(rounds) round\(rounds == 1 ? "" : "s") after a"
+                "intake-bench photo \(date): \(photos.count) photos, \(rounds) round\(rounds == 1 ? "" : "s") after a"
                     + " warm-up, each photo checked alone",
-                "\(machine.cpu), \(machine.cores) cores, \(pin), load average \(machine.loadAverage)",
+                machine.summary,
                 "landmark model \(model)",
                 "check = sniff (map, libmagic, SHA-256) + photo (decode, EXIF orientation, faces, landmarks,"
                     + " measurements) + rules",
@@ -446,37 +388,5 @@ extension BenchPhoto {
         var name: String
         var loadSeconds: Double
         var photos: [Photo]
-    }
-
-    /// Runs `Benchmarks/photo_peer.py` on the same photos and rounds, on the CPU this process is pinned to (the peer
-    /// inherits the mask).
-    enum PhotoPeer {
-        /// `scratch` is a folder for the peer's stderr, read back for the one-line reason when it fails.
-        static func run(python: String, script: String, photos: [String], rounds: Int, scratch: String) throws
-            -> PeerOutput
-        {
-            typealias Failure = Bench.Peer.Failure
-            let data = try Bench.Peer.output(
-                python: python, script: script, arguments: ["--rounds", String(rounds)] + photos, scratch: scratch)
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            let output: PeerOutput
-            do {
-                output = try decoder.decode(PeerOutput.self, from: data)
-            } catch {
-                throw Failure(description: "\(script) printed no figures: \(error)")
-            }
-            guard output.photos.count == photos.count else {
-                throw Failure(description: "\(script) measured \(output.photos.count) photos of \(photos.count)")
-            }
-            return output
-        }
-    }
-}
-
-extension Result {
-    /// The failure's description, nil on success.
-    fileprivate var failureDescription: String? {
-        if case .failure(let error) = self { "\(error)" } else { nil }
     }
 }

@@ -1,31 +1,26 @@
 import ArgumentParser
 import Foundation
 import Glibc
-import IntakeCore
+import IntakeApplication
 import PDFAssembly
 
-/// `intake bench-split`: how long splitting a bundle into documents takes on one core, beside pikepdf splitting the
+/// `intake-bench split`: how long splitting a bundle into documents takes on one core, beside pikepdf splitting the
 /// same page ranges in the same run, and the peak resident memory of each. Benchmarks/README.md ("Splitting
 /// bundles") says what is measured and keeps the latest figures.
 ///
-/// Synchronous on purpose, like `intake bench`: the work measured blocks in libqpdf, and a benchmark that shares
-/// no thread with anything else needs no cooperative pool.
-struct BenchSplit: ParsableCommand {
+/// Synchronous on purpose, like `check`: the work measured blocks in libqpdf, and a benchmark that shares no thread
+/// with anything else needs no cooperative pool.
+struct SplitBenchmark: Benchmark {
     static let configuration = CommandConfiguration(
-        commandName: "bench-split",
+        commandName: "split",
         abstract: "Measure splitting a bundle into 10 documents on one core beside pikepdf (see Benchmarks/README.md).")
+    static let roundsHelp = "Measured splits, after one warm-up split (default: as many as fill 3 s, at least 3)."
+    static let peerNeeds = "pikepdf"
 
     @Option(help: "Bundle to split (default: Debian's libtasn1 manual concatenated 15 times, 540 pages).")
     var bundle: String?
 
-    @Option(help: "Measured splits, after one warm-up split (default: as many as fill 3 s, at least 3).")
-    var rounds: Int?
-
-    @Option(help: "Python that has pikepdf, e.g. .venv/bin/python.")
-    var peerPython = "python3"
-
-    @Flag(help: "Print one JSON document.")
-    var json = false
+    @OptionGroup var options: BenchmarkOptions<Self>
 
     /// The issue's shape of a large bundle: enough documents that what each new PDF costs (its own header, page
     /// tree, copied fonts, object streams, xref and ID) counts as it does in production.
@@ -45,19 +40,13 @@ struct BenchSplit: ParsableCommand {
     static let peakGoalBytes: Int64 = 300_000_000
     static let peakGoalMinimumBundle: Int64 = 200_000_000
 
-    func validate() throws {
-        if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
-    }
-
     func run() throws {
-        let pinnedCPU = Bench.CPUAffinity.pinToOneCPU()
-        // Read before the run adds its own load: anything else busy on the machine skews every figure.
-        let loadAverage = BenchMachine.loadAverage()
-        let workspace = try Bench.TemporaryFolder()
+        let machine = Machine.pinnedToOneCPU()
+        let workspace = try TemporaryFolder()
         let source = try bundle ?? Self.makeManualBundle(in: workspace.path)
         let pages = try Self.pageCount(of: source)
         guard pages >= Self.documents else {
-            throw OperationalError("\(source) has \(pages) pages, fewer than \(Self.documents) documents")
+            throw BenchmarkError("\(source) has \(pages) pages, fewer than \(Self.documents) documents")
         }
         let ranges = Self.contiguousRanges(pages: pages, count: Self.documents)
         // One folder per side; every split overwrites its documents.
@@ -73,7 +62,7 @@ struct BenchSplit: ParsableCommand {
         try Self.split(source, ranges: ranges, to: outputs)
         try Self.verify(outputs, ranges: ranges)
 
-        let samples = try Self.measure(source, ranges: ranges, to: outputs, rounds: rounds)
+        let samples = try Self.measure(source, ranges: ranges, to: outputs, rounds: options.rounds)
         // The high-water mark of this process, taken before anything else runs in it: the splits' own peak (the
         // peer and qpdf are other processes, not counted in RUSAGE_SELF).
         let peak = Self.peakResidentKilobytes()
@@ -84,11 +73,13 @@ struct BenchSplit: ParsableCommand {
                 .init(name: "open (qpdf_read, page count)", seconds: opening),
                 .init(name: "copy pages + write", seconds: samples.split.reduce(0, +) - opening),
             ],
-            pages: pages, bytesWritten: outputs.reduce(0) { $0 + BenchMachine.fileSize($1) }, peakResidentKilobytes: peak)
+            pages: pages, bytesWritten: outputs.reduce(0) { $0 + fileSize($1) }, peakResidentKilobytes: peak)
         let peer = Result {
-            try SplitPeer.run(
-                python: peerPython, script: Self.peerScript, bundle: source, ranges: ranges,
-                rounds: samples.split.count, folder: peerFolder, scratch: workspace.path)
+            try Processes.peer(
+                PeerOutput.self, python: options.peerPython, script: Self.peerScript,
+                arguments: ["--rounds", String(samples.split.count), "--out", peerFolder, source]
+                    + ranges.map { "\($0.lowerBound)-\($0.upperBound)" },
+                scratch: workspace.path)
         }
         let pikepdf = (try? peer.get()).map {
             SplitFigures(
@@ -96,14 +87,12 @@ struct BenchSplit: ParsableCommand {
                 bytesWritten: $0.bytesWritten, peakResidentKilobytes: $0.peakResidentKilobytes)
         }
 
-        let bundleBytes = BenchMachine.fileSize(source)
+        let bundleBytes = fileSize(source)
         let ratio = pikepdf.map { $0.meanSeconds / intake.meanSeconds }
         let peakApplies = bundleBytes >= Self.peakGoalMinimumBundle
         let report = Report(
             date: ISO8601DateFormatter().string(from: Date()),
-            machine: .init(
-                cpu: BenchMachine.cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount, pinnedCPU: pinnedCPU,
-                loadAverage: loadAverage),
+            machine: machine,
             bundle: .init(
                 file: bundle,
                 label: bundle.map { ($0 as NSString).lastPathComponent }
@@ -115,15 +104,7 @@ struct BenchSplit: ParsableCommand {
                 ratio: Self.goalRatio, ratioMet: ratio.map { $0 >= Self.goalRatio },
                 peakResidentBytes: Self.peakGoalBytes, peakMinimumBundleBytes: Self.peakGoalMinimumBundle,
                 peakMet: peakApplies ? Int64(intake.peakResidentKilobytes) * 1024 < Self.peakGoalBytes : nil))
-
-        if json {
-            try JSONOutput.print(report)
-        } else {
-            print(report.table)
-        }
-        if case .failure(let error) = peer {
-            throw OperationalError("peer did not run: \(error)")
-        }
+        try options.print(report, peerFailure: peer.failure)
     }
 
     // MARK: The bundle and its ranges
@@ -133,7 +114,7 @@ struct BenchSplit: ParsableCommand {
     /// that no real merge of separate documents produces; separate files give 15 documents' worth (4.3 MB).
     private static func makeManualBundle(in folder: String) throws -> String {
         guard FileManager.default.fileExists(atPath: manual) else {
-            throw OperationalError("\(manual) not found: apt-get install libtasn1-doc (Benchmarks/run-split.sh does)")
+            throw BenchmarkError("\(manual) not found: apt-get install libtasn1-doc (Benchmarks/run-split.sh does)")
         }
         let copies = try (1...manualCopies).map { copy in
             let path = "\(folder)/manual-\(copy).pdf"
@@ -141,7 +122,7 @@ struct BenchSplit: ParsableCommand {
             return path
         }
         let bundle = folder + "/bundle.pdf"
-        try runTool("qpdf", ["--empty", "--pages"] + copies + ["--", bundle])
+        try Processes.run("qpdf", ["--empty", "--pages"] + copies + ["--", bundle])
         return bundle
     }
 
@@ -156,7 +137,7 @@ struct BenchSplit: ParsableCommand {
         do {
             try PDFAssembler.extract(source: source, ranges: ranges, to: outputs)
         } catch {
-            throw OperationalError("cannot split \(source): \(error)")
+            throw BenchmarkError("cannot split \(source): \(error)")
         }
     }
 
@@ -164,7 +145,7 @@ struct BenchSplit: ParsableCommand {
         do {
             return try PDFAssembler.pageCount(of: path)
         } catch {
-            throw OperationalError("cannot read \(path): \(error)")
+            throw BenchmarkError("cannot read \(path): \(error)")
         }
     }
 
@@ -172,10 +153,10 @@ struct BenchSplit: ParsableCommand {
     /// warnings) and hold exactly its range's pages.
     private static func verify(_ outputs: [String], ranges: [ClosedRange<Int>]) throws {
         for (output, range) in zip(outputs, ranges) {
-            try runTool("qpdf", ["--check", output])
+            try Processes.run("qpdf", ["--check", output])
             let count = try pageCount(of: output)
             guard count == range.count else {
-                throw OperationalError("\(output) has \(count) pages, expected \(range.count) (pages \(range))")
+                throw BenchmarkError("\(output) has \(count) pages, expected \(range.count) (pages \(range))")
             }
         }
     }
@@ -202,22 +183,7 @@ struct BenchSplit: ParsableCommand {
         return (split, open)
     }
 
-    // MARK: Processes and the machine
-
-    /// Runs a tool found on PATH with its output discarded (it would break `--json`); a failure is an error that
-    /// names the command.
-    private static func runTool(_ tool: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            let command = ([tool] + arguments).joined(separator: " ")
-            throw OperationalError("`\(command)` exited with status \(process.terminationStatus)")
-        }
-    }
+    // MARK: The process
 
     /// This process's resident high-water mark so far, in KiB (Linux's unit for `ru_maxrss`).
     private static func peakResidentKilobytes() -> Int {
@@ -226,7 +192,7 @@ struct BenchSplit: ParsableCommand {
     }
 
     /// The version of the libqpdf this process has loaded (Debian's may differ from the one pikepdf bundles, which
-    /// matters when comparing them). Looked up by name, like `sched_setaffinity` in `intake bench`, because only
+    /// matters when comparing them). Looked up by name, like `sched_setaffinity` in `CPUAffinity`, because only
     /// PDFAssembly may import CQPDF and its API has no reason to carry a version.
     private static func linkedQPDFVersion() -> String {
         typealias VersionCall = @convention(c) () -> UnsafePointer<CChar>?
@@ -237,12 +203,11 @@ struct BenchSplit: ParsableCommand {
         else { return "?" }
         return String(cString: version)
     }
-
 }
 
-// MARK: Figures, the report, and the peer
+// MARK: Figures, the report, and what the peer prints
 
-extension BenchSplit {
+extension SplitBenchmark {
     /// Seconds one stage took, summed over the measured splits (the peer prints these).
     struct StageTotal: Codable {
         var name: String
@@ -250,13 +215,13 @@ extension BenchSplit {
     }
 
     /// One stage's mean per split.
-    struct Stage: Encodable {
+    struct Stage: Encodable, Hashable {
         var name: String
         var meanMilliseconds: Double
     }
 
     /// How one side split the bundle.
-    struct SplitFigures: Encodable {
+    struct SplitFigures: Encodable, Hashable {
         var name: String
         var splits: Int
         var meanSeconds: Double
@@ -284,16 +249,9 @@ extension BenchSplit {
         }
     }
 
-    /// Everything one run measured: the `--json` document, and the table people read.
-    struct Report: Encodable {
-        struct Machine: Encodable {
-            var cpu: String
-            var cores: Int
-            /// The CPU this process and the peer were pinned to; nil when pinning was refused.
-            var pinnedCPU: Int?
-            /// `/proc/loadavg` when the run started.
-            var loadAverage: String
-        }
+    /// `null` rather than absent where the peer did not run or a goal could not be judged, so every run has the
+    /// same keys.
+    struct Report: BenchmarkReport {
         struct Bundle: Encodable {
             /// Absent when the bundle was built for this run.
             var file: String?
@@ -310,46 +268,21 @@ extension BenchSplit {
         }
         struct Goals: Encodable {
             var ratio: Double
-            var ratioMet: Bool?
+            @NullEncodable var ratioMet: Bool?
             var peakResidentBytes: Int64
             var peakMinimumBundleBytes: Int64
             /// Nil when the bundle is smaller than the goal is about.
-            var peakMet: Bool?
-
-            /// `null` rather than absent when a goal could not be judged, so every run has the same keys.
-            func encode(to encoder: any Encoder) throws {
-                var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(ratio, forKey: .ratio)
-                try container.encode(ratioMet, forKey: .ratioMet)
-                try container.encode(peakResidentBytes, forKey: .peakResidentBytes)
-                try container.encode(peakMinimumBundleBytes, forKey: .peakMinimumBundleBytes)
-                try container.encode(peakMet, forKey: .peakMet)
-            }
-            enum CodingKeys: CodingKey { case ratio, ratioMet, peakResidentBytes, peakMinimumBundleBytes, peakMet }
+            @NullEncodable var peakMet: Bool?
         }
         var date: String
         var machine: Machine
         var bundle: Bundle
         var splits: Int
         var intake: SplitFigures
-        var pikepdf: SplitFigures?
+        @NullEncodable var pikepdf: SplitFigures?
         /// pikepdf's mean seconds per split ÷ intake's: above 1, intake is faster.
-        var ratio: Double?
+        @NullEncodable var ratio: Double?
         var goals: Goals
-
-        /// `null` rather than absent when the peer did not run, so every run has the same keys.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(date, forKey: .date)
-            try container.encode(machine, forKey: .machine)
-            try container.encode(bundle, forKey: .bundle)
-            try container.encode(splits, forKey: .splits)
-            try container.encode(intake, forKey: .intake)
-            try container.encode(pikepdf, forKey: .pikepdf)
-            try container.encode(ratio, forKey: .ratio)
-            try container.encode(goals, forKey: .goals)
-        }
-        enum CodingKeys: CodingKey { case date, machine, bundle, splits, intake, pikepdf, ratio, goals }
 
         var table: String {
             let sides = [intake] + (pikepdf.map { [$0] } ?? [])
@@ -374,12 +307,11 @@ extension BenchSplit {
             }
             let sizes = Set(bundle.documents.map { $0.last - $0.first + 1 })
             let pagesEach = sizes.count == 1 ? "\(sizes.first ?? 0)" : "\(sizes.min() ?? 0)–\(sizes.max() ?? 0)"
-            let pin = machine.pinnedCPU.map { "pinned to CPU \($0)" } ?? "not pinned (sched_setaffinity refused)"
             var lines = [
-                "intake bench-split \(date): \(bundle.label) (\(bundle.pages) pages, \(megabytes(bundle.bytes)) MB)"
+                "intake-bench split \(date): \(bundle.label) (\(bundle.pages) pages, \(megabytes(bundle.bytes)) MB)"
                     + " into \(bundle.documents.count) documents of \(pagesEach) pages,"
                     + " \(splits) split\(splits == 1 ? "" : "s") after a warm-up",
-                "\(machine.cpu), \(machine.cores) cores, \(pin), load average \(machine.loadAverage)",
+                machine.summary,
                 "documents checked once: each passes qpdf --check and has its range's page count",
                 "",
                 row("", ["s/split", "median s", "pages/s", "written MB", "peak RSS MB"]),
@@ -414,29 +346,5 @@ extension BenchSplit {
         var stages: [StageTotal]
         var bytesWritten: Int64
         var peakResidentKilobytes: Int
-    }
-
-    /// Runs `Benchmarks/split_peer.py` on the same bundle, ranges and number of splits, on the CPU this process is
-    /// pinned to (the peer inherits the mask).
-    enum SplitPeer {
-        /// `scratch` is a folder for the peer's stderr, read back for the one-line reason when it fails.
-        static func run(
-            python: String, script: String, bundle: String, ranges: [ClosedRange<Int>], rounds: Int, folder: String,
-            scratch: String
-        ) throws -> PeerOutput {
-            typealias Failure = Bench.Peer.Failure
-            let data = try Bench.Peer.output(
-                python: python, script: script,
-                arguments: ["--rounds", String(rounds), "--out", folder, bundle]
-                    + ranges.map { "\($0.lowerBound)-\($0.upperBound)" },
-                scratch: scratch)
-            let decoder = JSONDecoder()
-            decoder.keyDecodingStrategy = .convertFromSnakeCase
-            do {
-                return try decoder.decode(PeerOutput.self, from: data)
-            } catch {
-                throw Failure(description: "\(script) printed no figures: \(error)")
-            }
-        }
     }
 }
