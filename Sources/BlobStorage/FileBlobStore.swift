@@ -118,7 +118,9 @@ public struct FileBlobStore: BlobStore {
     private static func removeFolder(_ folder: String) {
         if let directory = opendir(folder) {
             while let entry = readdir(directory) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
                 if name != "." && name != ".." { unlink(folder + "/" + name) }
             }
             closedir(directory)

@@ -17,8 +17,9 @@ public enum ServiceRole: Sendable, Hashable {
 }
 
 /// The store and blob store the settings name. Today the embedded default: SQLite and files in the data folder.
-public func makeStorage(settings: IntakeSettings) throws(IntakeError) -> (storage: any IntakeStorage, blobs: any BlobStore)
-{
+public func makeStorage(settings: IntakeSettings) throws(IntakeError) -> (
+    storage: any IntakeStorage, blobs: any BlobStore
+) {
     let folder = settings.storage.dataFolder
     do {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -5,7 +5,8 @@ import Foundation
 public enum IntakeJSON {
     public static func encode<Value: Encodable>(_ value: Value, pretty: Bool = true) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .withoutEscapingSlashes, .sortedKeys] : [.withoutEscapingSlashes, .sortedKeys]
+        encoder.outputFormatting =
+            pretty ? [.prettyPrinted, .withoutEscapingSlashes, .sortedKeys] : [.withoutEscapingSlashes, .sortedKeys]
         encoder.keyEncodingStrategy = .convertToSnakeCase
         return try encoder.encode(value)
     }

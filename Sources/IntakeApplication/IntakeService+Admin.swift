@@ -15,7 +15,8 @@ extension IntakeService {
         for application in try await storing({ try await storage.applications(matching: selection) }) {
             let entries = try await storing { try await storage.replayEntries(applicationId: application) }
             examined += entries.count
-            for (entry, result) in zip(entries, processor.replay(entries)) where result.verdict != entry.latest.verdict {
+            for (entry, result) in zip(entries, processor.replay(entries)) where result.verdict != entry.latest.verdict
+            {
                 let before = Set(entry.latest.findings.filter { $0.severity == .error }.map(\.code.rawValue))
                 let after = Set(result.findings.filter { $0.severity == .error }.map(\.code.rawValue))
                 changes.append(
@@ -37,7 +38,8 @@ extension IntakeService {
                 applicationIds: applications, policyVersion: policy.version, maxAttempts: settings.worker.maxAttempts)
         }
         return ReprocessRun(
-            run: "RP-\(policy.version)", selected: applications.count, queued: result.enqueued, resumed: result.alreadyQueued,
+            run: "RP-\(policy.version)", selected: applications.count, queued: result.enqueued,
+            resumed: result.alreadyQueued,
             upToDate: result.upToDate)
     }
 
@@ -70,7 +72,9 @@ extension IntakeService {
     /// How many jobs are in each state.
     public func queueDepth() async throws(IntakeError) -> [String: Int] {
         Dictionary(
-            uniqueKeysWithValues: try await storing { try await storage.jobCounts() }.map { ($0.key.rawValue, $0.value) })
+            uniqueKeysWithValues: try await storing { try await storage.jobCounts() }.map {
+                ($0.key.rawValue, $0.value)
+            })
     }
 
     // MARK: Trials

@@ -143,7 +143,8 @@ public struct IntakeService: Sendable {
         switch outcome {
         case .linked(let upload, let job):
             IntakeMetrics.received(slot: .additional)
-            return AddedDocument(file: addition.fileName, upload: upload.id, job: job.id, outcome: .linked, findings: [])
+            return AddedDocument(
+                file: addition.fileName, upload: upload.id, job: job.id, outcome: .linked, findings: [])
         case .alreadyLinked(let upload):
             return AddedDocument(
                 file: addition.fileName, upload: upload.id, job: nil, outcome: .alreadyLinked, findings: [])

@@ -127,7 +127,8 @@ public enum TrialReportPage {
             let share = Double(cumulative) / Double(sizes.count)
             points.append("\(fmt(left + Double(index + 1) * binWidth)),\(fmt(top + plotHeight - share * plotHeight))")
         }
-        svg += "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"#1d2330\" stroke-width=\"1.5\"/>\n"
+        svg +=
+            "<polyline points=\"\(points.joined(separator: " "))\" fill=\"none\" stroke=\"#1d2330\" stroke-width=\"1.5\"/>\n"
         // Axes: powers of ten below, counts left, cumulative share right.
         for exponent in Int(low)...Int(high) {
             let position = x(pow(10, Double(exponent)))

@@ -86,7 +86,8 @@ public struct AttachmentRules: Sendable {
         case .photo, .attachment:
             let total = usage.acceptedOriginalBytes + bytes
             if total > policy.applicationTotalLimit.bytes {
-                findings.append(.applicationOverLimit(total: total, limit: policy.applicationTotalLimit, fileBytes: bytes))
+                findings.append(
+                    .applicationOverLimit(total: total, limit: policy.applicationTotalLimit, fileBytes: bytes))
             }
             if slot == .attachment, let limit = policy.attachmentCountLimit, usage.acceptedAttachments + 1 > limit {
                 findings.append(.tooManyFiles(count: usage.acceptedAttachments + 1, limit: limit))
@@ -94,7 +95,8 @@ public struct AttachmentRules: Sendable {
         case .additional:
             let total = usage.acceptedAdditionalBytesThisRound + bytes
             if total > policy.additionalTotalLimit.bytes {
-                findings.append(.additionalOverLimit(total: total, limit: policy.additionalTotalLimit, fileBytes: bytes))
+                findings.append(
+                    .additionalOverLimit(total: total, limit: policy.additionalTotalLimit, fileBytes: bytes))
             }
         }
         return findings

@@ -83,7 +83,9 @@ public enum CaseRules {
         guard snapshot.mayAdd(uploader) else { return .refuse(.caseForbidden(receipt: receipt)) }
         guard snapshot.state.acceptsAdditional else { return .refuse(.caseNotAccepting(receipt: receipt)) }
         // A copy that was rejected (over a limit, say) may be sent again, as the rejection message itself advises.
-        if let copy = snapshot.copies.first(where: { !$0.isRejected }) { return .alreadyLinked(uploadId: copy.uploadId) }
+        if let copy = snapshot.copies.first(where: { !$0.isRejected }) {
+            return .alreadyLinked(uploadId: copy.uploadId)
+        }
         return .accept
     }
 
@@ -203,7 +205,8 @@ extension Finding {
             code: .applicationReceiptTaken, severity: .error,
             message: LocalizedMessage(
                 ja: "受付番号「\(receipt)」は別の申請に付いています。受付のお知らせに記載の番号を確かめるか、受付番号を付けずに送ってください。",
-                en: "The receipt number “\(receipt)” belongs to another application. Check the number in the receipt e-mail, "
+                en:
+                    "The receipt number “\(receipt)” belongs to another application. Check the number in the receipt e-mail, "
                     + "or send without one."),
             detail: ["receipt": .string(receipt)])
     }

@@ -75,7 +75,9 @@ public struct Configuration: Sendable, Hashable {
     /// The text at `key` turned into a value by `parse`; nil from `parse` is an invalid value. A key that is not
     /// set gives `fallback` when there is one: how the settings structs keep their defaults in code, so that a
     /// configuration file need only name what it changes.
-    public func parsed<Value>(_ key: String, default fallback: Value? = nil, expected: String, _ parse: (String) -> Value?)
+    public func parsed<Value>(
+        _ key: String, default fallback: Value? = nil, expected: String, _ parse: (String) -> Value?
+    )
         throws(ConfigurationError) -> Value
     {
         if values[key] == nil, let fallback { return fallback }
@@ -91,7 +93,9 @@ public struct Configuration: Sendable, Hashable {
     public func integer(_ key: String, atLeast minimum: Int, default fallback: Int? = nil) throws(ConfigurationError)
         -> Int
     {
-        try parsed(key, default: fallback, expected: "a whole number of at least \(minimum)") { Int($0).flatMap { $0 >= minimum ? $0 : nil } }
+        try parsed(key, default: fallback, expected: "a whole number of at least \(minimum)") {
+            Int($0).flatMap { $0 >= minimum ? $0 : nil }
+        }
     }
 
     public func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
@@ -124,7 +128,8 @@ public struct Configuration: Sendable, Hashable {
 
     func invalidValue(_ key: String, _ text: String, expected: String) -> ConfigurationError {
         let origin = sources[key].map { " (\($0))" } ?? ""
-        return ConfigurationError(code: .invalidValue, key: key, message: "`\(key) = \(text)`\(origin): expected \(expected)")
+        return ConfigurationError(
+            code: .invalidValue, key: key, message: "`\(key) = \(text)`\(origin): expected \(expected)")
     }
 }
 

@@ -39,7 +39,8 @@ extension Finding {
             code: .fileNameMismatch, severity: .warning,
             message: LocalizedMessage(
                 ja: "ファイル名の拡張子「.\(fileExtension)」と実際の形式（\(kind.ja)）が一致しません。内容に合った拡張子にしてください。",
-                en: "The file name ends in “.\(fileExtension)” but the content is \(kind.en). Give the file the extension "
+                en:
+                    "The file name ends in “.\(fileExtension)” but the content is \(kind.en). Give the file the extension "
                     + "that matches its content."),
             detail: ["extension": .string(fileExtension), "detected": .string(mime)])
     }
@@ -52,7 +53,8 @@ extension Finding {
             message: LocalizedMessage(
                 ja: "ファイルの大きさが \(size) で、1 ファイルの上限 \(limit) を \(excess) 超えています。"
                     + "不要なページを除くか、200 dpi 程度の解像度でスキャンし直すか、書類ごとに分けて送ってください。",
-                en: "This file is \(size); one file may be at most \(limit) (\(excess) over). Remove pages that are not "
+                en:
+                    "This file is \(size); one file may be at most \(limit) (\(excess) over). Remove pages that are not "
                     + "needed, rescan at about 200 dpi, or split it into one file per document."),
             detail: ["bytes": .int(bytes), "limit": .int(limit.bytes), "excess": .int(bytes - limit.bytes)])
     }
@@ -80,7 +82,8 @@ extension Finding {
             message: LocalizedMessage(
                 ja: "この申請には既に \(count - 1) 件の添付ファイルがあり、送れるのは \(limit) 件までです。"
                     + "資料を 1 つの PDF にまとめるか、追加資料の提出を求められた際に送ってください。",
-                en: "This application already has \(count - 1) attachment file(s) and may have at most \(limit). Combine "
+                en:
+                    "This application already has \(count - 1) attachment file(s) and may have at most \(limit). Combine "
                     + "the documents into one PDF, or send the rest as additional documents when asked."),
             detail: ["count": .int(Int64(count)), "limit": .int(Int64(limit))])
     }
@@ -212,7 +215,9 @@ extension Finding {
         let kinds = Set(hits.map { ActiveContentKind(key: $0.key) }).sorted { $0.rawValue < $1.rawValue }
         let jaList = kinds.map(\.japanese).joined(separator: "・")
         let enList = kinds.map(\.english).joined(separator: ", ")
-        let places = hits.prefix(20).map { $0.object == 0 ? "/\($0.key) (trailer)" : "/\($0.key) in object \($0.object)" }
+        let places = hits.prefix(20).map {
+            $0.object == 0 ? "/\($0.key) (trailer)" : "/\($0.key) in object \($0.object)"
+        }
         return Finding(
             code: .pdfActiveContent, severity: severity,
             message: LocalizedMessage(

@@ -48,7 +48,8 @@ extension Finding {
             message = LocalizedMessage(
                 ja: "顔写真の画素数が \(megapixels(value)) 万画素あり、上限の \(megapixels(check.maximum ?? 0)) 万画素を超えています。"
                     + "縦 800 × 横 600 ピクセル程度に縮小してください。",
-                en: "The face photo has \(megapixels(value) / 100) megapixels, more than the \(megapixels(check.maximum ?? 0) / 100) "
+                en:
+                    "The face photo has \(megapixels(value) / 100) megapixels, more than the \(megapixels(check.maximum ?? 0) / 100) "
                     + "allowed. Resize it to about 600 × 800 pixels.")
         case .photoTooSmall:
             message = LocalizedMessage(
@@ -91,20 +92,25 @@ extension Finding {
                     + "規定は \(millimetres(spec.headHeight.lowerBound))〜\(millimetres(spec.headHeight.upperBound)) mm"
                     + "（\(percent(spec.headHeight.lowerBound))〜\(percent(spec.headHeight.upperBound)) %）です。"
                     + (small ? "顔が大きく写るように切り抜き直してください。" : "顔の周りに余白を残して切り抜き直してください。"),
-                en: "Your head (crown to chin) is \(percent(value)) % of the photo's height, about \(millimetres(value)) mm "
+                en:
+                    "Your head (crown to chin) is \(percent(value)) % of the photo's height, about \(millimetres(value)) mm "
                     + "of a 40 mm print; it must be \(millimetres(spec.headHeight.lowerBound))–"
                     + "\(millimetres(spec.headHeight.upperBound)) mm (\(percent(spec.headHeight.lowerBound))–"
                     + "\(percent(spec.headHeight.upperBound)) %). "
-                    + (small ? "Crop the photo closer to your face." : "Crop the photo with more space around your head."))
+                    + (small
+                        ? "Crop the photo closer to your face." : "Crop the photo with more space around your head."))
         case .photoTopMargin:
             let tooLittle = value < (check.minimum ?? 0)
             message = LocalizedMessage(
                 ja: "頭の上の余白が写真の高さの \(percent(value)) %（約 \(millimetres(value)) mm）です。"
                     + "\(millimetres(spec.topMargin.lowerBound))〜\(millimetres(spec.topMargin.upperBound)) mm になるよう"
                     + (tooLittle ? "頭の上に余白を残して" : "頭の上の余白を減らして") + "切り抜き直してください。",
-                en: "The space above your head is \(percent(value)) % of the photo's height (about \(millimetres(value)) mm); "
+                en:
+                    "The space above your head is \(percent(value)) % of the photo's height (about \(millimetres(value)) mm); "
                     + "it must be \(millimetres(spec.topMargin.lowerBound))–\(millimetres(spec.topMargin.upperBound)) mm. "
-                    + (tooLittle ? "Crop again leaving more space above your head." : "Crop again with less space above your head."))
+                    + (tooLittle
+                        ? "Crop again leaving more space above your head."
+                        : "Crop again with less space above your head."))
         case .photoFaceOffCenter:
             let side = value < 0.5 ? (ja: "左", en: "left") : (ja: "右", en: "right")
             message = LocalizedMessage(
@@ -117,7 +123,8 @@ extension Finding {
             message = LocalizedMessage(
                 ja: "頭が \(fixed(value, 1))° 傾いています（許容は \(fixed(spec.maxRollDegrees, 0))° まで）。"
                     + "両目が水平になるよう、まっすぐ正面を向いて撮り直してください。",
-                en: "Your head is tilted by \(fixed(value, 1))° (at most \(fixed(spec.maxRollDegrees, 0))° is allowed). "
+                en:
+                    "Your head is tilted by \(fixed(value, 1))° (at most \(fixed(spec.maxRollDegrees, 0))° is allowed). "
                     + "Take the photo again with your head straight and both eyes level.")
         case .photoNotFrontal:
             let turn = check.measure == "yaw"
@@ -214,7 +221,8 @@ extension Finding {
                         + "\(percent(spec.maxHighlightsClipped)) % is allowed). Take the photo again with softer light "
                         + "or without flash."
                     : "Your face is too bright (brightness \(Int(value.rounded())) of 255; at most "
-                        + "\(Int(spec.faceBrightness.upperBound))). Take the photo again with softer light or without flash.")
+                        + "\(Int(spec.faceBrightness.upperBound))). Take the photo again with softer light or without flash."
+            )
         case .photoEdited:
             severity = .warning
             message = LocalizedMessage(
@@ -231,7 +239,9 @@ extension Finding {
         if let text = check.text { detail[check.value == nil ? "value" : "size"] = .string(text) }
         if let minimum = check.minimum { detail["minimum"] = .double(minimum) }
         if let maximum = check.maximum { detail["maximum"] = .double(maximum) }
-        if let bound = check.bound { detail[check.code == .photoTooOld ? "oldest_accepted" : "matched"] = .string(bound) }
+        if let bound = check.bound {
+            detail[check.code == .photoTooOld ? "oldest_accepted" : "matched"] = .string(bound)
+        }
         return Finding(code: check.code, severity: severity, message: message, detail: detail)
     }
 

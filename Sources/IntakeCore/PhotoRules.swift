@@ -120,7 +120,9 @@ public struct PhotoRules: Sendable {
         }
         if let center = measured.faceCenterRatio {
             checks.append(
-                .within(.photoFaceOffCenter, "face_center_ratio", center, 0.5 - spec.centerTolerance...0.5 + spec.centerTolerance))
+                .within(
+                    .photoFaceOffCenter, "face_center_ratio", center,
+                    0.5 - spec.centerTolerance...0.5 + spec.centerTolerance))
         }
         if let roll = measured.rollDegrees {
             checks.append(.atMost(.photoHeadTilted, "roll_degrees", abs(roll), spec.maxRollDegrees))
@@ -152,10 +154,12 @@ public struct PhotoRules: Sendable {
             checks.append(.atLeast(.photoBackgroundNotPlain, "background_regions", Double(regions), 1))
         }
         if let deviation = measured.backgroundDeviation {
-            checks.append(.atMost(.photoBackgroundNotPlain, "background_deviation", deviation, spec.backgroundMaxDeviation))
+            checks.append(
+                .atMost(.photoBackgroundNotPlain, "background_deviation", deviation, spec.backgroundMaxDeviation))
         }
         if let imbalance = measured.backgroundImbalance {
-            checks.append(.atMost(.photoBackgroundNotPlain, "background_imbalance", imbalance, spec.backgroundMaxImbalance))
+            checks.append(
+                .atMost(.photoBackgroundNotPlain, "background_imbalance", imbalance, spec.backgroundMaxImbalance))
         }
         if let sharpness = measured.sharpness {
             checks.append(.atLeast(.photoBlurry, "sharpness", sharpness, spec.minSharpness))

@@ -45,17 +45,21 @@ public enum SplitPlanner {
         for (index, document) in manifest.documents.enumerated() {
             let label = "“\(document.title)” (\(document.pages.map(String.init).joined(separator: "–")))"
             guard document.pages.count == 2, document.pages[0] <= document.pages[1] else {
-                return .invalid(.manifestInvalid(problem: .malformed, document: index + 1, label: label, pageCount: pageCount))
+                return .invalid(
+                    .manifestInvalid(problem: .malformed, document: index + 1, label: label, pageCount: pageCount))
             }
             let range = document.pages[0]...document.pages[1]
             if range.lowerBound < 1 || range.upperBound > pageCount {
-                return .invalid(.manifestInvalid(problem: .outOfRange, document: index + 1, label: label, pageCount: pageCount))
+                return .invalid(
+                    .manifestInvalid(problem: .outOfRange, document: index + 1, label: label, pageCount: pageCount))
             }
             if range.lowerBound < nextPage {
-                return .invalid(.manifestInvalid(problem: .overlap, document: index + 1, label: label, pageCount: pageCount))
+                return .invalid(
+                    .manifestInvalid(problem: .overlap, document: index + 1, label: label, pageCount: pageCount))
             }
             if range.lowerBound > nextPage {
-                return .invalid(.manifestInvalid(problem: .gap, document: index + 1, label: label, pageCount: pageCount))
+                return .invalid(
+                    .manifestInvalid(problem: .gap, document: index + 1, label: label, pageCount: pageCount))
             }
             documents.append(PlannedDocument(title: document.title, type: document.type, pages: range))
             nextPage = range.upperBound + 1

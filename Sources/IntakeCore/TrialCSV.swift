@@ -42,10 +42,12 @@ public enum TrialCSV {
                 throw TrialInputError(line: lineNumber, message: "bytes must be a whole number")
             }
             let id = Array(row[idColumn])
-            var accumulator = byApplication[id] ?? {
-                order.append(id)
-                return Accumulator()
-            }()
+            var accumulator =
+                byApplication[id]
+                ?? {
+                    order.append(id)
+                    return Accumulator()
+                }()
             accumulator.bytes += size
             accumulator.largest = max(accumulator.largest, size)
             accumulator.files += 1

@@ -84,13 +84,16 @@ struct AdminRoutes {
         router.post("admin/reprocess") { request, context in
             _ = try context.caller(needing: .admin)
             let body = try await request.decode(as: ReprocessRequest.self, context: context)
-            if body.dryRun == true { return try json(try await service.reprocessDryRun(try body.selection()), status: .ok) }
+            if body.dryRun == true {
+                return try json(try await service.reprocessDryRun(try body.selection()), status: .ok)
+            }
             let run = try await service.startReprocess(try body.selection())
             return try json(run, status: .accepted, location: "/v1/admin/reprocess/\(run.run)")
         }
         router.get("admin/reprocess/:run") { _, context in
             _ = try context.caller(needing: .admin)
-            return try json(try await service.reprocessProgress(run: try context.parameters.require("run")), status: .ok)
+            return try json(
+                try await service.reprocessProgress(run: try context.parameters.require("run")), status: .ok)
         }
         router.get("admin/jobs") { request, context in
             _ = try context.caller(needing: .admin)
@@ -101,7 +104,8 @@ struct AdminRoutes {
                     ja: "state は queued・running・succeeded・retrying・dead のいずれかです。")
             }
             return try json(
-                JobsDocument(jobs: try await service.jobs(in: state), depth: try await service.queueDepth()), status: .ok)
+                JobsDocument(jobs: try await service.jobs(in: state), depth: try await service.queueDepth()),
+                status: .ok)
         }
         router.post("admin/jobs/:job/retry") { _, context in
             _ = try context.caller(needing: .admin)

@@ -43,7 +43,9 @@ struct EventRoutes {
             }
             return Response(
                 status: .ok,
-                headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no"],
+                headers: [
+                    .contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no",
+                ],
                 body: body)
         }
     }
@@ -58,6 +60,7 @@ struct EventRoutes {
         } else {
             data = Data("{}".utf8)
         }
-        return "id: \(item.event.id)\nevent: \(item.event.kind.rawValue)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
+        return
+            "id: \(item.event.id)\nevent: \(item.event.kind.rawValue)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"
     }
 }

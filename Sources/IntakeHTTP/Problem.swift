@@ -90,7 +90,8 @@ extension String {
 extension Problem {
     static func unauthorized(invalid: Bool) -> Problem {
         var headers = HTTPFields()
-        headers[.wwwAuthenticate] = invalid ? #"Bearer realm="intake", error="invalid_token""# : #"Bearer realm="intake""#
+        headers[.wwwAuthenticate] =
+            invalid ? #"Bearer realm="intake", error="invalid_token""# : #"Bearer realm="intake""#
         return Problem(
             .unauthorized, code: "auth.unauthorized",
             ja: "認証が必要です。発行されたトークンを Authorization: Bearer ヘッダーで送ってください。",

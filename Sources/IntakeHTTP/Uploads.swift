@@ -39,7 +39,9 @@ struct UploadRoutes {
         if let free = DiskSpace.free(at: service.settings.storage.dataFolder), free < minimum {
             throw Problem.insufficientStorage(free: free, minimum: minimum)
         }
-        if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/") { throw Problem.multipart }
+        if let type = request.headers[.contentType], type.lowercased().hasPrefix("multipart/") {
+            throw Problem.multipart
+        }
         guard let text = request.headers[.contentLength], let bytes = Int64(text), bytes >= 0 else {
             throw Problem.lengthRequired
         }
@@ -114,7 +116,8 @@ struct UploadRoutes {
             throw Problem.invalidRequest(
                 "slot must be photo, attachment or bundle.", ja: "slot は photo・attachment・bundle のいずれかです。")
         }
-        if let refusal = try await service.admission(application: application, slot: slot, declaredBytes: declared.bytes)
+        if let refusal = try await service.admission(
+            application: application, slot: slot, declaredBytes: declared.bytes)
         {
             throw Self.atTheDoor(refusal, declared: declared.bytes)
         }
@@ -132,7 +135,8 @@ struct UploadRoutes {
             upload: submitted.upload ?? "", job: submitted.job ?? "", application: application,
             receipt: submitted.receipt ?? "", slot: slotName, file: declared.fileName, sha256: submitted.sha256,
             bytes: submitted.bytes, state: "queued", duplicateOf: submitted.duplicate ? submitted.upload : nil)
-        return try Self.success(body, status: submitted.duplicate ? .ok : .accepted, location: "/v1/uploads/\(body.upload)")
+        return try Self.success(
+            body, status: submitted.duplicate ? .ok : .accepted, location: "/v1/uploads/\(body.upload)")
     }
 
     func addDocument(_ request: Request, context: IntakeRequestContext) async throws -> StoredResponse {

@@ -184,7 +184,8 @@ public protocol UploadStore: Sendable {
 }
 
 /// The storage a worker and the command line need.
-public typealias IntakeStorage = JobQueue & UploadStore & CaseStore & ReprocessStore & TokenStore & IdempotencyStore & EventStore
+public typealias IntakeStorage = JobQueue & UploadStore & CaseStore & ReprocessStore & TokenStore & IdempotencyStore
+    & EventStore
 
 /// An application with everything `status` shows.
 public struct ApplicationStatus: Sendable, Hashable {
@@ -197,7 +198,9 @@ public struct ApplicationStatus: Sendable, Hashable {
     public var usage: ApplicationUsage
     public var acceptedBytes: Int64 { usage.acceptedOriginalBytes }
 
-    public init(application: ApplicationRecord, uploads: [UploadStatus], additional: [UploadStatus], usage: ApplicationUsage) {
+    public init(
+        application: ApplicationRecord, uploads: [UploadStatus], additional: [UploadStatus], usage: ApplicationUsage
+    ) {
         self.application = application
         self.uploads = uploads
         self.additional = additional

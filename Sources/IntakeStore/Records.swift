@@ -50,7 +50,10 @@ public struct CaseEventRecord: Codable, Sendable, Hashable {
     public var detail: String
     public var at: Double
 
-    public init(id: Int64? = nil, applicationId: String? = nil, kind: String, actor: String, uploadId: String? = nil, detail: String, at: Double) {
+    public init(
+        id: Int64? = nil, applicationId: String? = nil, kind: String, actor: String, uploadId: String? = nil,
+        detail: String, at: Double
+    ) {
         self.id = id
         self.applicationId = applicationId
         self.kind = kind
@@ -82,7 +85,11 @@ public struct UploadRecord: Codable, Sendable, Hashable {
     public var bundle: BundleInstructions?
     public var createdAt: Double
 
-    public init(id: String, applicationId: String? = nil, requestedReceipt: String? = nil, round: Int, slot: Slot, fileName: String, sha256: String, bytes: Int64, uploader: String, idempotencyKey: String, bundle: BundleInstructions? = nil, createdAt: Double) {
+    public init(
+        id: String, applicationId: String? = nil, requestedReceipt: String? = nil, round: Int, slot: Slot,
+        fileName: String, sha256: String, bytes: Int64, uploader: String, idempotencyKey: String,
+        bundle: BundleInstructions? = nil, createdAt: Double
+    ) {
         self.id = id
         self.applicationId = applicationId
         self.requestedReceipt = requestedReceipt
@@ -147,7 +154,10 @@ public struct VerdictRecord: Codable, Sendable, Hashable {
     public var durationMs: Double?
     public var createdAt: Double
 
-    public init(id: Int64? = nil, itemId: String, verdict: Verdict, policyVersion: String, findings: [Finding], facts: FileFacts, jobId: String? = nil, durationMs: Double? = nil, createdAt: Double) {
+    public init(
+        id: Int64? = nil, itemId: String, verdict: Verdict, policyVersion: String, findings: [Finding],
+        facts: FileFacts, jobId: String? = nil, durationMs: Double? = nil, createdAt: Double
+    ) {
         self.id = id
         self.itemId = itemId
         self.verdict = verdict
@@ -191,7 +201,12 @@ public struct JobRecord: Codable, Sendable, Hashable {
     public var createdAt: Double
     public var updatedAt: Double
 
-    public init(id: String, kind: JobKind, payload: String? = nil, uploadId: String? = nil, applicationId: String? = nil, state: JobState, priority: Int, attempts: Int, maxAttempts: Int, runAfter: Double, leaseOwner: String? = nil, leaseToken: String? = nil, leaseExpiresAt: Double? = nil, lastError: String? = nil, createdAt: Double, updatedAt: Double) {
+    public init(
+        id: String, kind: JobKind, payload: String? = nil, uploadId: String? = nil, applicationId: String? = nil,
+        state: JobState, priority: Int, attempts: Int, maxAttempts: Int, runAfter: Double, leaseOwner: String? = nil,
+        leaseToken: String? = nil, leaseExpiresAt: Double? = nil, lastError: String? = nil, createdAt: Double,
+        updatedAt: Double
+    ) {
         self.id = id
         self.kind = kind
         self.payload = payload

@@ -28,9 +28,10 @@ extension SQLiteStore {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO idempotency_keys (uploader, key, response, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [uploader, key, text, now])
-            let kept = try String.fetchOne(
-                db, sql: "SELECT response FROM idempotency_keys WHERE uploader = ? AND key = ?",
-                arguments: [uploader, key]) ?? text
+            let kept =
+                try String.fetchOne(
+                    db, sql: "SELECT response FROM idempotency_keys WHERE uploader = ? AND key = ?",
+                    arguments: [uploader, key]) ?? text
             return try JSONDecoder().decode(StoredResponse.self, from: Data(kept.utf8))
         }
     }

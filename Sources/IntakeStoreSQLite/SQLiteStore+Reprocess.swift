@@ -69,13 +69,14 @@ extension SQLiteStore {
                     result.alreadyQueued += 1
                     continue
                 }
-                let stale = try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT COUNT(*) FROM items i JOIN uploads u ON u.id = i.upload_id
-                        JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
-                        WHERE u.application_id = ? AND v.policy_version != ?
-                        """, arguments: [applicationId, policyVersion]) ?? 0
+                let stale =
+                    try Int.fetchOne(
+                        db,
+                        sql: """
+                            SELECT COUNT(*) FROM items i JOIN uploads u ON u.id = i.upload_id
+                            JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
+                            WHERE u.application_id = ? AND v.policy_version != ?
+                            """, arguments: [applicationId, policyVersion]) ?? 0
                 if stale == 0 {
                     result.upToDate += 1
                     continue

@@ -227,9 +227,11 @@ public final class SQLiteStore: IntakeStorage {
             }
             let key = IdempotencyKey.upload(application: new.applicationId, slot: new.slot, sha256: new.sha256)
             if let existing = try UploadRecord.filter(Column("idempotency_key") == key).fetchOne(db),
-                let job = try JobRecord.filter(Column("upload_id") == existing.id).order(Column("created_at")).fetchOne(db)
+                let job = try JobRecord.filter(Column("upload_id") == existing.id).order(Column("created_at")).fetchOne(
+                    db)
             {
-                return .recorded(SubmitResult(upload: existing, job: job, receipt: application.receipt, duplicate: true))
+                return .recorded(
+                    SubmitResult(upload: existing, job: job, receipt: application.receipt, duplicate: true))
             }
             let upload = UploadRecord(
                 id: Identifier.make("U"), applicationId: new.applicationId, requestedReceipt: nil, round: 0,

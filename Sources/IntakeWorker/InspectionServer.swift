@@ -49,7 +49,9 @@ public enum InspectionServer {
         let decoder = JSONDecoder()
         while let line = readLine(strippingNewline: true) {
             guard let request = try? decoder.decode(InspectionProtocol.Request.self, from: Data(line.utf8)),
-                request.split.map({ $0.ranges.count == $0.outputs.count && $0.ranges.allSatisfy { $0.count == 2 && $0[0] <= $0[1] } })
+                request.split.map({
+                    $0.ranges.count == $0.outputs.count && $0.ranges.allSatisfy { $0.count == 2 && $0[0] <= $0[1] }
+                })
                     ?? true
             else {
                 return SetupFailure.protocolError.rawValue

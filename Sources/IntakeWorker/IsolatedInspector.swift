@@ -82,7 +82,9 @@ public final class IsolatedInspector: @unchecked Sendable {
     private func exchange(_ request: InspectionProtocol.Request) -> Exchange {
         var sniffed: FileFacts?
         // A child that died while idle (killed from outside) must not be blamed on this request.
-        if let current = child, waitpid(current.pid, nil, WNOHANG) == current.pid { stopChild(kill: false, reaped: true) }
+        if let current = child, waitpid(current.pid, nil, WNOHANG) == current.pid {
+            stopChild(kill: false, reaped: true)
+        }
         do {
             if child == nil { try startChild() }
             try send(request)

@@ -117,7 +117,8 @@ public struct JobProcessor: Service {
         logger[metadataKey: "intake.job.attempt"] = "\(claim.job.attempts)"
         if let upload = claim.upload { logger[metadataKey: "intake.upload.id"] = "\(upload.id)" }
         guard let handler = handlers[claim.job.kind] else {
-            await fail(claim, error: JobFailure("no handler for job kind \(claim.job.kind)", isRetriable: false),
+            await fail(
+                claim, error: JobFailure("no handler for job kind \(claim.job.kind)", isRetriable: false),
                 logger: logger)
             return
         }

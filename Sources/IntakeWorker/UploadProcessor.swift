@@ -58,7 +58,8 @@ public struct UploadProcessor: Sendable {
             for: facts, fileName: document.title + ".pdf", slot: upload.slot)
         let item = ItemRecord(
             id: "\(upload.id)-\(ordinal)", uploadId: upload.id, ordinal: ordinal, title: document.title,
-            documentType: document.type, firstPage: document.pages.lowerBound, lastPage: document.pages.upperBound, sha256: sha256, bytes: bytes)
+            documentType: document.type, firstPage: document.pages.lowerBound, lastPage: document.pages.upperBound,
+            sha256: sha256, bytes: bytes)
         return ItemResult(
             item: item, verdict: Verdict(findings: findings), findings: findings, facts: facts,
             policyVersion: policy.version)
@@ -86,7 +87,8 @@ public struct UploadProcessor: Sendable {
     /// An application's items judged again under this policy, from the facts their inspections recorded, in the
     /// order they were first decided, so the application limits count what came first as before.
     public func replay(_ entries: [ReplayEntry]) -> [ItemResult] {
-        var usage = ApplicationUsage(acceptedOriginalBytes: 0, acceptedAttachments: 0, acceptedAdditionalBytesThisRound: 0)
+        var usage = ApplicationUsage(
+            acceptedOriginalBytes: 0, acceptedAttachments: 0, acceptedAdditionalBytesThisRound: 0)
         var additionalByRound: [Int: Int64] = [:]
         var countedAttachments: Set<String> = []
         return entries.map { entry in

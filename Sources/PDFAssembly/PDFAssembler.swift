@@ -1,5 +1,5 @@
-import ContentAddressing
 import CQPDF
+import ContentAddressing
 
 /// Writes page ranges of a PDF as new standalone PDFs, losslessly, with libqpdf.
 ///

@@ -105,9 +105,11 @@ public enum PDFInspector {
     static func headerVersion(_ bytes: UnsafeRawBufferPointer) -> String? {
         let prefix = Array(bytes.prefix(1024))
         let marker = Array("%PDF-".utf8)
-        guard let start = prefix.indices.first(where: { index in
-            index + marker.count + 3 <= prefix.count && Array(prefix[index..<index + marker.count]) == marker
-        }) else { return nil }
+        guard
+            let start = prefix.indices.first(where: { index in
+                index + marker.count + 3 <= prefix.count && Array(prefix[index..<index + marker.count]) == marker
+            })
+        else { return nil }
         let versionBytes = prefix[(start + marker.count)...].prefix { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }
         return versionBytes.isEmpty ? nil : String(decoding: versionBytes, as: UTF8.self)
     }

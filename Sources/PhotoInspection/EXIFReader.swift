@@ -19,7 +19,8 @@ enum EXIFReader {
     static func read(png bytes: UnsafeRawBufferPointer) -> EXIFMetadata {
         var offset = 8  // the signature
         while offset + 12 <= bytes.count {
-            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
+            let length =
+                Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8
                 | Int(bytes[offset + 3])
             let type = Array(bytes[(offset + 4)..<(offset + 8)])
             let start = offset + 8
@@ -76,7 +77,9 @@ enum EXIFReader {
         reader.entries(ofIFDAt: Int(ifd0)) { tag, entry in
             switch tag {
             case 0x0112:
-                if let value = reader.uint16(at: entry + 8), (1...8).contains(value) { metadata.orientation = Int(value) }
+                if let value = reader.uint16(at: entry + 8), (1...8).contains(value) {
+                    metadata.orientation = Int(value)
+                }
             case 0x0131: metadata.software = reader.ascii(entry: entry)
             case 0x0132: dateTime = reader.ascii(entry: entry)
             case 0x8769: exifIFD = reader.uint32(at: entry + 8).map(Int.init)

@@ -188,8 +188,9 @@ struct PhotoMeasurer {
 
         let background = backgroundRegions(
             centreX: (geometry.leftEye.x + geometry.rightEye.x) / 2, eyeDistance: eyeDistance, crownY: geometry.crownY,
-            eyeY: eyeY)
-            .compactMap { regionStatistics(x: $0.x, y: $0.y) }
+            eyeY: eyeY
+        )
+        .compactMap { regionStatistics(x: $0.x, y: $0.y) }
         measured.backgroundRegions = background.count
         if !background.isEmpty {
             measured.backgroundDeviation = background.map(\.deviation).max()

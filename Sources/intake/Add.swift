@@ -30,10 +30,10 @@ struct Add: IntakeCommand {
         var documents: [AddedDocument] = []
         for file in files {
             var document = try await service.add(
-                    IntakeService.Addition(
-                        receipt: receipt, uploader: uploader, fileName: (file as NSString).lastPathComponent,
-                        isBundle: bundle),
-                    body: FileChunks(path: file))
+                IntakeService.Addition(
+                    receipt: receipt, uploader: uploader, fileName: (file as NSString).lastPathComponent,
+                    isBundle: bundle),
+                body: FileChunks(path: file))
             document.file = file
             documents.append(document)
         }

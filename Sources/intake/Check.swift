@@ -11,7 +11,9 @@ struct Check: IntakeCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(
-        help: "Slot to check the files for: photo or attachment. By default a JPEG, PNG, GIF, HEIC or other image is checked as the face photo, anything else as an attachment.")
+        help:
+            "Slot to check the files for: photo or attachment. By default a JPEG, PNG, GIF, HEIC or other image is checked as the face photo, anything else as an attachment."
+    )
     var slot: Slot?
 
     @Flag(help: "Print one JSON document (SPEC §3).")

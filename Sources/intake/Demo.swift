@@ -67,7 +67,8 @@ struct Demo: IntakeCommand {
                         application: application, uploader: "demo-applicant", receipt: nil, slot: slot,
                         fileName: name, bundle: isBundle ? BundleInstructions(manifest: nil) : nil),
                     body: FileChunks(path: file))
-                let note = isBundle ? "  (a bundle: split by its bookmarks)" : slot == .photo ? "  (the face photo)" : ""
+                let note =
+                    isBundle ? "  (a bundle: split by its bookmarks)" : slot == .photo ? "  (the face photo)" : ""
                 print("   \(application)  \(result.upload ?? "")  \(name)\(note)")
             }
         }
@@ -82,7 +83,8 @@ struct Demo: IntakeCommand {
                 body: FileChunks(path: file))
             print(
                 "   resubmitted \(name): "
-                    + (again.duplicate ? "recognised as \(again.upload ?? ""), not stored or queued again" : "stored again"))
+                    + (again.duplicate
+                        ? "recognised as \(again.upload ?? ""), not stored or queued again" : "stored again"))
         }
 
         print("\n2. Working the queue until it is empty")

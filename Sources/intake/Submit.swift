@@ -30,7 +30,8 @@ struct Submit: IntakeCommand {
     @Option(help: "A PDF holding several documents, to be split into one item per document.")
     var bundle: String?
 
-    @Option(help: "The bundle's documents as JSON: {\"documents\": [{\"title\": …, \"type\": …, \"pages\": [1, 17]}, …]}.")
+    @Option(
+        help: "The bundle's documents as JSON: {\"documents\": [{\"title\": …, \"type\": …, \"pages\": [1, 17]}, …]}.")
     var manifest: String?
 
     @Flag(help: "Print one JSON document.")
@@ -51,7 +52,8 @@ struct Submit: IntakeCommand {
         do {
             return try JSONDecoder().decode(SplitManifest.self, from: data)
         } catch {
-            throw OperationalError("manifest \(path) is not {\"documents\": [{\"title\", \"pages\": [first, last]}, …]}")
+            throw OperationalError(
+                "manifest \(path) is not {\"documents\": [{\"title\", \"pages\": [first, last]}, …]}")
         }
     }
 
@@ -64,10 +66,10 @@ struct Submit: IntakeCommand {
         var submitted: [SubmittedFile] = []
         for (file, slot, bundleInstructions) in files {
             var result = try await service.submit(
-                    IntakeService.Submission(
-                        application: application, uploader: uploader, receipt: receipt, slot: slot,
-                        fileName: (file as NSString).lastPathComponent, bundle: bundleInstructions),
-                    body: FileChunks(path: file))
+                IntakeService.Submission(
+                    application: application, uploader: uploader, receipt: receipt, slot: slot,
+                    fileName: (file as NSString).lastPathComponent, bundle: bundleInstructions),
+                body: FileChunks(path: file))
             result.file = file
             // A refusal stops the command: nothing later is stored for an application the uploader may not use.
             if let finding = result.findings.first { throw OperationalError("\(finding.code): \(finding.message.en)") }
@@ -81,7 +83,8 @@ struct Submit: IntakeCommand {
             for entry in submitted {
                 let note = entry.duplicate ? "  (already submitted: same file, not stored again)" : ""
                 print(
-                    "  \(entry.upload ?? "")  job \(entry.job ?? "")  \(ByteSize(bytes: entry.bytes))  \(entry.file)\(note)")
+                    "  \(entry.upload ?? "")  job \(entry.job ?? "")  \(ByteSize(bytes: entry.bytes))  \(entry.file)\(note)"
+                )
             }
         }
         return 0

@@ -54,7 +54,8 @@ struct Token: AsyncParsableCommand {
             } else {
                 for token in tokens {
                     let state = token.revokedAt.map { "revoked \($0)" } ?? token.expiresAt.map { "expires \($0)" } ?? ""
-                    print("\(token.id)  \(token.uploader)  \(token.scope.rawValue)  created \(token.createdAt)  \(state)")
+                    print(
+                        "\(token.id)  \(token.uploader)  \(token.scope.rawValue)  created \(token.createdAt)  \(state)")
                 }
             }
             return 0

@@ -14,14 +14,18 @@ struct BundleEndToEndTests {
 
     func blob(_ intake: IntakeBinary, _ sha: String) -> String {
         let characters = Array(sha)
-        return intake.data.appendingPathComponent("blobs/\(String(characters[0..<2]))/\(String(characters[2..<4]))/\(sha)").path
+        return intake.data.appendingPathComponent(
+            "blobs/\(String(characters[0..<2]))/\(String(characters[2..<4]))/\(sha)"
+        ).path
     }
 
     /// Every item is a valid PDF with exactly the text of the bundle pages it came from.
     func expectLossless(_ intake: IntakeBinary, _ upload: UploadStatus, source: String) {
         for item in upload.items {
             let path = blob(intake, item.item.sha256)
-            #expect(TestSupport.run("/usr/bin/qpdf", ["--check", path]).status == 0, "\(item.item.title) passes qpdf --check")
+            #expect(
+                TestSupport.run("/usr/bin/qpdf", ["--check", path]).status == 0,
+                "\(item.item.title) passes qpdf --check")
             let pages = item.item.firstPage!...item.item.lastPage!
             #expect(text(path) == text(source, pages: pages), "\(item.item.title) keeps pages \(pages)")
         }
@@ -39,7 +43,8 @@ struct BundleEndToEndTests {
         #expect(upload.items.allSatisfy { $0.latest?.verdict == .accepted })
         expectLossless(intake, upload, source: source)
         let status = try #require(try await intake.store().status(applicationId: "A"))
-        #expect(status.acceptedBytes == upload.items.reduce(0) { $0 + $1.item.bytes }, "limits count items, not the bundle")
+        #expect(
+            status.acceptedBytes == upload.items.reduce(0) { $0 + $1.item.bytes }, "limits count items, not the bundle")
     }
 
     @Test("A manifest names the documents and their pages; an invalid one rejects the bundle, naming the range")
@@ -47,14 +52,19 @@ struct BundleEndToEndTests {
         let intake = IntakeBinary()
         let folder = TestSupport.makeTemporaryDirectory(prefix: "manifest")
         let good = folder.appendingPathComponent("good.json").path
-        try #"{"documents": [{"title": "雇用契約書", "type": "employment_contract", "pages": [1, 5]}, {"title": "Tax return", "pages": [6, 12]}]}"#
+        try
+            #"{"documents": [{"title": "雇用契約書", "type": "employment_contract", "pages": [1, 5]}, {"title": "Tax return", "pages": [6, 12]}]}"#
             .write(toFile: good, atomically: true, encoding: .utf8)
         let bad = folder.appendingPathComponent("bad.json").path
         try #"{"documents": [{"title": "A", "pages": [1, 5]}, {"title": "B", "pages": [5, 12]}]}"#
             .write(toFile: bad, atomically: true, encoding: .utf8)
         let source = TestSupport.corpusFile("contract.pdf")
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", source, "--manifest", good]).status == 0)
-        #expect(intake.run(["submit", "--application", "B", "--uploader", "u", "--bundle", source, "--manifest", bad]).status == 0)
+        #expect(
+            intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", source, "--manifest", good])
+                .status == 0)
+        #expect(
+            intake.run(["submit", "--application", "B", "--uploader", "u", "--bundle", source, "--manifest", bad])
+                .status == 0)
         #expect(intake.run(["work", "--until-empty"]).status == 0)
         let store = try intake.store()
         let split = try #require(try await store.status(applicationId: "A")?.uploads.first)
@@ -72,7 +82,10 @@ struct BundleEndToEndTests {
     @Test("A rejected bundle is not split: its one item says why")
     func rejectedBundle() async throws {
         let intake = IntakeBinary()
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", TestSupport.corpusFile("r6-user.pdf")]).status == 0)
+        #expect(
+            intake.run([
+                "submit", "--application", "A", "--uploader", "u", "--bundle", TestSupport.corpusFile("r6-user.pdf"),
+            ]).status == 0)
         #expect(intake.run(["work", "--until-empty"]).status == 0)
         let upload = try #require(try await intake.store().status(applicationId: "A")?.uploads.first)
         #expect(upload.items.count == 1)
@@ -82,14 +95,18 @@ struct BundleEndToEndTests {
     @Test("A bundle without bookmarks or manifest stays one item")
     func wholeBundle() async throws {
         let intake = IntakeBinary()
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", TestSupport.corpusFile("contract.pdf")]).status == 0)
+        #expect(
+            intake.run([
+                "submit", "--application", "A", "--uploader", "u", "--bundle", TestSupport.corpusFile("contract.pdf"),
+            ]).status == 0)
         #expect(intake.run(["work", "--until-empty"]).status == 0)
         let upload = try #require(try await intake.store().status(applicationId: "A")?.uploads.first)
         #expect(upload.items.count == 1)
         #expect(upload.items.first?.item.lastPage == 12)
     }
 
-    @Test("Without bookmarks, separator sheets split the bundle and are dropped; blank pages too when the policy says so")
+    @Test(
+        "Without bookmarks, separator sheets split the bundle and are dropped; blank pages too when the policy says so")
     func separators() async throws {
         let source = TestSupport.corpusFile("bundle-separators.pdf")
         for (blank, expected) in [(false, [[1, 2], [4, 6]]), (true, [[1, 2], [4, 4], [6, 6]])] {
@@ -97,7 +114,9 @@ struct BundleEndToEndTests {
             #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", source]).status == 0)
             #expect(intake.run(["work", "--until-empty"]).status == 0)
             let upload = try #require(try await intake.store().status(applicationId: "A")?.uploads.first)
-            #expect(upload.items.map { [$0.item.firstPage!, $0.item.lastPage!] } == expected, "blank pages separate: \(blank)")
+            #expect(
+                upload.items.map { [$0.item.firstPage!, $0.item.lastPage!] } == expected,
+                "blank pages separate: \(blank)")
             #expect(upload.items.first?.item.title == "bundle-separators.pdf (1)")
             expectLossless(intake, upload, source: source)
         }
@@ -105,7 +124,9 @@ struct BundleEndToEndTests {
 
     @Test(
         "Debian's documentation PDFs (pdfTeX) split by their bookmarks, losslessly",
-        arguments: ["/usr/share/doc/libtasn1-doc/libtasn1.pdf", "/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf"])
+        arguments: [
+            "/usr/share/doc/libtasn1-doc/libtasn1.pdf", "/usr/share/doc/shared-mime-info/shared-mime-info-spec.pdf",
+        ])
     func debianDocumentation(source: String) async throws {
         let intake = IntakeBinary()
         #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", source]).status == 0)
@@ -143,9 +164,15 @@ struct BundleEndToEndTests {
     @Test("An additional document marked --bundle is split like one sent with the application")
     func additionalBundle() async throws {
         let intake = IntakeBinary()
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--receipt", "R-1", "--attachment",
-                            TestSupport.corpusFile("plain.pdf")]).status == 0)
-        #expect(intake.run(["add", "--case", "R-1", "--uploader", "u", "--bundle", TestSupport.corpusFile("bundle-outline.pdf")]).status == 0)
+        #expect(
+            intake.run([
+                "submit", "--application", "A", "--uploader", "u", "--receipt", "R-1", "--attachment",
+                TestSupport.corpusFile("plain.pdf"),
+            ]).status == 0)
+        #expect(
+            intake.run([
+                "add", "--case", "R-1", "--uploader", "u", "--bundle", TestSupport.corpusFile("bundle-outline.pdf"),
+            ]).status == 0)
         #expect(intake.run(["work", "--until-empty"]).status == 0)
         let additional = try #require(try await intake.store().status(applicationId: "A")?.additional.first)
         #expect(additional.items.map(\.item.title) == ["Passport copy", "Employment contract", "Tax certificate"])
@@ -156,10 +183,13 @@ struct BundleEndToEndTests {
         let intake = IntakeBinary()
         let folder = TestSupport.makeTemporaryDirectory(prefix: "manifest")
         let manifest = folder.appendingPathComponent("m.json").path
-        try #"{"documents": [{"title": "在職証明書", "pages": [1, 3]}, {"title": "身元保証書", "pages": [4, 4]}, {"title": "雇用契約書", "pages": [5, 16]}]}"#
+        try
+            #"{"documents": [{"title": "在職証明書", "pages": [1, 3]}, {"title": "身元保証書", "pages": [4, 4]}, {"title": "雇用契約書", "pages": [5, 16]}]}"#
             .write(toFile: manifest, atomically: true, encoding: .utf8)
         let source = TestSupport.corpusFile("bundle-qpdf.pdf")
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", source, "--manifest", manifest]).status == 0)
+        #expect(
+            intake.run(["submit", "--application", "A", "--uploader", "u", "--bundle", source, "--manifest", manifest])
+                .status == 0)
         #expect(intake.run(["work", "--until-empty"]).status == 0)
         let upload = try #require(try await intake.store().status(applicationId: "A")?.uploads.first)
         #expect(upload.items.map(\.item.title) == ["在職証明書", "身元保証書", "雇用契約書"])

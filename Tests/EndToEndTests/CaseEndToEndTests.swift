@@ -85,7 +85,8 @@ struct CaseEndToEndTests {
     func closed() async throws {
         let (intake, receipt) = try openCase()
         #expect(intake.run(["case", "state", receipt, "closed"]).status == 0)
-        #expect(findingCode(try add(intake, receipt, as: "owner-1", ["letter.pdf"]).documents[0]) == "case.not_accepting")
+        #expect(
+            findingCode(try add(intake, receipt, as: "owner-1", ["letter.pdf"]).documents[0]) == "case.not_accepting")
         #expect(findingCode(try add(intake, receipt, as: "stranger", ["letter.pdf"]).documents[0]) == "case.forbidden")
         #expect(intake.run(["case", "state", receipt, "under_review"]).status == 2, "a closed case stays closed")
         let status = try #require(try await intake.store().status(applicationId: "APP-1"))
@@ -100,7 +101,8 @@ struct CaseEndToEndTests {
         #expect(again.documents[0]["outcome"] as? String == "already_linked")
         #expect(again.documents[0]["upload"] as? String == first.documents[0]["upload"] as? String)
         let attachmentAgain = try add(intake, receipt, as: "owner-1", ["plain.pdf"])
-        #expect(attachmentAgain.documents[0]["outcome"] as? String == "already_linked", "already there as an attachment")
+        #expect(
+            attachmentAgain.documents[0]["outcome"] as? String == "already_linked", "already there as an attachment")
         let status = try #require(try await intake.store().status(applicationId: "APP-1"))
         #expect(status.additional.count == 1)
     }
@@ -114,7 +116,8 @@ struct CaseEndToEndTests {
         _ = try add(intake, receipt, as: "owner-1", ["contract.pdf"])
         #expect(intake.run(["work", "--until-empty"]).status == 0)
         var status = try #require(try await intake.store().status(applicationId: "APP-1"))
-        #expect(status.additional[1].items.first?.latest?.findings.map(\.code.rawValue) == ["size.additional_over_limit"])
+        #expect(
+            status.additional[1].items.first?.latest?.findings.map(\.code.rawValue) == ["size.additional_over_limit"])
         #expect(status.usage.acceptedAdditionalBytesThisRound == status.additional[0].upload.bytes)
 
         #expect(intake.run(["case", "state", receipt, "awaiting_additional"]).status == 0)
@@ -133,7 +136,9 @@ struct CaseEndToEndTests {
         let processes = try [
             intake.start(["add", "--case", receipt, "--uploader", "owner-1", TestSupport.corpusFile("letter.pdf")]),
             intake.start(["add", "--case", receipt, "--uploader", "scrivener-7", TestSupport.corpusFile("letter.pdf")]),
-            intake.start(["add", "--case", receipt, "--uploader", "scrivener-7", TestSupport.corpusFile("contract.pdf")]),
+            intake.start([
+                "add", "--case", receipt, "--uploader", "scrivener-7", TestSupport.corpusFile("contract.pdf"),
+            ]),
         ]
         for process in processes { process.waitUntilExit() }
         #expect(processes.allSatisfy { $0.terminationStatus == 0 })
@@ -146,7 +151,10 @@ struct CaseEndToEndTests {
         #expect(status.additional.count == 2, "letter.pdf linked once")
         let verdicts = status.additional.compactMap { $0.items.first?.latest }
         #expect(verdicts.filter { $0.verdict == .accepted }.count == 1)
-        #expect(verdicts.filter { $0.verdict == .rejected }.flatMap(\.findings).map(\.code.rawValue) == ["size.additional_over_limit"])
+        #expect(
+            verdicts.filter { $0.verdict == .rejected }.flatMap(\.findings).map(\.code.rawValue) == [
+                "size.additional_over_limit"
+            ])
         #expect(status.usage.acceptedAdditionalBytesThisRound <= 30_000)
     }
 }

@@ -10,9 +10,12 @@ struct CommandLineTests {
     func check() throws {
         let intake = IntakeBinary()
         #expect(intake.run(["check", TestSupport.corpusFile("plain.pdf")]).status == 0)
-        let result = intake.run(["check", "--json", TestSupport.corpusFile("plain.pdf"), TestSupport.corpusFile("r6-user.pdf")])
+        let result = intake.run([
+            "check", "--json", TestSupport.corpusFile("plain.pdf"), TestSupport.corpusFile("r6-user.pdf"),
+        ])
         #expect(result.status == 1)
-        let reports = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
+        let reports = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
         #expect(reports.count == 2)
         #expect(reports[0]["verdict"] as? String == "accepted")
         #expect(reports[1]["verdict"] as? String == "rejected")
@@ -38,7 +41,8 @@ struct CommandLineTests {
         let result = intake.run(["check", "--json", fifo, TestSupport.corpusFile("plain.pdf")])
         #expect(Date().timeIntervalSince(started) < 15)
         #expect(result.status == 1)
-        let reports = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
+        let reports = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
         let codes = (reports[0]["findings"] as? [[String: Any]])?.compactMap { $0["code"] as? String }
         #expect(codes == ["pdf.malformed"])
         #expect(reports[1]["verdict"] as? String == "accepted")

@@ -42,8 +42,10 @@ struct OperationalErrorTests {
         #expect(FileManager.default.createFile(atPath: file, contents: Data("x".utf8)))
         let result = TestSupport.run(
             TestSupport.intakeExecutable,
-            ["work", "--until-empty", "--data", file, "--config",
-             TestSupport.packageRoot.appendingPathComponent("Config/intake.conf").path])
+            [
+                "work", "--until-empty", "--data", file, "--config",
+                TestSupport.packageRoot.appendingPathComponent("Config/intake.conf").path,
+            ])
         #expect(result.status == 2)
         #expect(result.standardError.hasPrefix("intake: data folder \(file):"))
         #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")

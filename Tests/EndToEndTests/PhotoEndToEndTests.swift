@@ -11,7 +11,9 @@ struct PhotoEndToEndTests {
         TestSupport.packageRoot.appendingPathComponent("Tests/Fixtures/Photos/\(name)").path
     }
 
-    @Test("check: a JPEG is checked as the photo by default; facts.photo holds the measurements, the face and the thresholds")
+    @Test(
+        "check: a JPEG is checked as the photo by default; facts.photo holds the measurements, the face and the thresholds"
+    )
     func check() throws {
         let intake = IntakeBinary()
         let result = intake.run(["check", photo("good.jpg"), photo("tilted.jpg"), "--json"])
@@ -57,7 +59,9 @@ struct PhotoEndToEndTests {
         #expect(asPhoto.standardOutput.contains("photo.type_not_allowed"))
     }
 
-    @Test("submit --photo: the worker judges the photo, status shows it in the photo slot, and a reprocess under a looser roll limit accepts the tilted one from its stored measurements")
+    @Test(
+        "submit --photo: the worker judges the photo, status shows it in the photo slot, and a reprocess under a looser roll limit accepts the tilted one from its stored measurements"
+    )
     func submitAndReprocess() async throws {
         let intake = IntakeBinary()
         let good = intake.run([

@@ -75,7 +75,9 @@ struct QueueEndToEndTests {
         #expect(verdicts["r4-noprint.pdf"]?.1 == ["pdf.print_restricted"])
         #expect(verdicts["jpeg.pdf"]?.1 == ["file.type_not_allowed", "file.name_mismatch"])
         let totals = try #require(status["totals"] as? [String: Any])
-        #expect(totals["accepted_bytes"] as? Int == uploads.first { $0["file"] as? String == "plain.pdf" }?["bytes"] as? Int)
+        #expect(
+            totals["accepted_bytes"] as? Int == uploads.first { $0["file"] as? String == "plain.pdf" }?["bytes"] as? Int
+        )
         #expect(totals["total_limit_bytes"] as? Int == 25_000_000)
     }
 
@@ -137,7 +139,9 @@ struct QueueEndToEndTests {
         return applications
     }
 
-    @Test("A worker killed with SIGKILL mid-queue loses nothing: after the lease expires, every upload has exactly one verdict")
+    @Test(
+        "A worker killed with SIGKILL mid-queue loses nothing: after the lease expires, every upload has exactly one verdict"
+    )
     func killNine() async throws {
         let intake = IntakeBinary(environment: ["INTAKE_QUEUE_LEASE": "2s", "INTAKE_QUEUE_POLL_INTERVAL": "50ms"])
         let applications = try fillQueue(intake)
@@ -146,11 +150,13 @@ struct QueueEndToEndTests {
         worker.waitUntilExit()
         #expect(worker.terminationReason == .uncaughtSignal)
         let atKill = try await verdictCount(intake, applications: applications)
-        #expect(atKill >= 5 && atKill < applications.count * Self.corpusNames.count, "killed mid-queue (\(atKill) done)")
+        #expect(
+            atKill >= 5 && atKill < applications.count * Self.corpusNames.count, "killed mid-queue (\(atKill) done)")
 
         let finish = intake.run(["work", "--until-empty", "--concurrency", "2"])
         #expect(finish.status == 0, "\(finish.standardError)")
-        try await expectExactlyOnce(intake, applications: applications, uploads: applications.count * Self.corpusNames.count)
+        try await expectExactlyOnce(
+            intake, applications: applications, uploads: applications.count * Self.corpusNames.count)
     }
 
     @Test("SIGTERM stops a worker gracefully: it stops claiming, finishes what it holds, and exits 0")
@@ -172,7 +178,8 @@ struct QueueEndToEndTests {
         #expect(running == 0, "no job left holding a lease after a graceful stop")
         let finish = intake.run(["work", "--until-empty"])
         #expect(finish.status == 0)
-        try await expectExactlyOnce(intake, applications: applications, uploads: applications.count * Self.corpusNames.count)
+        try await expectExactlyOnce(
+            intake, applications: applications, uploads: applications.count * Self.corpusNames.count)
     }
 }
 
@@ -183,7 +190,10 @@ struct StorageFaultTests {
         let intake = IntakeBinary(environment: ["INTAKE_QUEUE_MAX_ATTEMPTS": "2", "INTAKE_QUEUE_BACKOFF_BASE": "10ms"])
         let report = try #require(
             try intake.json(
-                ["submit", "--application", "APP-1", "--uploader", "u", "--attachment", TestSupport.corpusFile("plain.pdf")]
+                [
+                    "submit", "--application", "APP-1", "--uploader", "u", "--attachment",
+                    TestSupport.corpusFile("plain.pdf"),
+                ]
             ) as? [String: Any])
         let sha = try #require((report["uploads"] as? [[String: Any]])?.first?["sha256"] as? String)
         let chars = Array(sha)

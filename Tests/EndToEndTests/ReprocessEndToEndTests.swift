@@ -23,12 +23,20 @@ struct ReprocessEndToEndTests {
         return count
     }
 
-    @Test("A tightened policy: the dry run lists exactly the items that change and writes nothing; reprocess records them, history kept")
+    @Test(
+        "A tightened policy: the dry run lists exactly the items that change and writes nothing; reprocess records them, history kept"
+    )
     func tightenedPolicy() async throws {
         let intake = IntakeBinary()
         let files = ["plain.pdf", "letter.pdf", "contract.pdf", "r4-open.pdf"]
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--attachment"] + files.map(TestSupport.corpusFile)).status == 0)
-        #expect(intake.run(["submit", "--application", "B", "--uploader", "u", "--attachment", TestSupport.corpusFile("letter.pdf")]).status == 0)
+        #expect(
+            intake.run(
+                ["submit", "--application", "A", "--uploader", "u", "--attachment"] + files.map(TestSupport.corpusFile)
+            ).status == 0)
+        #expect(
+            intake.run([
+                "submit", "--application", "B", "--uploader", "u", "--attachment", TestSupport.corpusFile("letter.pdf"),
+            ]).status == 0)
         // One at a time, so verdicts are decided in upload order.
         #expect(intake.run(["work", "--until-empty", "--concurrency", "1"]).status == 0)
 
@@ -49,7 +57,9 @@ struct ReprocessEndToEndTests {
         let dryRun = try #require(try tightened.json(["reprocess", "--all", "--dry-run"]) as? [String: Any])
         let changes = try #require(dryRun["changes"] as? [[String: Any]])
         #expect(dryRun["examined"] as? Int == 5)
-        #expect(Set(changes.map { "\($0["file"] as! String): \(($0["codes"] as! [String]).joined(separator: ","))" }) == expected)
+        #expect(
+            Set(changes.map { "\($0["file"] as! String): \(($0["codes"] as! [String]).joined(separator: ","))" })
+                == expected)
         #expect(changes.allSatisfy { $0["from"] as? String == "accepted" && $0["to"] as? String == "rejected" })
         #expect(try await verdictCount(intake) == before, "a dry run writes nothing")
         #expect(try await intake.store().unfinishedJobs(kind: JobKind.reprocessApplication) == 0)
@@ -73,8 +83,15 @@ struct ReprocessEndToEndTests {
     @Test("Selecting by finding code reprocesses only the applications that carry it")
     func byCode() async throws {
         let intake = IntakeBinary()
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--attachment", TestSupport.corpusFile("r4-open.pdf")]).status == 0)
-        #expect(intake.run(["submit", "--application", "B", "--uploader", "u", "--attachment", TestSupport.corpusFile("plain.pdf")]).status == 0)
+        #expect(
+            intake.run([
+                "submit", "--application", "A", "--uploader", "u", "--attachment",
+                TestSupport.corpusFile("r4-open.pdf"),
+            ]).status == 0)
+        #expect(
+            intake.run([
+                "submit", "--application", "B", "--uploader", "u", "--attachment", TestSupport.corpusFile("plain.pdf"),
+            ]).status == 0)
         #expect(intake.run(["work", "--until-empty"]).status == 0)
         var strict = intake
         strict.environment = ["INTAKE_PDF_PERMISSIONS_PASSWORD": "error"]
@@ -83,7 +100,8 @@ struct ReprocessEndToEndTests {
         #expect(try await store.unfinishedJobs(kind: JobKind.reprocessApplication) == 1)
         #expect(strict.run(["work", "--until-empty"]).status == 0)
         #expect(try await store.status(applicationId: "A")?.uploads.first?.items.first?.latest?.verdict == .rejected)
-        #expect(try await store.status(applicationId: "B")?.uploads.first?.items.first?.history == 1, "B was not selected")
+        #expect(
+            try await store.status(applicationId: "B")?.uploads.first?.items.first?.history == 1, "B was not selected")
     }
 
     @Test("Exactly one selection is required")
@@ -96,14 +114,22 @@ struct ReprocessEndToEndTests {
 
 @Suite("Reprocessing resumes")
 struct ReprocessResumeTests {
-    @Test("A run interrupted after queuing resumes the queued jobs instead of queuing them again; --since selects by date")
+    @Test(
+        "A run interrupted after queuing resumes the queued jobs instead of queuing them again; --since selects by date"
+    )
     func resume() async throws {
         let intake = IntakeBinary()
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--attachment", TestSupport.corpusFile("r4-open.pdf")]).status == 0)
+        #expect(
+            intake.run([
+                "submit", "--application", "A", "--uploader", "u", "--attachment",
+                TestSupport.corpusFile("r4-open.pdf"),
+            ]).status == 0)
         #expect(intake.run(["work", "--until-empty"]).status == 0)
         var strict = intake
         strict.environment = ["INTAKE_PDF_PERMISSIONS_PASSWORD": "error"]
-        #expect(strict.run(["reprocess", "--since", "2100-01-01", "--no-wait"]).standardOutput.contains("0 applications selected"))
+        #expect(
+            strict.run(["reprocess", "--since", "2100-01-01", "--no-wait"]).standardOutput.contains(
+                "0 applications selected"))
         #expect(strict.run(["reprocess", "--since", "2020-01-01", "--no-wait"]).status == 0)
         let resumed = try #require(try strict.json(["reprocess", "--all", "--no-wait"]) as? [String: Int])
         #expect(resumed["queued"] == 0 && resumed["resumed"] == 1)

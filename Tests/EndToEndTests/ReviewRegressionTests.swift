@@ -11,7 +11,10 @@ struct ReviewRegressionTests {
         let intake = IntakeBinary(environment: [
             "MAGIC": "/nonexistent", "INTAKE_QUEUE_MAX_ATTEMPTS": "2", "INTAKE_QUEUE_BACKOFF_BASE": "10ms",
         ])
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--attachment", TestSupport.corpusFile("plain.pdf")]).status == 0)
+        #expect(
+            intake.run([
+                "submit", "--application", "A", "--uploader", "u", "--attachment", TestSupport.corpusFile("plain.pdf"),
+            ]).status == 0)
         #expect(intake.run(["work", "--until-empty"]).status == 0)
         let upload = try #require(try await intake.store().status(applicationId: "A")?.uploads.first)
         #expect(upload.job?.state == .dead)
@@ -23,24 +26,34 @@ struct ReviewRegressionTests {
     @Test("A file rejected as an attachment may be sent again as an additional document, and is judged again")
     func rejectedThenAdded() async throws {
         let intake = IntakeBinary(environment: ["INTAKE_LIMITS_APPLICATION_TOTAL": "30kB"])
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--receipt", "R-1", "--attachment",
-                            TestSupport.corpusFile("plain.pdf"), TestSupport.corpusFile("letter.pdf")]).status == 0)
+        #expect(
+            intake.run([
+                "submit", "--application", "A", "--uploader", "u", "--receipt", "R-1", "--attachment",
+                TestSupport.corpusFile("plain.pdf"), TestSupport.corpusFile("letter.pdf"),
+            ]).status == 0)
         #expect(intake.run(["work", "--until-empty", "--concurrency", "1"]).status == 0)
         #expect(intake.run(["case", "state", "R-1", "awaiting_additional"]).status == 0)
-        let added = intake.run(["add", "--case", "R-1", "--uploader", "u", "--json", TestSupport.corpusFile("letter.pdf")])
+        let added = intake.run([
+            "add", "--case", "R-1", "--uploader", "u", "--json", TestSupport.corpusFile("letter.pdf"),
+        ])
         #expect(added.standardOutput.contains("\"linked\""))
         #expect(intake.run(["work", "--until-empty"]).status == 0)
         let status = try #require(try await intake.store().status(applicationId: "A"))
         #expect(status.additional.first?.items.first?.latest?.verdict == .accepted)
-        let again = intake.run(["add", "--case", "R-1", "--uploader", "u", "--json", TestSupport.corpusFile("letter.pdf")])
+        let again = intake.run([
+            "add", "--case", "R-1", "--uploader", "u", "--json", TestSupport.corpusFile("letter.pdf"),
+        ])
         #expect(again.standardOutput.contains("already_linked"), "accepted now, so linked once")
     }
 
     @Test("Reprocessing keeps the order of first decisions: an unrelated rule change changes nothing")
     func stableReplayOrder() async throws {
         let intake = IntakeBinary()
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--attachment"]
-            + ["plain.pdf", "letter.pdf", "contract.pdf"].map(TestSupport.corpusFile)).status == 0)
+        #expect(
+            intake.run(
+                ["submit", "--application", "A", "--uploader", "u", "--attachment"]
+                    + ["plain.pdf", "letter.pdf", "contract.pdf"].map(TestSupport.corpusFile)
+            ).status == 0)
         #expect(intake.run(["work", "--until-empty", "--concurrency", "1"]).status == 0)
         var tight = intake
         tight.environment = ["INTAKE_LIMITS_APPLICATION_TOTAL": "40kB"]
@@ -55,19 +68,34 @@ struct ReviewRegressionTests {
     func laterSubmission() {
         let intake = IntakeBinary()
         let file = TestSupport.corpusFile("plain.pdf")
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "owner", "--receipt", "R-1", "--attachment", file]).status == 0)
+        #expect(
+            intake.run([
+                "submit", "--application", "A", "--uploader", "owner", "--receipt", "R-1", "--attachment", file,
+            ]).status == 0)
         let letter = TestSupport.corpusFile("letter.pdf")
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "stranger", "--attachment", letter]).status == 2)
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "owner", "--receipt", "R-2", "--attachment", letter]).status == 2)
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "owner", "--attachment", letter]).status == 0)
+        #expect(
+            intake.run(["submit", "--application", "A", "--uploader", "stranger", "--attachment", letter]).status == 2)
+        #expect(
+            intake.run([
+                "submit", "--application", "A", "--uploader", "owner", "--receipt", "R-2", "--attachment", letter,
+            ]).status == 2)
+        #expect(
+            intake.run(["submit", "--application", "A", "--uploader", "owner", "--attachment", letter]).status == 0)
         #expect(intake.run(["case", "state", "R-1", "closed"]).status == 0)
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "owner", "--attachment", TestSupport.corpusFile("contract.pdf")]).status == 2)
+        #expect(
+            intake.run([
+                "submit", "--application", "A", "--uploader", "owner", "--attachment",
+                TestSupport.corpusFile("contract.pdf"),
+            ]).status == 2)
     }
 
     @Test("intake demo refuses to erase a data folder it did not make")
     func demoKeepsRealData() throws {
         let intake = IntakeBinary()
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--attachment", TestSupport.corpusFile("plain.pdf")]).status == 0)
+        #expect(
+            intake.run([
+                "submit", "--application", "A", "--uploader", "u", "--attachment", TestSupport.corpusFile("plain.pdf"),
+            ]).status == 0)
         let result = TestSupport.run(
             TestSupport.intakeExecutable, ["demo", "--data", intake.data.path],
             currentDirectory: TestSupport.packageRoot)

@@ -16,7 +16,8 @@ struct ServeEndToEndTests {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: TestSupport.intakeExecutable)
             process.arguments =
-                ["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"] + arguments + intake.commonArguments
+                ["serve", "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"] + arguments
+                + intake.commonArguments
             process.environment = ProcessInfo.processInfo.environment.merging(intake.environment) { $1 }
             let output = Pipe()
             process.standardOutput = output
@@ -28,7 +29,8 @@ struct ServeEndToEndTests {
                 guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else { return nil }
                 return Int(line.dropFirst(prefix.count).split(separator: ":")[1].prefix { $0.isNumber })
             }
-            while port(after: "intake: listening on http://") == nil || port(after: "intake: metrics on http://") == nil {
+            while port(after: "intake: listening on http://") == nil || port(after: "intake: metrics on http://") == nil
+            {
                 let chunk = output.fileHandleForReading.availableData
                 if chunk.isEmpty { throw TestFailure("intake serve exited before listening: \(text)") }
                 text += String(decoding: chunk, as: UTF8.self)
@@ -50,9 +52,11 @@ struct ServeEndToEndTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments =
-            ["-sS", "-o", "-", "-w", "\n%{http_code}", "-H", "Authorization: Bearer \(token)",
-             "-H", "Content-Type: application/pdf", "--data-binary", "@\(file)",
-             "http://127.0.0.1:\(port)/v1/applications/\(application)/uploads?slot=attachment"]
+            [
+                "-sS", "-o", "-", "-w", "\n%{http_code}", "-H", "Authorization: Bearer \(token)",
+                "-H", "Content-Type: application/pdf", "--data-binary", "@\(file)",
+                "http://127.0.0.1:\(port)/v1/applications/\(application)/uploads?slot=attachment",
+            ]
             + (rate.map { ["--limit-rate", $0] } ?? [])
         process.standardOutput = Pipe()
         process.standardError = FileHandle.nullDevice
@@ -66,12 +70,15 @@ struct ServeEndToEndTests {
         let server = try Server.start(intake, arguments: ["--role", "api"])
         let file = TestSupport.corpusFile("scan-13mb-a.pdf")
         // Slow senders, so that SIGTERM arrives while they are still sending.
-        let uploads = (0..<6).map { curlUpload(port: server.port, token: token, application: "APP-\($0)", file: file, rate: "4M") }
+        let uploads = (0..<6).map {
+            curlUpload(port: server.port, token: token, application: "APP-\($0)", file: file, rate: "4M")
+        }
         for upload in uploads { try upload.run() }
         try await Task.sleep(for: .milliseconds(700))
         kill(server.process.processIdentifier, SIGTERM)
         // Late arrivals meet a draining server.
-        let late = curlUpload(port: server.port, token: token, application: "LATE", file: TestSupport.corpusFile("plain.pdf"))
+        let late = curlUpload(
+            port: server.port, token: token, application: "LATE", file: TestSupport.corpusFile("plain.pdf"))
         try late.run()
         var acknowledged: [[String: Any]] = []
         for upload in uploads + [late] {
@@ -98,7 +105,8 @@ struct ServeEndToEndTests {
             #expect(status.job != nil, "with its job")
             #expect(status.upload.bytes == Int64(size), "all of it")
             let blob = intake.data.appendingPathComponent("blobs").appendingPathComponent(
-                "\(status.upload.sha256.prefix(2))/\(status.upload.sha256.dropFirst(2).prefix(2))/\(status.upload.sha256)")
+                "\(status.upload.sha256.prefix(2))/\(status.upload.sha256.dropFirst(2).prefix(2))/\(status.upload.sha256)"
+            )
             #expect(FileManager.default.fileExists(atPath: blob.path), "its bytes are on disk")
         }
         let temporary = intake.data.appendingPathComponent("blobs/tmp").path
@@ -155,13 +163,18 @@ struct ServeEndToEndTests {
         let id = try #require(object["upload"] as? String)
         let result = TestSupport.run(
             "/usr/bin/curl",
-            ["-sS", "-H", "Authorization: Bearer \(token)", "http://127.0.0.1:\(server.port)/v1/uploads/\(id)?wait=20s"])
-        let state = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+            [
+                "-sS", "-H", "Authorization: Bearer \(token)",
+                "http://127.0.0.1:\(server.port)/v1/uploads/\(id)?wait=20s",
+            ])
+        let state = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
         #expect(state["state"] as? String == "rejected")
         let items = try #require(state["items"] as? [[String: Any]])
         let codes = (items.first?["findings"] as? [[String: Any]])?.compactMap { $0["code"] as? String }
         #expect(codes?.contains("pdf.print_restricted") == true)
-        let metrics = TestSupport.run("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(server.metricsPort)/metrics"]).standardOutput
+        let metrics = TestSupport.run("/usr/bin/curl", ["-sS", "http://127.0.0.1:\(server.metricsPort)/metrics"])
+            .standardOutput
         for line in [
             #"intake_uploads_received_total{slot="attachment"} 1"#,
             #"intake_verdicts_total{slot="attachment",verdict="rejected"} 1"#,

@@ -65,11 +65,18 @@ struct TrialEndToEndTests {
             $0[$1] = try #require(
                 try FileManager.default.attributesOfItem(atPath: TestSupport.corpusFile($1))[.size] as? Int64)
         }
-        #expect(intake.run(["submit", "--application", "A", "--uploader", "u", "--receipt", "R-A", "--attachment",
-                            TestSupport.corpusFile("plain.pdf"), TestSupport.corpusFile("letter.pdf")]).status == 0)
-        #expect(intake.run(["submit", "--application", "B", "--uploader", "u", "--attachment",
-                            TestSupport.corpusFile("contract.pdf")]).status == 0)
-        #expect(intake.run(["add", "--case", "R-A", "--uploader", "u", TestSupport.corpusFile("contract.pdf")]).status == 0)
+        #expect(
+            intake.run([
+                "submit", "--application", "A", "--uploader", "u", "--receipt", "R-A", "--attachment",
+                TestSupport.corpusFile("plain.pdf"), TestSupport.corpusFile("letter.pdf"),
+            ]).status == 0)
+        #expect(
+            intake.run([
+                "submit", "--application", "B", "--uploader", "u", "--attachment",
+                TestSupport.corpusFile("contract.pdf"),
+            ]).status == 0)
+        #expect(
+            intake.run(["add", "--case", "R-A", "--uploader", "u", TestSupport.corpusFile("contract.pdf")]).status == 0)
         let a = sizes["plain.pdf"]! + sizes["letter.pdf"]!
         let b = sizes["contract.pdf"]!
         // Candidates exactly at A's total, and a byte below it.

@@ -16,7 +16,9 @@ struct AttachmentRulesTests {
 
     @Test("A clean PDF has no findings")
     func clean() {
-        #expect(rules.fileFindings(for: pdf(PDFFacts(version: "1.7", pages: 3)), fileName: "a.pdf", slot: .attachment).isEmpty)
+        #expect(
+            rules.fileFindings(for: pdf(PDFFacts(version: "1.7", pages: 3)), fileName: "a.pdf", slot: .attachment)
+                .isEmpty)
     }
 
     @Test("An empty file is only `file.empty`")
@@ -48,7 +50,8 @@ struct AttachmentRulesTests {
         var permissions = PDFPermissions.all
         permissions.printHighRes = false
         let findings = rules.fileFindings(
-            for: pdf(PDFFacts(pages: 1, encrypted: true, securityHandler: "Standard", revision: 4, permissions: permissions)),
+            for: pdf(
+                PDFFacts(pages: 1, encrypted: true, securityHandler: "Standard", revision: 4, permissions: permissions)),
             fileName: "a.pdf", slot: .attachment)
         #expect(codes(findings) == ["pdf.print_restricted"])
         #expect(findings[0].message.en.contains("low resolution"))
@@ -62,14 +65,19 @@ struct AttachmentRulesTests {
         #expect(Verdict(findings: findings) == .accepted)
         var strict = Self.policy
         strict.permissionsPasswordSeverity = .error
-        let strictFindings = AttachmentRules(policy: strict).fileFindings(for: facts, fileName: "a.pdf", slot: .attachment)
+        let strictFindings = AttachmentRules(policy: strict).fileFindings(
+            for: facts, fileName: "a.pdf", slot: .attachment)
         #expect(Verdict(findings: strictFindings) == .rejected)
     }
 
     @Test("Page count limits")
     func pages() {
-        #expect(codes(rules.fileFindings(for: pdf(PDFFacts(pages: 0)), fileName: "a.pdf", slot: .attachment)) == ["pdf.no_pages"])
-        #expect(codes(rules.fileFindings(for: pdf(PDFFacts(pages: 1000)), fileName: "a.pdf", slot: .attachment)).isEmpty)
+        #expect(
+            codes(rules.fileFindings(for: pdf(PDFFacts(pages: 0)), fileName: "a.pdf", slot: .attachment)) == [
+                "pdf.no_pages"
+            ])
+        #expect(
+            codes(rules.fileFindings(for: pdf(PDFFacts(pages: 1000)), fileName: "a.pdf", slot: .attachment)).isEmpty)
         let over = rules.fileFindings(for: pdf(PDFFacts(pages: 1001)), fileName: "a.pdf", slot: .attachment)
         #expect(codes(over) == ["pdf.too_many_pages"])
         #expect(over[0].detail["limit"] == .int(1000))
@@ -88,21 +96,25 @@ struct AttachmentRulesTests {
 
     @Test("Per-file limit: exactly at the limit is within, one byte over is not")
     func fileLimit() {
-        let at = rules.fileFindings(for: pdf(PDFFacts(pages: 1), bytes: 25_000_000), fileName: "a.pdf", slot: .attachment)
+        let at = rules.fileFindings(
+            for: pdf(PDFFacts(pages: 1), bytes: 25_000_000), fileName: "a.pdf", slot: .attachment)
         #expect(at.isEmpty)
-        let over = rules.fileFindings(for: pdf(PDFFacts(pages: 1), bytes: 25_000_001), fileName: "a.pdf", slot: .attachment)
+        let over = rules.fileFindings(
+            for: pdf(PDFFacts(pages: 1), bytes: 25_000_001), fileName: "a.pdf", slot: .attachment)
         #expect(codes(over) == ["size.file_over_limit"])
         #expect(over[0].detail["excess"] == .int(1))
     }
 
     func usage(original: Int64 = 0, attachments: Int = 0, additional: Int64 = 0) -> ApplicationUsage {
         ApplicationUsage(
-            acceptedOriginalBytes: original, acceptedAttachments: attachments, acceptedAdditionalBytesThisRound: additional)
+            acceptedOriginalBytes: original, acceptedAttachments: attachments,
+            acceptedAdditionalBytesThisRound: additional)
     }
 
     @Test("Application total: exactly at the limit is within; the message gives sizes, limit and excess")
     func applicationTotal() {
-        #expect(rules.applicationFindings(bytes: 5_000_000, slot: .attachment, usage: usage(original: 20_000_000)).isEmpty)
+        #expect(
+            rules.applicationFindings(bytes: 5_000_000, slot: .attachment, usage: usage(original: 20_000_000)).isEmpty)
         let over = rules.applicationFindings(bytes: 7_400_000, slot: .attachment, usage: usage(original: 20_000_000))
         #expect(codes(over) == ["size.application_over_limit"])
         #expect(over[0].detail["total"] == .int(27_400_000))
@@ -134,8 +146,10 @@ struct AttachmentRulesTests {
     @Test("Every finding has both languages and names a remedy")
     func messages() {
         let findings: [Finding] = [
-            .fileEmpty(), .fileUnreadable("x"), .typeNotAllowed(mime: "image/jpeg", allowed: ["application/pdf"], slot: .attachment),
-            .nameMismatch(fileExtension: "pdf", mime: "image/jpeg"), .fileOverLimit(bytes: 30_000_000, limit: ByteSize(bytes: 25_000_000)),
+            .fileEmpty(), .fileUnreadable("x"),
+            .typeNotAllowed(mime: "image/jpeg", allowed: ["application/pdf"], slot: .attachment),
+            .nameMismatch(fileExtension: "pdf", mime: "image/jpeg"),
+            .fileOverLimit(bytes: 30_000_000, limit: ByteSize(bytes: 25_000_000)),
             .applicationOverLimit(total: 30_000_000, limit: ByteSize(bytes: 25_000_000), fileBytes: 1),
             .tooManyFiles(count: 2, limit: 1), .pdfMalformed("x"), .passwordRequired(revision: 6),
             .printRestricted(.all), .copyRestricted(.all), .drm(handler: "Adobe.APS"),
@@ -147,7 +161,9 @@ struct AttachmentRulesTests {
         ]
         for finding in findings {
             #expect(!finding.message.ja.isEmpty && !finding.message.en.isEmpty, "\(finding.code)")
-            #expect(finding.message.ja.unicodeScalars.contains { $0.value >= 0x3040 && $0.value <= 0x30FF }, "\(finding.code)")
+            #expect(
+                finding.message.ja.unicodeScalars.contains { $0.value >= 0x3040 && $0.value <= 0x30FF },
+                "\(finding.code)")
         }
         #expect(Set(findings.map(\.code)).count == findings.count)
     }
@@ -157,10 +173,25 @@ struct AttachmentRulesTests {
         arguments: [
             // R2: print, modify, copy, annotate only; the rest follow them.
             (Int64(-4), 2, PDFPermissions.all),
-            (Int64(-8), 2, PDFPermissions(print: false, printHighRes: false, copy: true, modify: true, annotate: true, fillForms: true, extractAccessibility: true, assemble: true)),
+            (
+                Int64(-8), 2,
+                PDFPermissions(
+                    print: false, printHighRes: false, copy: true, modify: true, annotate: true, fillForms: true,
+                    extractAccessibility: true, assemble: true)
+            ),
             // R3+: bit 12 (high-res print) cleared means low-resolution printing only.
-            (Int64(-2052), 3, PDFPermissions(print: true, printHighRes: false, copy: true, modify: true, annotate: true, fillForms: true, extractAccessibility: true, assemble: true)),
-            (Int64(-20), 4, PDFPermissions(print: true, printHighRes: true, copy: false, modify: true, annotate: true, fillForms: true, extractAccessibility: true, assemble: true)),
+            (
+                Int64(-2052), 3,
+                PDFPermissions(
+                    print: true, printHighRes: false, copy: true, modify: true, annotate: true, fillForms: true,
+                    extractAccessibility: true, assemble: true)
+            ),
+            (
+                Int64(-20), 4,
+                PDFPermissions(
+                    print: true, printHighRes: true, copy: false, modify: true, annotate: true, fillForms: true,
+                    extractAccessibility: true, assemble: true)
+            ),
         ])
     func permissionBits(p: Int64, revision: Int, expected: PDFPermissions) {
         #expect(PDFPermissions(standardSecurityFlags: p, revision: revision) == expected)

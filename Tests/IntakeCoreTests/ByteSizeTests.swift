@@ -14,7 +14,9 @@ struct ByteSizeTests {
         #expect(ByteSize(parsing: text)?.bytes == bytes)
     }
 
-    @Test("A bare number, a negative or an unknown unit is refused", arguments: ["10", "", "MB", "-1MB", "10 TB", "ten MB"])
+    @Test(
+        "A bare number, a negative or an unknown unit is refused",
+        arguments: ["10", "", "MB", "-1MB", "10 TB", "ten MB"])
     func refuses(text: String) {
         #expect(ByteSize(parsing: text) == nil)
     }

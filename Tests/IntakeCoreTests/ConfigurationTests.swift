@@ -88,7 +88,9 @@ struct ConfigurationTests {
         #expect(throws: ConfigurationError.self) {
             try Policy(configuration: Self.configuration("photo.head_height_min = 0.8\nphoto.head_height_max = 0.6"))
         }
-        #expect(throws: ConfigurationError.self) { try Policy(configuration: Self.configuration("photo.aspect_ratio = 0.75")) }
+        #expect(throws: ConfigurationError.self) {
+            try Policy(configuration: Self.configuration("photo.aspect_ratio = 0.75"))
+        }
         let square = try Policy(configuration: Self.configuration("photo.aspect_ratio = 1:1"))
         #expect(square.photo.aspectRatio == 1)
         #expect(square.version != (try Policy(configuration: Self.configuration())).version)

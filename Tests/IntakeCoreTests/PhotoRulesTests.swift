@@ -40,7 +40,9 @@ struct PhotoRulesTests {
 
     @Test("The head-size bounds are the ISA's 25 ± 3 mm of 40 mm: 55 % and 70 % pass, just outside fails")
     func headBounds() {
-        for (ratio, expected) in [(0.55, [FindingCode]()), (0.70, []), (0.549, [.photoFaceTooSmall]), (0.701, [.photoFaceTooLarge])] {
+        for (ratio, expected) in [
+            (0.55, [FindingCode]()), (0.70, []), (0.549, [.photoFaceTooSmall]), (0.701, [.photoFaceTooLarge]),
+        ] {
             var photo = Self.passing()
             photo.measurements.headHeightRatio = ratio
             #expect(findings(photo).map(\.code) == expected, "head \(ratio)")
@@ -89,8 +91,10 @@ struct PhotoRulesTests {
 
     @Test("Calendar months clamp to shorter months, and Unix times are read in Japan's time zone")
     func calendar() {
-        #expect(CalendarDay(year: 2026, month: 8, day: 31).adding(months: 6) == CalendarDay(year: 2027, month: 2, day: 28))
-        #expect(CalendarDay(year: 2024, month: 8, day: 31).adding(months: -6) == CalendarDay(year: 2024, month: 2, day: 29))
+        #expect(
+            CalendarDay(year: 2026, month: 8, day: 31).adding(months: 6) == CalendarDay(year: 2027, month: 2, day: 28))
+        #expect(
+            CalendarDay(year: 2024, month: 8, day: 31).adding(months: -6) == CalendarDay(year: 2024, month: 2, day: 29))
         #expect(CalendarDay(japanTime: 0) == CalendarDay(year: 1970, month: 1, day: 1))
         // 2026-11-22T15:00:00Z is midnight of the 23rd in Tokyo.
         #expect(CalendarDay(japanTime: 1_795_359_600) == CalendarDay(year: 2026, month: 11, day: 23))
@@ -173,7 +177,8 @@ struct PhotoRulesTests {
         #expect(findings(photo).map(\.code) == [.photoFaceTooLarge])
     }
 
-    @Test("Frontal within ICAO's ±5° either way, yaw and pitch alike; eyes open from 0.12; the values are recorded",
+    @Test(
+        "Frontal within ICAO's ±5° either way, yaw and pitch alike; eyes open from 0.12; the values are recorded",
         arguments: [
             ("yaw", 5.0, true), ("yaw", -5.0, true), ("yaw", 5.1, false), ("yaw", -12, false),
             ("pitch", 4.9, true), ("pitch", -5.2, false), ("eyes_open", 0.12, true), ("eyes_open", 0.05, false),

@@ -26,9 +26,13 @@ struct SubmissionRulesTests {
     @Test("A later submission: the owner or a granted agent, an open case, its own receipt or none")
     func later() {
         for uploader in ["owner-1", "scrivener-7"] {
-            #expect(CaseRules.decideSubmission(application: "A", uploader: uploader, receipt: nil, snapshot: open) == .accept)
+            #expect(
+                CaseRules.decideSubmission(application: "A", uploader: uploader, receipt: nil, snapshot: open)
+                    == .accept)
         }
-        #expect(CaseRules.decideSubmission(application: "A", uploader: "owner-1", receipt: "R-1", snapshot: open) == .accept)
+        #expect(
+            CaseRules.decideSubmission(application: "A", uploader: "owner-1", receipt: "R-1", snapshot: open) == .accept
+        )
         #expect(
             code(CaseRules.decideSubmission(application: "A", uploader: "stranger", receipt: nil, snapshot: open))
                 == "application.forbidden")
@@ -44,8 +48,9 @@ struct SubmissionRulesTests {
 
     @Test("A refused submission names the application, never the owner, the agents or the uploader")
     func refusalLeaksNothing() throws {
-        guard case .refuse(let finding) = CaseRules.decideSubmission(
-            application: "APP-7", uploader: "stranger-9", receipt: nil, snapshot: open)
+        guard
+            case .refuse(let finding) = CaseRules.decideSubmission(
+                application: "APP-7", uploader: "stranger-9", receipt: nil, snapshot: open)
         else {
             Issue.record("a stranger's submission was accepted")
             return
@@ -62,7 +67,9 @@ struct SubmissionRulesTests {
         snapshot.copies = [ExistingCopy(uploadId: "U-1", isRejected: true)]
         #expect(CaseRules.decide(receipt: "R-1", uploader: "owner-1", snapshot: snapshot) == .accept)
         snapshot.copies.append(ExistingCopy(uploadId: "U-2", isRejected: false))
-        #expect(CaseRules.decide(receipt: "R-1", uploader: "owner-1", snapshot: snapshot) == .alreadyLinked(uploadId: "U-2"))
+        #expect(
+            CaseRules.decide(receipt: "R-1", uploader: "owner-1", snapshot: snapshot) == .alreadyLinked(uploadId: "U-2")
+        )
         #expect(
             CaseRules.decide(receipt: "R-1", uploader: "stranger", snapshot: snapshot)
                 == .refuse(.caseForbidden(receipt: "R-1")), "a stranger learns nothing of the copies")

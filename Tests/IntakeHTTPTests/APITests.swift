@@ -203,21 +203,26 @@ struct APITests {
             #expect(unknown.status == .notFound)
             #expect(unknown.object["code"] as? String == "case.not_found")
             let grant = ByteBuffer(string: #"{"uploader": "scrivener-7"}"#)
-            #expect(try await client.execute(uri: "/v1/cases/R-1/grants", method: .post, headers: scrivener, body: grant)
-                .status == .notFound, "a stranger cannot even see the case")
-            #expect(try await client.execute(uri: "/v1/cases/R-1/grants", method: .post, headers: owner, body: grant)
-                .status == .created)
-            #expect(try await client.execute(uri: "/v1/cases/R-1/grants", method: .post, headers: owner, body: grant)
-                .status == .ok)
+            #expect(
+                try await client.execute(uri: "/v1/cases/R-1/grants", method: .post, headers: scrivener, body: grant)
+                    .status == .notFound, "a stranger cannot even see the case")
+            #expect(
+                try await client.execute(uri: "/v1/cases/R-1/grants", method: .post, headers: owner, body: grant)
+                    .status == .created)
+            #expect(
+                try await client.execute(uri: "/v1/cases/R-1/grants", method: .post, headers: owner, body: grant)
+                    .status == .ok)
             let granted = try await client.execute(
                 uri: "/v1/cases/R-1/documents", method: .post, headers: scrivener.upload(named: "x.pdf"),
                 body: try corpusBody("contract.pdf"))
             #expect(granted.status == .accepted)
             let close = ByteBuffer(string: #"{"state": "closed"}"#)
-            #expect(try await client.execute(uri: "/v1/cases/R-1/state", method: .put, headers: owner, body: close)
-                .status == .forbidden, "states need the review scope")
-            #expect(try await client.execute(uri: "/v1/cases/R-1/state", method: .put, headers: reviewer, body: close)
-                .status == .ok)
+            #expect(
+                try await client.execute(uri: "/v1/cases/R-1/state", method: .put, headers: owner, body: close)
+                    .status == .forbidden, "states need the review scope")
+            #expect(
+                try await client.execute(uri: "/v1/cases/R-1/state", method: .put, headers: reviewer, body: close)
+                    .status == .ok)
             let reopen = try await client.execute(
                 uri: "/v1/cases/R-1/state", method: .put, headers: reviewer,
                 body: ByteBuffer(string: #"{"state": "under_review"}"#))
@@ -276,7 +281,8 @@ struct APITests {
             #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
             #expect(String(buffer: page.body).contains("<svg"))
             let bad = try await client.execute(
-                uri: "/v1/admin/trials", method: .post, headers: admin, body: ByteBuffer(string: #"{"total_limits": ["10"]}"#))
+                uri: "/v1/admin/trials", method: .post, headers: admin,
+                body: ByteBuffer(string: #"{"total_limits": ["10"]}"#))
             #expect(bad.status == .badRequest)
         }
     }
@@ -301,8 +307,9 @@ struct AdminAPITests {
             let id = try #require(run.object["run"] as? String)
             let progress = try await client.execute(uri: "/v1/admin/reprocess/\(id)", method: .get, headers: admin)
             #expect(progress.object["done"] as? Bool == true)
-            #expect(try await client.execute(uri: "/v1/admin/reprocess/RP-old", method: .get, headers: admin)
-                .status == .notFound)
+            #expect(
+                try await client.execute(uri: "/v1/admin/reprocess/RP-old", method: .get, headers: admin)
+                    .status == .notFound)
             let both = try await client.execute(
                 uri: "/v1/admin/reprocess", method: .post, headers: admin,
                 body: ByteBuffer(string: #"{"all": true, "code": "pdf.malformed"}"#))
@@ -328,13 +335,15 @@ struct AdminAPITests {
             #expect(jobs.first?["id"] as? String == job)
             #expect(jobs.first?["last_error"] as? String == "inspector unavailable: no model")
             #expect((listed.object["depth"] as? [String: Int])?["dead"] == 1)
-            #expect(try await client.execute(uri: "/v1/admin/jobs?state=dead", method: .get, headers: upload)
-                .status == .forbidden)
+            #expect(
+                try await client.execute(uri: "/v1/admin/jobs?state=dead", method: .get, headers: upload)
+                    .status == .forbidden)
             let retried = try await client.execute(uri: "/v1/admin/jobs/\(job)/retry", method: .post, headers: admin)
             #expect(retried.status == .ok)
             #expect(retried.object["state"] as? String == "queued")
-            #expect(try await client.execute(uri: "/v1/admin/jobs/\(job)/retry", method: .post, headers: admin)
-                .status == .notFound, "no longer dead")
+            #expect(
+                try await client.execute(uri: "/v1/admin/jobs/\(job)/retry", method: .post, headers: admin)
+                    .status == .notFound, "no longer dead")
         }
     }
 }

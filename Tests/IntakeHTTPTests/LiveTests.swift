@@ -83,7 +83,9 @@ struct EventStreamTests {
             #expect(live.contains("awaiting_additional"))
             stream.close()
             // `\r\n` is one Character in Swift: split on every newline, chunked framing included.
-            let ids = (opening + live).split(whereSeparator: \.isNewline).filter { $0.hasPrefix("id: ") }.compactMap { Int($0.dropFirst(4)) }
+            let ids = (opening + live).split(whereSeparator: \.isNewline).filter { $0.hasPrefix("id: ") }.compactMap {
+                Int($0.dropFirst(4))
+            }
             #expect(ids.count == 2 && ids[0] < ids[1])
             let resumed = try RawConnection(port: port)
             resumed.send(request("/v1/applications/APP-1/events", token: token, lastEventId: ids[0]))
@@ -122,7 +124,9 @@ final class RawConnection: @unchecked Sendable {
         let bytes = Array(text.utf8)
         var sent = 0
         while sent < bytes.count {
-            let result = bytes[sent...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let result = bytes[sent...].withUnsafeBytes {
+                Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if result <= 0 { return }
             sent += result
         }

@@ -25,7 +25,9 @@ struct OpenAPITests {
             #expect(response.status == .ok)
             let document = try #require(response.object["paths"] as? [String: [String: Any]])
             let documented = Set(document.flatMap { path, operations in operations.keys.map { "\($0) \(path)" } })
-            #expect(routed == documented, "routed only: \(routed.subtracting(documented)); documented only: \(documented.subtracting(routed))")
+            #expect(
+                routed == documented,
+                "routed only: \(routed.subtracting(documented)); documented only: \(documented.subtracting(routed))")
             #expect(response.object["openapi"] as? String == "3.1.0")
         }
     }

@@ -15,14 +15,18 @@ struct CaseBehaviourTests {
         return storage
     }
 
-    @Test("Additional documents: the owner and granted agents may add; strangers and unknown receipts are refused and kept for audit outside the case", arguments: Backend.allCases)
+    @Test(
+        "Additional documents: the owner and granted agents may add; strangers and unknown receipts are refused and kept for audit outside the case",
+        arguments: Backend.allCases)
     func additions(backend: Backend) async throws {
         let storage = try await caseWithOneDocument(backend)
         guard case .linked(let linked, _) = try await Behaviour.add("R-1", uploader: "emp-1", to: storage) else {
             Issue.record("the owner's document was not linked")
             return
         }
-        guard case .refused(let refused, let finding) = try await Behaviour.add("R-1", uploader: "x", sha: "ee", to: storage)
+        guard
+            case .refused(let refused, let finding) = try await Behaviour.add(
+                "R-1", uploader: "x", sha: "ee", to: storage)
         else {
             Issue.record("a stranger's document was linked")
             return
@@ -48,7 +52,8 @@ struct CaseBehaviourTests {
         #expect(view.events.map(\.kind).contains("refused"))
     }
 
-    @Test("The same additional document is linked once while pending or accepted, and may be sent again once rejected",
+    @Test(
+        "The same additional document is linked once while pending or accepted, and may be sent again once rejected",
         arguments: Backend.allCases)
     func additionalDuplicates(backend: Backend) async throws {
         let storage = try await caseWithOneDocument(backend)
@@ -70,7 +75,8 @@ struct CaseBehaviourTests {
         #expect(resent.id != first.id)
     }
 
-    @Test("Case states: awaiting_additional opens a new request round; a closed case stays closed",
+    @Test(
+        "Case states: awaiting_additional opens a new request round; a closed case stays closed",
         arguments: Backend.allCases)
     func states(backend: Backend) async throws {
         let storage = try await caseWithOneDocument(backend)
@@ -95,7 +101,9 @@ struct CaseBehaviourTests {
         #expect(events.filter { $0 == "state" }.count == 3)
     }
 
-    @Test("Reprocess replay: entries in the order of first decisions; only the verdicts handed back are appended; an unfinished run is resumed, an up-to-date application skipped", arguments: Backend.allCases)
+    @Test(
+        "Reprocess replay: entries in the order of first decisions; only the verdicts handed back are appended; an unfinished run is resumed, an up-to-date application skipped",
+        arguments: Backend.allCases)
     func reprocess(backend: Backend) async throws {
         let clock = TestClock()
         let storage = try makeStorage(backend, clock: clock)
@@ -112,7 +120,8 @@ struct CaseBehaviourTests {
         #expect(entries.map(\.upload.sha256) == ["x2", "x1"])
         #expect(try await storage.applications(matching: .all) == ["APP-1"])
         #expect(try await storage.applications(matching: .application("NOPE")).isEmpty)
-        let upToDate = try await storage.enqueueReprocess(applicationIds: ["APP-1"], policyVersion: "p1", maxAttempts: 5)
+        let upToDate = try await storage.enqueueReprocess(
+            applicationIds: ["APP-1"], policyVersion: "p1", maxAttempts: 5)
         #expect(upToDate.upToDate == 1 && upToDate.enqueued == 0)
         let queued = try await storage.enqueueReprocess(applicationIds: ["APP-1"], policyVersion: "p2", maxAttempts: 5)
         #expect(queued.enqueued == 1)
@@ -134,7 +143,8 @@ struct CaseBehaviourTests {
         #expect(try await storage.unfinishedJobs(kind: .reprocessApplication) == 0)
     }
 
-    @Test("Trial inputs: one row per application of its photo and attachments, never additional documents",
+    @Test(
+        "Trial inputs: one row per application of its photo and attachments, never additional documents",
         arguments: Backend.allCases)
     func trialInputs(backend: Backend) async throws {
         let storage = try await caseWithOneDocument(backend)

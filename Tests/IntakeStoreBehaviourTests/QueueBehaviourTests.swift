@@ -6,7 +6,8 @@ import Testing
 /// The queue's promises, held by every backend: leases, fencing, retries, the poison-job rule, order, batches.
 @Suite("Queue behaviour")
 struct QueueBehaviourTests {
-    @Test("A claim leases the job; nobody else can claim it until the lease expires, and the late worker is fenced",
+    @Test(
+        "A claim leases the job; nobody else can claim it until the lease expires, and the late worker is fenced",
         arguments: Backend.allCases)
     func leaseAndReclaim(backend: Backend) async throws {
         let clock = TestClock()
@@ -51,7 +52,8 @@ struct QueueBehaviourTests {
         #expect(try await storage.renew(claim, lease: .seconds(10)) == false)
     }
 
-    @Test("A transient fault retries after the backoff, then the job is dead after max attempts",
+    @Test(
+        "A transient fault retries after the backoff, then the job is dead after max attempts",
         arguments: Backend.allCases)
     func retryThenDead(backend: Backend) async throws {
         let clock = TestClock()
@@ -83,7 +85,8 @@ struct QueueBehaviourTests {
         #expect(try await storage.job(id: claim.job.id)?.state == .dead)
     }
 
-    @Test("The poison-job rule: a job whose worker dies every time goes dead instead of looping forever",
+    @Test(
+        "The poison-job rule: a job whose worker dies every time goes dead instead of looping forever",
         arguments: Backend.allCases)
     func poisonJob(backend: Backend) async throws {
         let clock = TestClock()
@@ -99,7 +102,8 @@ struct QueueBehaviourTests {
         #expect(job?.lastError?.contains("lease expired 2 times") == true)
     }
 
-    @Test("A batch claim takes several jobs at once, most urgent first, each with its own lease",
+    @Test(
+        "A batch claim takes several jobs at once, most urgent first, each with its own lease",
         arguments: Backend.allCases)
     func batchClaim(backend: Backend) async throws {
         let clock = TestClock()
@@ -137,7 +141,8 @@ struct QueueBehaviourTests {
 /// The admin's view of the queue: counts by state, dead jobs, and retrying one.
 @Suite("Queue administration")
 struct QueueAdministrationTests {
-    @Test("A dead job is listed with its last error and can be put back in the queue, attempts reset",
+    @Test(
+        "A dead job is listed with its last error and can be put back in the queue, attempts reset",
         arguments: Backend.allCases)
     func retryDead(backend: Backend) async throws {
         let clock = TestClock()

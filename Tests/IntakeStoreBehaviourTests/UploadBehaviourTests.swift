@@ -6,7 +6,8 @@ import Testing
 /// Submissions, duplicates and the application allowance, held by every backend.
 @Suite("Upload behaviour")
 struct UploadBehaviourTests {
-    @Test("The same file for the same application and slot is recognised, not stored or queued twice",
+    @Test(
+        "The same file for the same application and slot is recognised, not stored or queued twice",
         arguments: Backend.allCases)
     func duplicates(backend: Backend) async throws {
         let storage = try makeStorage(backend)
@@ -23,7 +24,8 @@ struct UploadBehaviourTests {
         #expect(!asPhoto.duplicate, "the same file in another slot is another upload")
     }
 
-    @Test("The first submission creates the application with an assigned receipt of its day, or the one given",
+    @Test(
+        "The first submission creates the application with an assigned receipt of its day, or the one given",
         arguments: Backend.allCases)
     func receipts(backend: Backend) async throws {
         // 2026-11-23 20:00 UTC is already 2026-11-24 in Japan.
@@ -36,14 +38,17 @@ struct UploadBehaviourTests {
         #expect(try await storage.application(id: "APP-1")?.owner == "emp-1")
     }
 
-    @Test("A later submission needs the owner or a granted agent, an open case and its own receipt; a refusal is a finding and records nothing", arguments: Backend.allCases)
+    @Test(
+        "A later submission needs the owner or a granted agent, an open case and its own receipt; a refusal is a finding and records nothing",
+        arguments: Backend.allCases)
     func laterSubmissions(backend: Backend) async throws {
         let storage = try makeStorage(backend)
         _ = try await Behaviour.submit(Behaviour.upload(receipt: "R-1"), to: storage)
         let stranger = try await Behaviour.submitting(Behaviour.upload(sha: "b", uploader: "stranger"), to: storage)
         #expect(code(stranger) == "application.forbidden")
-        #expect(code(try await Behaviour.submitting(Behaviour.upload(sha: "b", receipt: "R-2"), to: storage))
-            == "application.receipt_mismatch")
+        #expect(
+            code(try await Behaviour.submitting(Behaviour.upload(sha: "b", receipt: "R-2"), to: storage))
+                == "application.receipt_mismatch")
         #expect(try await storage.grant(receipt: "R-1", uploader: "scrivener", actor: "emp-1"))
         _ = try await Behaviour.submit(Behaviour.upload(sha: "c", uploader: "scrivener"), to: storage)
         _ = try await Behaviour.setState("R-1", .closed, in: storage)
@@ -52,7 +57,8 @@ struct UploadBehaviourTests {
         #expect(Set(status.uploads.map(\.upload.sha256)) == ["aa", "c"], "refused submissions recorded nothing")
     }
 
-    @Test("Usage counts accepted items only, and is read inside the completing transaction",
+    @Test(
+        "Usage counts accepted items only, and is read inside the completing transaction",
         arguments: Backend.allCases)
     func usage(backend: Backend) async throws {
         let clock = TestClock()
@@ -63,7 +69,8 @@ struct UploadBehaviourTests {
         }
         let claims = try await storage.claim(worker: "w", limit: 3, lease: .seconds(60))
         #expect(claims.count == 3)
-        let none = ApplicationUsage(acceptedOriginalBytes: 0, acceptedAttachments: 0, acceptedAdditionalBytesThisRound: 0)
+        let none = ApplicationUsage(
+            acceptedOriginalBytes: 0, acceptedAttachments: 0, acceptedAdditionalBytesThisRound: 0)
         let seven = ApplicationUsage(
             acceptedOriginalBytes: 700, acceptedAttachments: 1, acceptedAdditionalBytesThisRound: 0)
         try await storage.complete(claims[0]) { usage in
@@ -81,7 +88,8 @@ struct UploadBehaviourTests {
         #expect(try await storage.status(applicationId: "APP-1")?.acceptedBytes == 1000)
     }
 
-    @Test("Two uploads racing for the last megabytes of the allowance: exactly one is accepted",
+    @Test(
+        "Two uploads racing for the last megabytes of the allowance: exactly one is accepted",
         arguments: Backend.allCases)
     func allowanceRace(backend: Backend) async throws {
         let storage = try makeStorage(backend)
@@ -95,7 +103,9 @@ struct UploadBehaviourTests {
             let claims = try await storage.claim(worker: "w", limit: 2, lease: .seconds(60))
             #expect(claims.count == 2)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for claim in claims { group.addTask { try await Behaviour.completeJudged(claim, in: storage, policy: policy) } }
+                for claim in claims {
+                    group.addTask { try await Behaviour.completeJudged(claim, in: storage, policy: policy) }
+                }
                 try await group.waitForAll()
             }
             let verdicts = try await [a, b].asyncMap { result in
@@ -127,7 +137,8 @@ struct IdempotencyBehaviourTests {
     func firstWins(backend: Backend) async throws {
         let clock = TestClock()
         let storage = try makeStorage(backend, clock: clock)
-        let first = StoredResponse(fingerprint: "f", status: 202, body: "{\"upload\":\"U-1\"}", location: "/v1/uploads/U-1")
+        let first = StoredResponse(
+            fingerprint: "f", status: 202, body: "{\"upload\":\"U-1\"}", location: "/v1/uploads/U-1")
         let second = StoredResponse(fingerprint: "f", status: 202, body: "{\"upload\":\"U-2\"}", location: nil)
         #expect(try await storage.keepResponse(first, uploader: "u", key: "k", lifetime: .seconds(86_400)) == first)
         #expect(try await storage.keepResponse(second, uploader: "u", key: "k", lifetime: .seconds(86_400)) == first)
@@ -142,7 +153,8 @@ struct IdempotencyBehaviourTests {
 /// The event log behind the events stream.
 @Suite("Application events")
 struct EventBehaviourTests {
-    @Test("Received, judged, failed and state changes are logged in order, each in the transaction of its change",
+    @Test(
+        "Received, judged, failed and state changes are logged in order, each in the transaction of its change",
         arguments: Backend.allCases)
     func log(backend: Backend) async throws {
         let clock = TestClock()
@@ -156,8 +168,10 @@ struct EventBehaviourTests {
         try await storage.fail(claims[1], error: "broken", retryAfter: nil)
         _ = try await Behaviour.setState("R-1", .awaitingAdditional, in: storage)
         let events = try await storage.events(applicationId: "APP-1", after: 0, limit: 100)
-        #expect(events.map(\.kind) == [.uploadReceived, .uploadReceived, .uploadAccepted, .uploadFailed, .caseStateChanged])
-        #expect(events.map(\.uploadId) == [accepted.upload.id, failed.upload.id, accepted.upload.id, failed.upload.id, nil])
+        #expect(
+            events.map(\.kind) == [.uploadReceived, .uploadReceived, .uploadAccepted, .uploadFailed, .caseStateChanged])
+        #expect(
+            events.map(\.uploadId) == [accepted.upload.id, failed.upload.id, accepted.upload.id, failed.upload.id, nil])
         #expect(zip(events, events.dropFirst()).allSatisfy { $0.id < $1.id })
         let later = try await storage.events(applicationId: "APP-1", after: events[2].id, limit: 100)
         #expect(later.map(\.kind) == [.uploadFailed, .caseStateChanged], "resumes after the last id seen")

@@ -17,7 +17,8 @@ public enum TestSupport {
 
     /// The `intake` binary built beside the test bundle (`swift build --build-tests` builds both).
     public static let intakeExecutable: String = {
-        let testBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+        let testBinary =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
             ?? CommandLine.arguments[0]
         var directory = URL(fileURLWithPath: testBinary).deletingLastPathComponent()
         // On Linux the test binary sits in `…/debug/IntakePackageTests.xctest`; the tool is `…/debug/intake`.
@@ -101,7 +102,11 @@ final class Locked<Value>: @unchecked Sendable {
     init(_ value: Value) { stored = value }
     var value: Value {
         get { lock.withLock { stored } }
-        set { lock.withLock { stored = newValue; written = true } }
+        set {
+            lock.withLock {
+                stored = newValue; written = true
+            }
+        }
     }
     var isSet: Bool { lock.withLock { written } }
 }

@@ -137,13 +137,15 @@ struct JobProcessorTests {
                 }
                 #expect(try await harness.verdict(of: result.upload.id).isEmpty, "the first worker recorded nothing")
                 try await harness.storage.complete(thief) { _ in
-                    [ItemResult(
-                        item: ItemRecord(
-                            id: "\(result.upload.id)-1", uploadId: result.upload.id, ordinal: 1, title: "t",
-                            firstPage: 1, lastPage: 1, sha256: result.upload.sha256, bytes: result.upload.bytes),
-                        verdict: .rejected, findings: [.unsplittable("thief")],
-                        facts: FileFacts(mime: "application/pdf", bytes: 1, sha256: result.upload.sha256),
-                        policyVersion: "p")]
+                    [
+                        ItemResult(
+                            item: ItemRecord(
+                                id: "\(result.upload.id)-1", uploadId: result.upload.id, ordinal: 1, title: "t",
+                                firstPage: 1, lastPage: 1, sha256: result.upload.sha256, bytes: result.upload.bytes),
+                            verdict: .rejected, findings: [.unsplittable("thief")],
+                            facts: FileFacts(mime: "application/pdf", bytes: 1, sha256: result.upload.sha256),
+                            policyVersion: "p")
+                    ]
                 }
                 trigger.triggerGracefulShutdown()
                 try await group.waitForAll()

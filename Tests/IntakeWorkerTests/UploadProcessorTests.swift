@@ -51,10 +51,12 @@ struct UploadProcessorTests {
         let items = (1...3).map { ordinal in
             processor.itemResult(
                 upload: bundle, ordinal: ordinal,
-                document: PlannedDocument(title: "d\(ordinal)", type: nil, pages: ordinal...ordinal), sha256: "s\(ordinal)",
+                document: PlannedDocument(title: "d\(ordinal)", type: nil, pages: ordinal...ordinal),
+                sha256: "s\(ordinal)",
                 bytes: 400, facts: StubInspector.cleanPDF(bytes: 400, sha256: "s\(ordinal)"))
         }
-        let none = ApplicationUsage(acceptedOriginalBytes: 0, acceptedAttachments: 0, acceptedAdditionalBytesThisRound: 0)
+        let none = ApplicationUsage(
+            acceptedOriginalBytes: 0, acceptedAttachments: 0, acceptedAdditionalBytesThisRound: 0)
         let judged = processor.applyingApplicationLimits(items, slot: .attachment, usage: none)
         #expect(judged.map(\.verdict) == [.accepted, .accepted, .rejected])
     }

@@ -76,7 +76,9 @@ struct CorpusInspectionTests {
         #expect(try check("contract.pdf").facts.pdf?.pages == 12)
     }
 
-    @Test("Rights management is `pdf.drm`, naming the handler, whatever poppler says", arguments: ["drm-fopn.pdf", "drm-adobe-aps.pdf"])
+    @Test(
+        "Rights management is `pdf.drm`, naming the handler, whatever poppler says",
+        arguments: ["drm-fopn.pdf", "drm-adobe-aps.pdf"])
     func drm(name: String) throws {
         let (facts, codes) = try check(name)
         #expect(codes == ["pdf.drm"])
@@ -84,9 +86,12 @@ struct CorpusInspectionTests {
         #expect(facts.pdf?.needsPassword == false)
     }
 
-    @Test("Files that are not PDFs, whatever their name", arguments: [
-        ("text.pdf", "text/plain"), ("html.pdf", "text/html"), ("zip.pdf", "application/zip"), ("jpeg.pdf", "image/jpeg"),
-    ])
+    @Test(
+        "Files that are not PDFs, whatever their name",
+        arguments: [
+            ("text.pdf", "text/plain"), ("html.pdf", "text/html"), ("zip.pdf", "application/zip"),
+            ("jpeg.pdf", "image/jpeg"),
+        ])
     func disguised(name: String, mime: String) throws {
         let (facts, codes) = try check(name)
         #expect(facts.mime == mime)

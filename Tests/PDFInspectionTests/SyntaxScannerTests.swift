@@ -76,12 +76,16 @@ struct ObjectStreamScanTests {
         let inner = Array("1 0 << /Type /Action /S /Launch /F (calc.exe) >>".utf8)
         let stream = storedZlib(inner)
         let document =
-            Array("%PDF-1.5\n5 0 obj << /Type /ObjStm /N 1 /First 4 /Filter \(filter) /Length \(stream.count) >>\nstream\n".utf8)
+            Array(
+                "%PDF-1.5\n5 0 obj << /Type /ObjStm /N 1 /First 4 /Filter \(filter) /Length \(stream.count) >>\nstream\n"
+                    .utf8)
             + stream + Array("\nendstream\nendobj\ntrailer << /Root 1 0 R >>\n".utf8)
         return document.withUnsafeBytes { PDFSyntaxScanner.scan($0) }
     }
 
-    @Test("A launch action inside a Flate object stream is found, whether the filter is a name or an array", arguments: ["/FlateDecode", "[/FlateDecode]"])
+    @Test(
+        "A launch action inside a Flate object stream is found, whether the filter is a name or an array",
+        arguments: ["/FlateDecode", "[/FlateDecode]"])
     func launchInObjectStream(filter: String) {
         let result = scan(filter: filter)
         #expect(result.activeContent.contains(ActiveContentHit(key: "Launch", object: 5)))

@@ -8,9 +8,10 @@ import Testing
 struct EXIFReaderTests {
     /// A JPEG start (SOI, APP1 Exif, then SOS) around a TIFF with Orientation, Software, and DateTimeOriginal in
     /// the Exif sub-IFD, in the given byte order.
-    static func jpeg(bigEndian: Bool, orientation: UInt16 = 6, software: String = "Pixel Camera",
-        taken: String = "2026:09:30 18:05:07") -> [UInt8]
-    {
+    static func jpeg(
+        bigEndian: Bool, orientation: UInt16 = 6, software: String = "Pixel Camera",
+        taken: String = "2026:09:30 18:05:07"
+    ) -> [UInt8] {
         func u16(_ value: UInt16) -> [UInt8] {
             bigEndian ? [UInt8(value >> 8), UInt8(value & 0xFF)] : [UInt8(value & 0xFF), UInt8(value >> 8)]
         }

@@ -15,7 +15,8 @@ struct FaceModelFilesTests {
         SharedInspector.shared.inspect(path, landmarkModel: nil).sha256
     }
 
-    @Test("Each committed model is the converter's output, and the installed one is the committed one",
+    @Test(
+        "Each committed model is the converter's output, and the installed one is the committed one",
         arguments: models)
     func matchesManifest(name: String) throws {
         let manifestData = try Data(contentsOf: Self.folder.appendingPathComponent("MANIFEST.json"))

@@ -16,8 +16,10 @@ struct HostilePhotoTests {
 
     func judge(_ path: String) -> [Finding] {
         let facts = SharedInspector.shared.inspect(path)
-        return Photos.rules.judge(facts, fileName: (path as NSString).lastPathComponent, slot: .photo,
-            submittedOn: Photos.submittedOn).findings
+        return Photos.rules.judge(
+            facts, fileName: (path as NSString).lastPathComponent, slot: .photo,
+            submittedOn: Photos.submittedOn
+        ).findings
     }
 
     @Test("A JPEG cut off halfway (an interrupted upload) is `photo.malformed`, with the decoder's words")

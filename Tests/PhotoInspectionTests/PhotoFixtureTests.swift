@@ -2,8 +2,8 @@ import FileInspection
 import Foundation
 import IntakeCore
 import IntakeTestSupport
-import PhotoInspection
 import IntakeTesting
+import PhotoInspection
 import Testing
 
 /// One inspector for the suite: the landmark model takes over a second to load, and an inspector is not
@@ -54,7 +54,8 @@ enum Photos {
 /// and dlib's 68 points), and the photo rules.
 @Suite("Face photos: real photographs, one defect each")
 struct PhotoFixtureTests {
-    @Test("The good portrait passes as JPEG, PNG and rotated by EXIF, with every measurement inside its bounds",
+    @Test(
+        "The good portrait passes as JPEG, PNG and rotated by EXIF, with every measurement inside its bounds",
         arguments: [
             "good.jpg", "good.png", "good-exif-rotated.jpg", "good-exif-rotated.png", "recent-date.jpg",
             "studio-backdrop.jpg", "head-fills-frame.jpg",
@@ -73,7 +74,8 @@ struct PhotoFixtureTests {
         #expect(face.crownMethod == .background, "a plain backdrop shows where the hair ends")
     }
 
-    @Test("EXIF orientation is applied (6 in a JPEG's APP1, 8 in a PNG's eXIf): landscape pixels measured upright",
+    @Test(
+        "EXIF orientation is applied (6 in a JPEG's APP1, 8 in a PNG's eXIf): landscape pixels measured upright",
         arguments: [("good-exif-rotated.jpg", 6), ("good-exif-rotated.png", 8)])
     func orientation(name: String, orientation: Int) throws {
         let photo = try #require(Photos.judge(name).facts.photo)
@@ -86,7 +88,8 @@ struct PhotoFixtureTests {
         #expect(abs(center - 0.5) < 0.01, "turned the right way, not mirrored or upside down")
     }
 
-    @Test("Each defect is reported with its own code, and only that error",
+    @Test(
+        "Each defect is reported with its own code, and only that error",
         arguments: [
             ("two-people.jpg", FindingCode.photoMultipleFaces),
             ("face-too-small.jpg", .photoFaceTooSmall),
@@ -118,7 +121,8 @@ struct PhotoFixtureTests {
         #expect(!finding.message.ja.isEmpty && !finding.message.en.isEmpty)
     }
 
-    @Test("A real face is never `photo.no_face`: every portrait variant has its face found",
+    @Test(
+        "A real face is never `photo.no_face`: every portrait variant has its face found",
         arguments: [
             "good.jpg", "good.png", "good-exif-rotated.jpg", "two-people.jpg", "face-too-small.jpg",
             "face-too-large.jpg", "off-center.jpg", "tilted.jpg", "blurred.jpg", "dark.jpg", "overexposed.jpg",
@@ -149,7 +153,8 @@ struct PhotoFixtureTests {
         }
     }
 
-    @Test("Image sharpness and exposure are measured on every decoded photo, face or not, and pass on good ones",
+    @Test(
+        "Image sharpness and exposure are measured on every decoded photo, face or not, and pass on good ones",
         arguments: ["good.jpg", "good-600x800.jpg", "studio-backdrop.jpg", "no-face-cat.jpg", "no-face-coffee.jpg"])
     func imageQualityMeasured(name: String) throws {
         let (_, facts) = Photos.judge(name)
@@ -160,7 +165,8 @@ struct PhotoFixtureTests {
         }
     }
 
-    @Test("A head that fills the frame leaves narrow strips, and they are measured: plain passes, brick fails",
+    @Test(
+        "A head that fills the frame leaves narrow strips, and they are measured: plain passes, brick fails",
         arguments: [("head-fills-frame.jpg", true), ("head-fills-frame-brick.jpg", false)])
     func headFillsFrame(name: String, plain: Bool) throws {
         let (_, facts) = Photos.judge(name)
@@ -186,7 +192,8 @@ struct PhotoFixtureTests {
         #expect(failed.code == .photoBackgroundNotPlain && failed.detail["measure"] == .string("background_deviation"))
     }
 
-    @Test("A real face turned sideways (about 50°) is not frontal; dlib does not find it at all",
+    @Test(
+        "A real face turned sideways (about 50°) is not frontal; dlib does not find it at all",
         arguments: Photos.models)
     func turnedSideways(model: String) throws {
         let (findings, facts) = Photos.judge("turned-sideways.jpg", model: model)
@@ -201,7 +208,8 @@ struct PhotoFixtureTests {
         #expect(finding.detail["measure"] == .string("yaw") && finding.detail["maximum"] == .double(5))
     }
 
-    @Test("The mesh measures yaw, pitch and eye openness; the frontal, open-eyed portraits pass with every check",
+    @Test(
+        "The mesh measures yaw, pitch and eye openness; the frontal, open-eyed portraits pass with every check",
         arguments: ["good.jpg", "good-600x800.jpg", "studio-backdrop.jpg", "head-fills-frame.jpg", "tilted.jpg"])
     func poseAndEyes(name: String) throws {
         let photo = try #require(Photos.judge(name).facts.photo)
@@ -216,7 +224,8 @@ struct PhotoFixtureTests {
         #expect(dlib.measurements.yawDegrees == nil && dlib.measurements.eyeOpenness != nil)
     }
 
-    @Test("On a second person (glasses, grey hair, dark uniform) the face measures pass; her hat and flag do not",
+    @Test(
+        "On a second person (glasses, grey hair, dark uniform) the face measures pass; her hat and flag do not",
         arguments: Photos.models)
     func secondPerson(model: String) throws {
         let (findings, facts) = Photos.judge("second-person-hopper.jpg", model: model)
