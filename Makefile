@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIGURATION ?= debug
 
-.PHONY: demo test deps build samples bench clean format lint
+.PHONY: demo test deps build samples bench bench-http clean format lint
 
 deps:
 	@scripts/install-deps.sh
@@ -35,6 +35,10 @@ test: deps lint
 # from pip in .venv/).
 bench: deps
 	@Benchmarks/run.sh
+
+# intake serve under a bounded load from a second process on loopback (release build in .build-bench).
+bench-http: deps
+	@Benchmarks/run-http.sh
 
 clean:
 	rm -rf .build .intake .venv SampleDocs/generated
