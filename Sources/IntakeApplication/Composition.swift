@@ -60,8 +60,9 @@ public func makeServices(
     let backend = role == .standalone ? nil : try makeStorage(settings: settings)
     let inspectors = InspectorPool(
         size: settings.worker.concurrency, executable: inspectorExecutable, limits: settings.worker.inspection)
+    let wakeup: JobWakeup? = if case .worker = role { JobWakeup() } else { nil }
     let service = IntakeService(
-        settings: settings, storage: backend?.storage, blobs: backend?.blobs, inspector: inspectors)
+        settings: settings, storage: backend?.storage, blobs: backend?.blobs, inspector: inspectors, wakeup: wakeup)
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
     if case .worker(let untilEmpty) = role, let (storage, blobs) = backend {
         let processor = JobProcessor(
@@ -72,7 +73,7 @@ public func makeServices(
                     landmarkModel: settings.worker.landmarkModel),
                 ReprocessJobHandler(storage: storage, policy: settings.policy),
             ],
-            settings: settings.worker, untilEmpty: untilEmpty, logger: logger)
+            settings: settings.worker, untilEmpty: untilEmpty, logger: logger, wakeup: wakeup)
         services.append(
             .init(service: processor, successTerminationBehavior: untilEmpty ? .gracefullyShutdownGroup : .cancelGroup))
     }

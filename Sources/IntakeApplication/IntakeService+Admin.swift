@@ -37,6 +37,7 @@ extension IntakeService {
             try await storage.enqueueReprocess(
                 applicationIds: applications, policyVersion: policy.version, maxAttempts: settings.worker.maxAttempts)
         }
+        if result.enqueued > 0 { wakeup?.signal() }
         return ReprocessRun(
             run: "RP-\(policy.version)", selected: applications.count, queued: result.enqueued,
             resumed: result.alreadyQueued,

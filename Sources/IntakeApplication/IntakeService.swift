@@ -12,12 +12,16 @@ public struct IntakeService: Sendable {
     private let backend: (storage: any IntakeStorage, blobs: any BlobStore)?
     /// For `check`, which inspects without storing.
     public let inspector: any Inspector
+    /// Wakes this process's worker when a job is queued (nil when none runs here).
+    let wakeup: JobWakeup?
 
     public var policy: Policy { settings.policy }
 
     public init(
-        settings: IntakeSettings, storage: (any IntakeStorage)?, blobs: (any BlobStore)?, inspector: any Inspector
+        settings: IntakeSettings, storage: (any IntakeStorage)?, blobs: (any BlobStore)?, inspector: any Inspector,
+        wakeup: JobWakeup? = nil
     ) {
+        self.wakeup = wakeup
         self.settings = settings
         if let storage, let blobs { backend = (storage, blobs) } else { backend = nil }
         self.inspector = inspector
@@ -101,7 +105,10 @@ public struct IntakeService: Sendable {
             file.job = result.job.id
             file.receipt = result.receipt
             file.duplicate = result.duplicate
-            if !result.duplicate { IntakeMetrics.received(slot: submission.slot) }
+            if !result.duplicate {
+                IntakeMetrics.received(slot: submission.slot)
+                wakeup?.signal()
+            }
         case .refused(let finding):
             file.findings = [finding]
         }
@@ -143,6 +150,7 @@ public struct IntakeService: Sendable {
         switch outcome {
         case .linked(let upload, let job):
             IntakeMetrics.received(slot: .additional)
+            wakeup?.signal()
             return AddedDocument(
                 file: addition.fileName, upload: upload.id, job: job.id, outcome: .linked, findings: [])
         case .alreadyLinked(let upload):

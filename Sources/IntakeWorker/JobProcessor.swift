@@ -20,11 +20,15 @@ public struct JobProcessor: Service {
     public var logger: Logger
     /// Fresh for every start, so a restarted worker is never mistaken for its earlier self.
     public var workerId: String
+    /// Wakes the idle loop when this process queues a job; without it the loop polls.
+    public var wakeup: JobWakeup?
 
     public init(
         storage: any IntakeStorage, handlers: [any JobHandler], settings: WorkerSettings, untilEmpty: Bool,
-        logger: Logger, workerId: String = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(Identifier.make("W"))"
+        logger: Logger, wakeup: JobWakeup? = nil,
+        workerId: String = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(Identifier.make("W"))"
     ) {
+        self.wakeup = wakeup
         self.storage = storage
         self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { $1 })
         self.settings = settings
@@ -37,8 +41,10 @@ public struct JobProcessor: Service {
         let stopping = StopFlag()
         try await withGracefulShutdownHandler {
             try await runLoop { stopping.isSet }
-        } onGracefulShutdown: {
+        } onGracefulShutdown: { [wakeup] in
             stopping.set()
+            // An idle loop waiting for work notices the shutdown now, not at the end of its poll interval.
+            wakeup?.signal()
         }
     }
 
@@ -85,8 +91,12 @@ public struct JobProcessor: Service {
                 }
                 if !tickPending {
                     tickPending = true
-                    group.addTask {
-                        try? await Task.sleep(for: pause)
+                    group.addTask { [wakeup] in
+                        if let wakeup {
+                            await wakeup.wait(upTo: pause)
+                        } else {
+                            try? await Task.sleep(for: pause)
+                        }
                         return .tick
                     }
                 }

@@ -156,6 +156,38 @@ struct JobProcessorTests {
         #expect(status.items.first?.history == 1, "one verdict: the new holder's")
     }
 
+    @Test("A job queued in the same process wakes the idle worker at once, long before its next poll")
+    func wakeup() async throws {
+        let harness = try Harness()
+        let wakeup = JobWakeup()
+        var idle = harness.processor(untilEmpty: false)
+        idle.settings.pollInterval = .seconds(600)
+        idle.wakeup = wakeup
+        let processor = idle
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await processor.run() }
+                // Let the worker find the queue empty and fall asleep for its (ten-minute) poll interval.
+                try await Task.sleep(for: .milliseconds(200))
+                let result = try await harness.submit(Array("woken".utf8))
+                wakeup.signal()
+                while try await harness.verdict(of: result.upload.id).isEmpty {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
+
+    @Test("A signal that comes while no worker waits is kept for the next wait")
+    func pendingSignal() async {
+        let wakeup = JobWakeup()
+        wakeup.signal()
+        // Returns at once; were the signal lost, this would wait the whole ten minutes and the test time out.
+        await wakeup.wait(upTo: .seconds(600))
+    }
+
     @Test("An inspector that cannot run makes the job retry, then end dead with the reason, never a verdict")
     func unavailableInspector() async throws {
         let harness = try Harness()
