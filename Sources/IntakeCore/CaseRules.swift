@@ -138,7 +138,8 @@ extension Finding {
         Finding(
             code: .caseNotFound, severity: .error,
             message: LocalizedMessage(
-                ja: "受付番号「\(receipt)」の申請は見つかりません。受付のお知らせ（メール）に記載の受付番号を確かめて、もう一度送ってください。",
+                ja: "受付番号「\(receipt)」の申請は見つかりません。受付のお知らせ（メール"
+                    + "）に記載の受付番号を確かめて、もう一度送ってください。",
                 en: "No application has the receipt number “\(receipt)”. Check the number in the receipt e-mail and "
                     + "send the document again."),
             detail: ["receipt": .string(receipt)])
@@ -148,8 +149,10 @@ extension Finding {
         Finding(
             code: .caseForbidden, severity: .error,
             message: LocalizedMessage(
-                ja: "受付番号「\(receipt)」の申請に追加資料を送る権限がありません。申請を行った方、またはその方から依頼を受けて"
-                    + "登録された取次者（弁護士・行政書士など）のアカウントから送ってください。",
+                ja: "受付番号「\(receipt)」の申請に追加資料を送る権限がありません。申請を"
+                    + "行った方、またはその方から依頼を受けて"
+                    + "登録された取次者（弁護士・行政書士など）のアカウントから送ってく"
+                    + "ださい。",
                 en: "You may not add documents to the application with receipt number “\(receipt)”. Send them from "
                     + "the account that submitted the application, or ask it to authorise you as its agent (lawyer, "
                     + "administrative scrivener)."),
@@ -160,7 +163,8 @@ extension Finding {
         Finding(
             code: .caseNotAccepting, severity: .error,
             message: LocalizedMessage(
-                ja: "受付番号「\(receipt)」の申請は審査が終了しているため、追加資料を受け付けていません。",
+                ja: "受付番号「\(receipt)」の申請は審査が終了しているため、追加資料を受け"
+                    + "付けていません。",
                 en: "The application with receipt number “\(receipt)” is closed and no longer takes additional "
                     + "documents."),
             detail: ["receipt": .string(receipt)])
@@ -170,7 +174,8 @@ extension Finding {
         Finding(
             code: .caseInvalidTransition, severity: .error,
             message: LocalizedMessage(
-                ja: "受付番号「\(receipt)」の申請は終了しているため、状態を「\(to.rawValue)」に戻すことはできません。",
+                ja: "受付番号「\(receipt)」の申請は終了しているため、状態を「\(to.rawValue)」"
+                    + "に戻すことはできません。",
                 en: "The case with receipt number “\(receipt)” is closed and stays closed; it cannot move to "
                     + "\(to.rawValue)."),
             detail: ["receipt": .string(receipt), "from": .string(from.rawValue), "to": .string(to.rawValue)])
@@ -181,7 +186,8 @@ extension Finding {
         Finding(
             code: .applicationForbidden, severity: .error,
             message: LocalizedMessage(
-                ja: "申請「\(application)」に書類を送る権限がありません。申請を行ったアカウント、またはその方から依頼を受けて登録された"
+                ja: "申請「\(application)」に書類を送る権限がありません。申請を行ったアカウ"
+                    + "ント、またはその方から依頼を受けて登録された"
                     + "取次者のアカウントから送ってください。",
                 en: "You may not send documents for application “\(application)”. Send them from the account that "
                     + "submitted it, or ask it to authorise you as its agent."),
@@ -192,7 +198,8 @@ extension Finding {
         Finding(
             code: .applicationReceiptMismatch, severity: .error,
             message: LocalizedMessage(
-                ja: "申請「\(application)」には別の受付番号が付いています。受付番号「\(given)」を付けずに送るか、受付のお知らせに"
+                ja: "申請「\(application)」には別の受付番号が付いています。受付番号「\(given)"
+                    + "」を付けずに送るか、受付のお知らせに"
                     + "記載の番号を指定してください。",
                 en: "Application “\(application)” already has another receipt number than “\(given)”. Send without "
                     + "a receipt number, or give the one in the receipt e-mail."),
@@ -204,7 +211,8 @@ extension Finding {
         Finding(
             code: .applicationReceiptTaken, severity: .error,
             message: LocalizedMessage(
-                ja: "受付番号「\(receipt)」は別の申請に付いています。受付のお知らせに記載の番号を確かめるか、受付番号を付けずに送ってください。",
+                ja: "受付番号「\(receipt)」は別の申請に付いています。受付のお知らせに記載"
+                    + "の番号を確かめるか、受付番号を付けずに送ってください。",
                 en:
                     "The receipt number “\(receipt)” belongs to another application. Check the number in the receipt e-mail, "
                     + "or send without one."),
@@ -216,8 +224,10 @@ extension Finding {
         return Finding(
             code: .sizeAdditionalOverLimit, severity: .error,
             message: LocalizedMessage(
-                ja: "このファイル（\(ByteSize(bytes: fileBytes))）を加えると、今回の追加資料の合計が \(ByteSize(bytes: total)) になり、"
-                    + "1 回の提出で送れる上限 \(limit) を \(excess) 超えます。不要なページを除くか、残りは次に提出を求められた際に送ってください。",
+                ja: "このファイル（\(ByteSize(bytes: fileBytes))）を加えると、今回の追加資料の合"
+                    + "計が \(ByteSize(bytes: total)) になり、"
+                    + "1 回の提出で送れる上限 \(limit) を \(excess) 超えます。不要なページを除"
+                    + "くか、残りは次に提出を求められた際に送ってください。",
                 en: "With this file (\(ByteSize(bytes: fileBytes))) the additional documents sent this time come to "
                     + "\(ByteSize(bytes: total)); one request may be answered with at most \(limit) (\(excess) over). "
                     + "Remove pages that are not needed, or send the rest when asked again."),

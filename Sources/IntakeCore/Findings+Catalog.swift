@@ -7,7 +7,8 @@ extension Finding {
         Finding(
             code: .fileEmpty, severity: .error,
             message: LocalizedMessage(
-                ja: "ファイルが空です（0 バイト）。内容のあるファイルを選び直して送ってください。",
+                ja: "ファイルが空です（0 バイト）。内容のあるファイルを選び直して送って"
+                    + "ください。",
                 en: "The file is empty (0 bytes). Choose the file again, check that it opens, and upload it."),
             detail: ["bytes": .int(0)])
     }
@@ -16,7 +17,8 @@ extension Finding {
         Finding(
             code: .fileUnreadable, severity: .error,
             message: LocalizedMessage(
-                ja: "受け付けたファイルを読み出せませんでした。お手数ですが、同じファイルをもう一度送ってください。",
+                ja: "受け付けたファイルを読み出せませんでした。お手数ですが、同じファ"
+                    + "イルをもう一度送ってください。",
                 en: "The uploaded file could not be read back from storage. Please upload the same file again."),
             detail: ["reason": .string(reason)])
     }
@@ -26,8 +28,10 @@ extension Finding {
         return Finding(
             code: .fileTypeNotAllowed, severity: .error,
             message: LocalizedMessage(
-                ja: "このファイルは PDF ではありません（内容から判定した形式: \(kind.ja)）。添付資料は PDF 形式で送ってください。"
-                    + "紙の書類はスキャンして、Word などの文書は「PDF として保存」で PDF にしてから送ってください。",
+                ja: "このファイルは PDF ではありません（内容から判定した形式: \(kind.ja)）。"
+                    + "添付資料は PDF 形式で送ってください。"
+                    + "紙の書類はスキャンして、Word などの文書は「PDF として保存」で PDF に"
+                    + "してから送ってください。",
                 en: "This file is not a PDF (its content is \(kind.en)). Attachments must be PDF files: scan paper "
                     + "documents, or use “Save as PDF” for Word and similar documents, then upload the PDF."),
             detail: ["detected": .string(mime), "allowed": .strings(allowed), "slot": .string(slot.rawValue)])
@@ -38,7 +42,8 @@ extension Finding {
         return Finding(
             code: .fileNameMismatch, severity: .warning,
             message: LocalizedMessage(
-                ja: "ファイル名の拡張子「.\(fileExtension)」と実際の形式（\(kind.ja)）が一致しません。内容に合った拡張子にしてください。",
+                ja: "ファイル名の拡張子「.\(fileExtension)」と実際の形式（\(kind.ja)）が一致し"
+                    + "ません。内容に合った拡張子にしてください。",
                 en:
                     "The file name ends in “.\(fileExtension)” but the content is \(kind.en). Give the file the extension "
                     + "that matches its content."),
@@ -51,8 +56,10 @@ extension Finding {
         return Finding(
             code: .sizeFileOverLimit, severity: .error,
             message: LocalizedMessage(
-                ja: "ファイルの大きさが \(size) で、1 ファイルの上限 \(limit) を \(excess) 超えています。"
-                    + "不要なページを除くか、200 dpi 程度の解像度でスキャンし直すか、書類ごとに分けて送ってください。",
+                ja: "ファイルの大きさが \(size) で、1 ファイルの上限 \(limit) を \(excess) 超えて"
+                    + "います。"
+                    + "不要なページを除くか、200 dpi 程度の解像度でスキャンし直すか、書類"
+                    + "ごとに分けて送ってください。",
                 en:
                     "This file is \(size); one file may be at most \(limit) (\(excess) over). Remove pages that are not "
                     + "needed, rescan at about 200 dpi, or split it into one file per document."),
@@ -64,9 +71,11 @@ extension Finding {
         return Finding(
             code: .sizeApplicationOverLimit, severity: .error,
             message: LocalizedMessage(
-                ja: "このファイル（\(ByteSize(bytes: fileBytes))）を加えると添付資料の合計が \(ByteSize(bytes: total)) になり、"
+                ja: "このファイル（\(ByteSize(bytes: fileBytes))）を加えると添付資料の合計が "
+                    + "\(ByteSize(bytes: total)) になり、"
                     + "1 件の申請で送れる上限 \(limit)（顔写真を含む）を \(excess) 超えます。"
-                    + "不要なページを除くか、残りは追加資料の提出を求められた際に送ってください。",
+                    + "不要なページを除くか、残りは追加資料の提出を求められた際に送って"
+                    + "ください。",
                 en: "With this file (\(ByteSize(bytes: fileBytes))) the attachments come to \(ByteSize(bytes: total)); "
                     + "an application may hold \(limit) in all, the photo included (\(excess) over). Remove pages that "
                     + "are not needed, or send the rest as additional documents when asked."),
@@ -80,8 +89,10 @@ extension Finding {
         Finding(
             code: .sizeTooManyFiles, severity: .error,
             message: LocalizedMessage(
-                ja: "この申請には既に \(count - 1) 件の添付ファイルがあり、送れるのは \(limit) 件までです。"
-                    + "資料を 1 つの PDF にまとめるか、追加資料の提出を求められた際に送ってください。",
+                ja: "この申請には既に \(count - 1) 件の添付ファイルがあり、送れるのは \(limit)"
+                    + " 件までです。"
+                    + "資料を 1 つの PDF にまとめるか、追加資料の提出を求められた際に送っ"
+                    + "てください。",
                 en:
                     "This application already has \(count - 1) attachment file(s) and may have at most \(limit). Combine "
                     + "the documents into one PDF, or send the rest as additional documents when asked."),
@@ -93,19 +104,23 @@ extension Finding {
         switch failure {
         case .timeout:
             message = LocalizedMessage(
-                ja: "この PDF は読み取りに時間がかかりすぎたため、確認を中止しました（\(reason)）。"
-                    + "ファイルが壊れている可能性があります。元の文書から PDF を作り直して送ってください。",
+                ja: "この PDF は読み取りに時間がかかりすぎたため、確認を中止しました（"
+                    + "\(reason)）。"
+                    + "ファイルが壊れている可能性があります。元の文書から PDF を作り直し"
+                    + "て送ってください。",
                 en: "Reading this PDF took too long and was stopped (\(reason)). The file may be damaged: create the "
                     + "PDF again from the original document and upload it.")
         case .memory:
             message = LocalizedMessage(
-                ja: "この PDF は読み取りに必要なメモリーが上限を超えたため、確認を中止しました（\(reason)）。"
+                ja: "この PDF は読み取りに必要なメモリーが上限を超えたため、確認を中止し"
+                    + "ました（\(reason)）。"
                     + "元の文書から PDF を作り直すか、書類ごとに分けて送ってください。",
                 en: "Reading this PDF needed more memory than allowed and was stopped (\(reason)). Create the PDF "
                     + "again from the original document, or split it into one file per document.")
         default:
             message = LocalizedMessage(
-                ja: "この PDF は正しく読み取れません（\(reason)）。ファイルが壊れているか、標準の PDF（ISO 32000）ではありません。"
+                ja: "この PDF は正しく読み取れません（\(reason)）。ファイルが壊れているか、"
+                    + "標準の PDF（ISO 32000）ではありません。"
                     + "元の文書から PDF を作り直して送ってください。",
                 en: "This PDF cannot be read (\(reason)). The file is damaged or is not a standard PDF (ISO 32000): "
                     + "create the PDF again from the original document and upload it.")
@@ -120,8 +135,10 @@ extension Finding {
         Finding(
             code: .pdfMalformed, severity: .error,
             message: LocalizedMessage(
-                ja: "この PDF は書類ごとに分けることができませんでした（\(reason)）。構造が壊れている可能性があります。"
-                    + "元の文書から PDF を作り直すか、書類ごとに別のファイルで送ってください。",
+                ja: "この PDF は書類ごとに分けることができませんでした（\(reason)）。構造が"
+                    + "壊れている可能性があります。"
+                    + "元の文書から PDF を作り直すか、書類ごとに別のファイルで送ってくだ"
+                    + "さい。",
                 en: "This PDF could not be split into its documents (\(reason)); its structure may be damaged. Create "
                     + "the PDF again from the original, or send one file per document."),
             detail: ["parser": .string(reason), "stage": .string("split")])
@@ -131,7 +148,8 @@ extension Finding {
         Finding(
             code: .pdfPasswordRequired, severity: .error,
             message: LocalizedMessage(
-                ja: "この PDF は開くのにパスワードが必要です。パスワードを解除した PDF を保存し直して送ってください。",
+                ja: "この PDF は開くのにパスワードが必要です。パスワードを解除した PDF を"
+                    + "保存し直して送ってください。",
                 en: "This PDF needs a password to open. Save a copy without the password and upload that."),
             detail: ["revision": revision.map { .int(Int64($0)) } ?? .null])
     }
@@ -145,7 +163,8 @@ extension Finding {
         return Finding(
             code: .pdfPrintRestricted, severity: .error,
             message: LocalizedMessage(
-                ja: "この PDF は\(what.ja)。セキュリティ設定を解除する（印刷を許可する）か、制限のない PDF を作り直して送ってください。",
+                ja: "この PDF は\(what.ja)。セキュリティ設定を解除する（印刷を許可する）か"
+                    + "、制限のない PDF を作り直して送ってください。",
                 en: "This PDF \(what.en). Remove its security settings (allow printing), or create an unrestricted "
                     + "PDF, and upload it again."),
             detail: ["print": .bool(permissions.print), "print_high_res": .bool(permissions.printHighRes)])
@@ -155,7 +174,8 @@ extension Finding {
         Finding(
             code: .pdfCopyRestricted, severity: .error,
             message: LocalizedMessage(
-                ja: "この PDF は内容のコピーが禁止されています。セキュリティ設定を解除する（コピーを許可する）か、"
+                ja: "この PDF は内容のコピーが禁止されています。セキュリティ設定を解除す"
+                    + "る（コピーを許可する）か、"
                     + "制限のない PDF を作り直して送ってください。",
                 en: "This PDF does not allow copying its text and images. Remove its security settings (allow "
                     + "copying), or create an unrestricted PDF, and upload it again."),
@@ -166,8 +186,10 @@ extension Finding {
         Finding(
             code: .pdfDRM, severity: .error,
             message: LocalizedMessage(
-                ja: "この PDF は文書保護（DRM・ネットワーク認証・証明書による暗号化。セキュリティハンドラー「\(handler)」）が"
-                    + "かかっており、審査で開くことができません。保護のない PDF を元の文書から作成して送ってください。",
+                ja: "この PDF は文書保護（DRM・ネットワーク認証・証明書による暗号化。セキ"
+                    + "ュリティハンドラー「\(handler)」）が"
+                    + "かかっており、審査で開くことができません。保護のない PDF を元の文"
+                    + "書から作成して送ってください。",
                 en: "This PDF is locked by rights management (security handler “\(handler)”: DRM, network "
                     + "authentication or certificate security), which reviewers cannot open. Export an unprotected "
                     + "PDF from the original document and upload it."),
@@ -184,8 +206,10 @@ extension Finding {
         return Finding(
             code: .pdfPermissionsPassword, severity: severity,
             message: LocalizedMessage(
-                ja: "この PDF には権限パスワード（所有者パスワード）が設定されています。開く・印刷・コピーはできますが、"
-                    + "入管は PDF にパスワードを設定しないよう求めています。セキュリティ設定を解除して保存し直してください。",
+                ja: "この PDF には権限パスワード（所有者パスワード）が設定されています。"
+                    + "開く・印刷・コピーはできますが、"
+                    + "入管は PDF にパスワードを設定しないよう求めています。セキュリティ"
+                    + "設定を解除して保存し直してください。",
                 en: "This PDF carries a permissions (owner) password. It opens, prints and copies, but the agency asks "
                     + "for PDFs without any password setting: remove the security settings and save it again."),
             detail: ["revision": revision.map { .int(Int64($0)) } ?? .null, "restricted": .strings(restricted)])
@@ -195,7 +219,8 @@ extension Finding {
         Finding(
             code: .pdfNoPages, severity: .error,
             message: LocalizedMessage(
-                ja: "この PDF にはページがありません（0 ページ）。内容のある PDF を作り直して送ってください。",
+                ja: "この PDF にはページがありません（0 ページ）。内容のある PDF を作り直"
+                    + "して送ってください。",
                 en: "This PDF has no pages. Create the PDF again with its content and upload it."),
             detail: ["pages": .int(0)])
     }
@@ -204,7 +229,8 @@ extension Finding {
         Finding(
             code: .pdfTooManyPages, severity: .error,
             message: LocalizedMessage(
-                ja: "この PDF は \(pages) ページあり、1 ファイルの上限 \(limit) ページを \(pages - limit) ページ超えています。"
+                ja: "この PDF は \(pages) ページあり、1 ファイルの上限 \(limit) ページを "
+                    + "\(pages - limit) ページ超えています。"
                     + "書類ごとに分けて送ってください。",
                 en: "This PDF has \(pages) pages; one file may have at most \(limit) (\(pages - limit) over). Split it "
                     + "into one file per document."),
@@ -221,7 +247,8 @@ extension Finding {
         return Finding(
             code: .pdfActiveContent, severity: severity,
             message: LocalizedMessage(
-                ja: "この PDF には\(jaList)が含まれています。審査には不要なため、これらを含まない PDF"
+                ja: "この PDF には\(jaList)が含まれています。審査には不要なため、これらを含"
+                    + "まない PDF"
                     + "（「PDF として印刷」など）で保存し直して送ってください。",
                 en: "This PDF contains \(enList). Reviewers do not need these: save a copy without them (for example "
                     + "with “Print to PDF”) and upload that."),

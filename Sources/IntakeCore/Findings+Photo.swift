@@ -6,8 +6,10 @@ extension Finding {
         return Finding(
             code: .photoTypeNotAllowed, severity: .error,
             message: LocalizedMessage(
-                ja: "顔写真の形式が受け付けられません（内容から判定した形式: \(kind.ja)）。顔写真は JPEG または PNG で送ってください。"
-                    + "iPhone の HEIC 写真は「設定 > カメラ > フォーマット > 互換性優先」で撮り直すか、JPEG に書き出してください。",
+                ja: "顔写真の形式が受け付けられません（内容から判定した形式: \(kind.ja)）"
+                    + "。顔写真は JPEG または PNG で送ってください。"
+                    + "iPhone の HEIC 写真は「設定 > カメラ > フォーマット > 互換性優先」で撮"
+                    + "り直すか、JPEG に書き出してください。",
                 en: "The face photo's format is not accepted (its content is \(kind.en)). Send the photo as a JPEG or "
                     + "PNG file. For an iPhone HEIC photo, set Settings > Camera > Formats > Most Compatible and take "
                     + "it again, or export it as JPEG."),
@@ -20,7 +22,8 @@ extension Finding {
         return Finding(
             code: .photoMalformed, severity: .error,
             message: LocalizedMessage(
-                ja: "顔写真の画像を読み取れません（\(reason)）。ファイルが壊れている可能性があります。"
+                ja: "顔写真の画像を読み取れません（\(reason)）。ファイルが壊れている可能"
+                    + "性があります。"
                     + "元の写真から JPEG で保存し直して送ってください。",
                 en: "The face photo cannot be read (\(reason)); the file may be damaged. Save the original photo "
                     + "again as a JPEG and upload it."),
@@ -31,8 +34,10 @@ extension Finding {
         Finding(
             code: .photoFileTooLarge, severity: .error,
             message: LocalizedMessage(
-                ja: "顔写真のファイルが \(ByteSize(bytes: bytes)) あり、上限の \(limit) を超えています。"
-                    + "縦 800 × 横 600 ピクセル程度に縮小して保存し直してください（通常 300 kB 以下になります）。",
+                ja: "顔写真のファイルが \(ByteSize(bytes: bytes)) あり、上限の \(limit) を超えてい"
+                    + "ます。"
+                    + "縦 800 × 横 600 ピクセル程度に縮小して保存し直してください（通常 300 "
+                    + "kB 以下になります）。",
                 en: "The face photo file is \(ByteSize(bytes: bytes)); a photo may be at most \(limit). Resize it "
                     + "to about 600 × 800 pixels and save it again (usually under 300 kB)."),
             detail: ["bytes": .int(bytes), "limit": .int(limit.bytes)])
@@ -46,7 +51,8 @@ extension Finding {
         switch check.code {
         case .photoTooManyPixels:
             message = LocalizedMessage(
-                ja: "顔写真の画素数が \(megapixels(value)) 万画素あり、上限の \(megapixels(check.maximum ?? 0)) 万画素を超えています。"
+                ja: "顔写真の画素数が \(megapixels(value)) 万画素あり、上限の "
+                    + "\(megapixels(check.maximum ?? 0)) 万画素を超えています。"
                     + "縦 800 × 横 600 ピクセル程度に縮小してください。",
                 en:
                     "The face photo has \(megapixels(value) / 100) megapixels, more than the \(megapixels(check.maximum ?? 0) / 100) "
@@ -54,14 +60,16 @@ extension Finding {
         case .photoTooSmall:
             message = LocalizedMessage(
                 ja: "顔写真が小さすぎます（横 × 縦 = \(check.text ?? "\(Int(value))") ピクセル）。"
-                    + "横 \(spec.minWidth) × 縦 \(spec.minHeight) ピクセル以上の写真を送ってください。"
+                    + "横 \(spec.minWidth) × 縦 \(spec.minHeight) ピクセル以上の写真を送ってくださ"
+                    + "い。"
                     + "縮小された写真ではなく、撮影した元の写真を使ってください。",
                 en: "The face photo is too small (\(check.text ?? "\(Int(value))") pixels, width × height). "
                     + "Send a photo of at least \(spec.minWidth) × \(spec.minHeight) pixels (width × height), made "
                     + "from the original picture rather than a reduced copy.")
         case .photoAspectRatio:
             message = LocalizedMessage(
-                ja: "顔写真の縦横比が 縦:横 = 1:\(fixed(value, 2)) で、規定の 縦 4 : 横 3（縦 40 mm × 横 30 mm）と異なります。"
+                ja: "顔写真の縦横比が 縦:横 = 1:\(fixed(value, 2)) で、規定の 縦 4 : 横 3（縦 40 mm "
+                    + "× 横 30 mm）と異なります。"
                     + "縦 4 : 横 3 に切り抜いてください（例: 縦 800 × 横 600 ピクセル）。",
                 en: "The face photo's width is \(fixed(value, 2)) of its height; it must be 3 wide by 4 high "
                     + "(30 mm × 40 mm). Crop it to 3:4, for example 600 × 800 pixels.")
@@ -77,18 +85,21 @@ extension Finding {
                 en: "The face photo is black and white. Send a colour photo.")
         case .photoNoFace:
             message = LocalizedMessage(
-                ja: "顔写真から顔を見つけられませんでした。正面を向き、顔全体がはっきり写った写真を送ってください"
+                ja: "顔写真から顔を見つけられませんでした。正面を向き、顔全体がはっき"
+                    + "り写った写真を送ってください"
                     + "（帽子・マスク・サングラスは外してください）。",
                 en: "No face could be found in the photo. Send a photo that shows your whole face clearly, looking "
                     + "straight at the camera, without a hat, mask or sunglasses.")
         case .photoMultipleFaces:
             message = LocalizedMessage(
-                ja: "顔写真に \(Int(value)) 人の顔が写っています。申請人本人だけが写った写真を送ってください。",
+                ja: "顔写真に \(Int(value)) 人の顔が写っています。申請人本人だけが写った写"
+                    + "真を送ってください。",
                 en: "The photo shows \(Int(value)) faces. Send a photo of the applicant alone.")
         case .photoFaceTooSmall, .photoFaceTooLarge:
             let small = check.code == .photoFaceTooSmall
             message = LocalizedMessage(
-                ja: "顔（頭頂から顎まで）の高さが写真の \(percent(value)) %（縦 40 mm の写真で約 \(millimetres(value)) mm）です。"
+                ja: "顔（頭頂から顎まで）の高さが写真の \(percent(value)) %（縦 40 mm の写真で"
+                    + "約 \(millimetres(value)) mm）です。"
                     + "規定は \(millimetres(spec.headHeight.lowerBound))〜\(millimetres(spec.headHeight.upperBound)) mm"
                     + "（\(percent(spec.headHeight.lowerBound))〜\(percent(spec.headHeight.upperBound)) %）です。"
                     + (small ? "顔が大きく写るように切り抜き直してください。" : "顔の周りに余白を残して切り抜き直してください。"),
@@ -114,7 +125,8 @@ extension Finding {
         case .photoFaceOffCenter:
             let side = value < 0.5 ? (ja: "左", en: "left") : (ja: "右", en: "right")
             message = LocalizedMessage(
-                ja: "顔の中心が写真の左端から \(percent(value)) % の位置にあり、\(side.ja)に寄っています。"
+                ja: "顔の中心が写真の左端から \(percent(value)) % の位置にあり、\(side.ja)に寄っ"
+                    + "ています。"
                     + "顔が左右の中央（\(percent(0.5 - spec.centerTolerance))〜\(percent(0.5 + spec.centerTolerance)) %）に来るよう切り抜き直してください。",
                 en: "Your face is centred at \(percent(value)) % of the photo's width, off to the \(side.en). Crop the "
                     + "photo so that your face is in the middle (\(percent(0.5 - spec.centerTolerance))–"
@@ -130,7 +142,8 @@ extension Finding {
             let turn = check.measure == "yaw"
             message = LocalizedMessage(
                 ja: (turn ? "顔が左右に \(fixed(value, 1))° 向いています" : "顔が上下に \(fixed(value, 1))° 傾いています")
-                    + "（許容は \(fixed(check.maximum ?? 0, 0))° まで）。カメラを正面から見て撮り直してください。",
+                    + "（許容は \(fixed(check.maximum ?? 0, 0))° まで）。カメラを正面から見て撮り"
+                    + "直してください。",
                 en: (turn
                     ? "Your face is turned \(fixed(value, 1))° to the side"
                     : "Your head is tipped \(fixed(value, 1))° up or down")
@@ -138,14 +151,16 @@ extension Finding {
                     + "into the camera.")
         case .photoEyesClosed:
             message = LocalizedMessage(
-                ja: "目が閉じているか、細くなっています（開き具合 \(fixed(value, 2))、必要な値 \(fixed(check.minimum ?? 0, 2)) 以上）。"
+                ja: "目が閉じているか、細くなっています（開き具合 \(fixed(value, 2))、必要な"
+                    + "値 \(fixed(check.minimum ?? 0, 2)) 以上）。"
                     + "目をしっかり開けて撮り直してください。",
                 en: "Your eyes are closed or nearly closed (openness \(fixed(value, 2)); at least "
                     + "\(fixed(check.minimum ?? 0, 2)) is needed). Take the photo again with your eyes open.")
         case .photoEyeLine:
             severity = .warning
             message = LocalizedMessage(
-                ja: "目の高さが写真の下端から \(percent(value)) % の位置にあります。国際規格（ISO/IEC 19794-5）の目安は "
+                ja: "目の高さが写真の下端から \(percent(value)) % の位置にあります。国際規格"
+                    + "（ISO/IEC 19794-5）の目安は "
                     + "\(percent(spec.eyeLine.lowerBound))〜\(percent(spec.eyeLine.upperBound)) % です。上下の位置を確認してください。",
                 en: "Your eyes are at \(percent(value)) % of the photo's height from the bottom; the international "
                     + "standard (ISO/IEC 19794-5) recommends \(percent(spec.eyeLine.lowerBound))–"
@@ -153,13 +168,16 @@ extension Finding {
         case .photoFaceResolutionLow:
             severity = .warning
             message = LocalizedMessage(
-                ja: "両目の間隔が \(Int(value.rounded())) ピクセルしかなく、顔の細部が粗く写っています"
-                    + "（国際規格の目安は \(Int(spec.minInterEyeDistance)) ピクセル以上）。より高い解像度の写真を使ってください。",
+                ja: "両目の間隔が \(Int(value.rounded())) ピクセルしかなく、顔の細部が粗く写っ"
+                    + "ています"
+                    + "（国際規格の目安は \(Int(spec.minInterEyeDistance)) ピクセル以上）。より高"
+                    + "い解像度の写真を使ってください。",
                 en: "Your eyes are only \(Int(value.rounded())) pixels apart, so the face is coarse (the international "
                     + "guideline is at least \(Int(spec.minInterEyeDistance)) pixels). Use a higher-resolution photo.")
         case .photoBackgroundNotPlain where check.measure == "background_regions":
             message = LocalizedMessage(
-                ja: "頭の周りに無地の背景が写っていません。頭の左右と上に背景が見えるよう少し離れて、"
+                ja: "頭の周りに無地の背景が写っていません。頭の左右と上に背景が見える"
+                    + "よう少し離れて、"
                     + "無地で明るい壁やスクリーンの前で撮り直してください。",
                 en: "No plain background shows around your head. Take the photo again in front of a plain light wall "
                     + "or screen, from far enough away that the background shows beside and above your head.")
@@ -167,8 +185,10 @@ extension Finding {
             let shadow = check.measure == "background_imbalance"
             message = LocalizedMessage(
                 ja: shadow
-                    ? "背景の明るさが左右や上で異なり、影が写っています。影ができないよう照明を当て、無地で明るい背景の前で撮り直してください。"
-                    : "背景に模様や物が写っています。無地で明るい壁やスクリーンの前で撮り直してください。",
+                    ? "背景の明るさが左右や上で異なり、影が写っています。影ができないよ"
+                        + "う照明を当て、無地で明るい背景の前で撮り直してください。"
+                    : "背景に模様や物が写っています。無地で明るい壁やスクリーンの前で撮"
+                        + "り直してください。",
                 en: shadow
                     ? "The background is brighter on one side than another: there is a shadow. Take the photo again "
                         + "in front of a plain light background, lit so that no shadow falls on it."
@@ -176,28 +196,32 @@ extension Finding {
                         + "a plain light wall or screen.")
         case .photoBlurry where check.measure == "image_sharpness":
             message = LocalizedMessage(
-                ja: "写真全体がぼやけています（鮮明さ \(fixed(value, 1))、必要な値 \(fixed(check.minimum ?? 0, 0)) 以上）。"
+                ja: "写真全体がぼやけています（鮮明さ \(fixed(value, 1))、必要な値 "
+                    + "\(fixed(check.minimum ?? 0, 0)) 以上）。"
                     + "ピントを合わせ、手ぶれしないように撮り直してください。",
                 en: "The photo is blurred throughout (sharpness \(fixed(value, 1)); at least "
                     + "\(fixed(check.minimum ?? 0, 0)) is needed). Take the photo again in focus, holding the "
                     + "camera still.")
         case .photoOverexposed where check.measure == "image_highlights_clipped":
             message = LocalizedMessage(
-                ja: "写真が明るすぎます。中央部の \(percent(value)) % が白く飛んでいます（許容は \(percent(check.maximum ?? 0)) % まで）。"
+                ja: "写真が明るすぎます。中央部の \(percent(value)) % が白く飛んでいます（許"
+                    + "容は \(percent(check.maximum ?? 0)) % まで）。"
                     + "光を弱めるか、フラッシュを使わずに撮り直してください。",
                 en: "The photo is too bright: \(percent(value)) % of its centre is washed out to white (at most "
                     + "\(percent(check.maximum ?? 0)) % is allowed). Take the photo again with softer light or "
                     + "without flash.")
         case .photoTooDark where check.measure == "image_shadows_clipped":
             message = LocalizedMessage(
-                ja: "写真が暗すぎます。中央部の \(percent(value)) % が黒くつぶれています（許容は \(percent(check.maximum ?? 0)) % まで）。"
+                ja: "写真が暗すぎます。中央部の \(percent(value)) % が黒くつぶれています（許"
+                    + "容は \(percent(check.maximum ?? 0)) % まで）。"
                     + "明るい場所で、顔に均一に光が当たるようにして撮り直してください。",
                 en: "The photo is too dark: \(percent(value)) % of its centre is black (at most "
                     + "\(percent(check.maximum ?? 0)) % is allowed). Take the photo again in a bright place with even "
                     + "light on your face.")
         case .photoBlurry:
             message = LocalizedMessage(
-                ja: "顔がぼやけています（鮮明さ \(fixed(value, 0))、必要な値 \(fixed(spec.minSharpness, 0)) 以上）。"
+                ja: "顔がぼやけています（鮮明さ \(fixed(value, 0))、必要な値 "
+                    + "\(fixed(spec.minSharpness, 0)) 以上）。"
                     + "ピントを合わせ、手ぶれしないように撮り直してください。",
                 en: "Your face is blurred (sharpness \(fixed(value, 0)); at least \(fixed(spec.minSharpness, 0)) is "
                     + "needed). Take the photo again in focus, holding the camera still.")

@@ -145,8 +145,10 @@ extension Finding {
         return Finding(
             code: .splitManifestInvalid, severity: .error,
             message: LocalizedMessage(
-                ja: "書類一覧（マニフェスト）の \(document) 番目 \(label) が正しくありません: \(ja)。"
-                    + "各書類のページ範囲が重ならず、すき間なく全ページを覆うように直して、もう一度送ってください。",
+                ja: "書類一覧（マニフェスト）の \(document) 番目 \(label) が正しくありません: "
+                    + "\(ja)。"
+                    + "各書類のページ範囲が重ならず、すき間なく全ページを覆うように直し"
+                    + "て、もう一度送ってください。",
                 en: "Document \(document) of the manifest, \(label), is not valid: \(en). Give each document a page "
                     + "range so that together they cover every page once, in order, and send it again."),
             detail: [

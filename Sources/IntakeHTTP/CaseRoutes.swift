@@ -148,7 +148,8 @@ struct AdminRoutes {
         guard !totals.isEmpty, files.isEmpty || files.count == 1 || files.count == totals.count else {
             throw Problem.invalidRequest(
                 "Give at least one total limit, and one file limit or one per total limit.",
-                ja: "total_limits を 1 つ以上、file_limits は 1 つか total_limits と同じ数だけ指定してください。")
+                ja: "total_limits を 1 つ以上、file_limits は 1 つか total_limits と同じ数だけ指定し"
+                    + "てください。")
         }
         return totals.enumerated().map { index, total in
             TrialCandidate(totalLimit: total, fileLimit: files.isEmpty ? nil : files[files.count == 1 ? 0 : index])

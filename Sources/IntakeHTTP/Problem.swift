@@ -94,7 +94,8 @@ extension Problem {
             invalid ? #"Bearer realm="intake", error="invalid_token""# : #"Bearer realm="intake""#
         return Problem(
             .unauthorized, code: "auth.unauthorized",
-            ja: "認証が必要です。発行されたトークンを Authorization: Bearer ヘッダーで送ってください。",
+            ja: "認証が必要です。発行されたトークンを Authorization: Bearer ヘッダーで送って"
+                + "ください。",
             en: "Authentication is needed. Send the token you were issued in an Authorization: Bearer header.",
             headers: headers)
     }
@@ -102,7 +103,8 @@ extension Problem {
     static func insufficientScope(_ needed: TokenScope) -> Problem {
         Problem(
             .forbidden, code: "auth.insufficient_scope",
-            ja: "このトークンでは行えない操作です（必要な権限: \(needed.rawValue)）。権限のあるトークンを使ってください。",
+            ja: "このトークンでは行えない操作です（必要な権限: \(needed.rawValue)）。権限の"
+                + "あるトークンを使ってください。",
             en: "This token may not do that: it needs the \(needed.rawValue) scope. Use a token that has it.")
     }
 
@@ -119,41 +121,48 @@ extension Problem {
 
     static let lengthRequired = Problem(
         .lengthRequired, code: "upload.length_required",
-        ja: "Content-Length ヘッダーが必要です。ファイルは 1 リクエストに 1 つ、長さを付けて送ってください（chunked は使えません）。",
+        ja: "Content-Length ヘッダーが必要です。ファイルは 1 リクエストに 1 つ、長さを付け"
+            + "て送ってください（chunked は使えません）。",
         en: "A Content-Length header is needed: send one file per request with its length, not chunked.")
 
     static let multipart = Problem(
         .unsupportedMediaType, code: "upload.multipart_not_supported",
-        ja: "multipart 形式は受け付けていません。ファイルそのものを本文として送ってください（1 リクエストに 1 ファイル）。",
+        ja: "multipart 形式は受け付けていません。ファイルそのものを本文として送ってくだ"
+            + "さい（1 リクエストに 1 ファイル）。",
         en: "Multipart bodies are not taken: send the file itself as the body, one file per request.")
 
     static let digestMismatch = Problem(
         .badRequest, code: "upload.digest_mismatch",
-        ja: "受け取った内容の SHA-256 が Repr-Digest と一致しません。通信中に壊れた可能性があります。もう一度送ってください。",
+        ja: "受け取った内容の SHA-256 が Repr-Digest と一致しません。通信中に壊れた可能性が"
+            + "あります。もう一度送ってください。",
         en: "The SHA-256 of what arrived does not match Repr-Digest: the file was damaged on the way. Send it again.")
 
     static func incomplete() -> Problem {
         Problem(
             .badRequest, code: "upload.incomplete",
-            ja: "ファイルが最後まで届きませんでした。何も保存していません。もう一度送ってください。",
+            ja: "ファイルが最後まで届きませんでした。何も保存していません。もう一度送"
+                + "ってください。",
             en: "The file did not arrive in full; nothing was stored. Send it again.")
     }
 
     static let keyReused = Problem(
         .unprocessableContent, code: "idempotency.key_reused",
-        ja: "この Idempotency-Key は別の内容の送信に使われています。新しいファイルには新しいキーを付けてください。",
+        ja: "この Idempotency-Key は別の内容の送信に使われています。新しいファイルには新"
+            + "しいキーを付けてください。",
         en: "This Idempotency-Key was used for a different request. Use a new key for a new file.")
 
     static let draining = Problem(
         .serviceUnavailable, code: "service.draining",
-        ja: "サービスは停止処理中のため受け付けていません。しばらくしてからもう一度送ってください。",
+        ja: "サービスは停止処理中のため受け付けていません。しばらくしてからもう一度"
+            + "送ってください。",
         en: "The service is shutting down and takes nothing new. Send again in a moment.",
         headers: [.retryAfter: "5"])
 
     static func overloaded(limit: Int) -> Problem {
         Problem(
             .serviceUnavailable, code: "service.overloaded",
-            ja: "同時に受け付けられるアップロード（\(limit) 件）を超えています。少し待ってからもう一度送ってください。",
+            ja: "同時に受け付けられるアップロード（\(limit) 件）を超えています。少し待っ"
+                + "てからもう一度送ってください。",
             en: "More than \(limit) uploads are in progress at once. Wait a moment and send again.",
             numbers: ["limit": Int64(limit)], headers: [.retryAfter: "2"])
     }
@@ -161,24 +170,28 @@ extension Problem {
     static func insufficientStorage(free: Int64, minimum: Int64) -> Problem {
         Problem(
             HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage"), code: "service.insufficient_storage",
-            ja: "保存領域の空きが不足しているため、アップロードを受け付けられません。時間をおいてもう一度送ってください。",
+            ja: "保存領域の空きが不足しているため、アップロードを受け付けられません。"
+                + "時間をおいてもう一度送ってください。",
             en: "The service is short of storage space and cannot take uploads now. Send again later.",
             numbers: ["free_bytes": free, "minimum_bytes": minimum], headers: [.retryAfter: "60"])
     }
 
     static let timedOut = Problem(
         .requestTimeout, code: "request.timeout",
-        ja: "送信に時間がかかりすぎたため打ち切りました。何も保存していません。通信環境を確かめて、もう一度送ってください。",
+        ja: "送信に時間がかかりすぎたため打ち切りました。何も保存していません。通信"
+            + "環境を確かめて、もう一度送ってください。",
         en: "The request took too long and was cut off; nothing was stored. Check the connection and send again.")
 
     static let internalError = Problem(
         .internalServerError, code: "service.internal_error",
-        ja: "サービス内部で問題が起きました。時間をおいてもう一度お試しください。解決しない場合は Request-Id を添えてお問い合わせください。",
+        ja: "サービス内部で問題が起きました。時間をおいてもう一度お試しください。解"
+            + "決しない場合は Request-Id を添えてお問い合わせください。",
         en: "Something went wrong inside the service. Try again later; if it persists, contact us with the Request-Id.")
 
     static let unavailable = Problem(
         .serviceUnavailable, code: "service.unavailable",
-        ja: "保存先に一時的に書き込めません。しばらくしてからもう一度送ってください。",
+        ja: "保存先に一時的に書き込めません。しばらくしてからもう一度送ってください"
+            + "。",
         en: "Storage is briefly unavailable. Send again in a moment.", headers: [.retryAfter: "5"])
 }
 

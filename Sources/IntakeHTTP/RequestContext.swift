@@ -105,7 +105,8 @@ struct ProblemMiddleware: RouterMiddleware {
             guard let finding = error.finding else { return .internalError }
             return Problem(status(for: finding.code), finding: finding)
         case .invalidRequest:
-            return .invalidRequest(error.message, ja: "リクエストの内容が正しくありません: \(error.message)")
+            return .invalidRequest(
+                error.message, ja: "リクエストの内容が正しくありません: \(error.message)")
         // Over HTTP the only source that can fail to be read is the request body: it broke off.
         case .fileUnreadable: return .incomplete()
         case .digestMismatch: return .digestMismatch

@@ -202,7 +202,8 @@ struct UploadRoutes {
         else {
             throw Problem.invalidRequest(
                 "Intake-Manifest must be base64url JSON: {\"documents\": [{\"title\", \"pages\": [first, last]}]}.",
-                ja: "Intake-Manifest は base64url で符号化した JSON（documents の一覧）で送ってください。")
+                ja: "Intake-Manifest は base64url で符号化した JSON（documents の一覧）で送ってくだ"
+                    + "さい。")
         }
         return manifest
     }
