@@ -4,8 +4,9 @@ import PackageDescription
 /// Intake: the document intake worker behind the residence-application upload button.
 ///
 /// Data flows one way: a face (`intake`, later HTTP) → `IntakeApplication` → `BlobStorage` + `IntakeStore` (the
-/// protocols; `IntakeStoreSQLite` implements them) → queue → `IntakeWorker` → inspection (`FileInspection`,
-/// `PDFInspection`, `PhotoInspection`, in an isolated child process) → rules (`IntakeCore`) → verdict → store.
+/// protocols; `IntakeStoreSQLite` and `IntakeStorePostgres` implement them) → queue → `IntakeWorker` → inspection
+/// (`FileInspection`, `PDFInspection`, `PhotoInspection`, in an isolated child process) → rules (`IntakeCore`) →
+/// verdict → store.
 /// C libraries live only in the thin `C*` targets, and only their wrapper module imports each one.
 let package = Package(
     name: "Intake",
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The HTTP face. swift-configuration support is left out: Intake reads its own configuration file.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // MARK: C libraries (module map + shim header only)
@@ -74,6 +76,13 @@ let package = Package(
         .target(
             name: "IntakeStoreSQLite",
             dependencies: ["IntakeCore", "IntakeStore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "IntakeStorePostgres",
+            dependencies: [
+                "IntakeCore", "IntakeStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
 
         // MARK: Processing
         .target(
@@ -135,7 +144,8 @@ let package = Package(
         .target(
             name: "IntakeTesting",
             dependencies: [
-                "IntakeCore", "IntakeStore", "IntakeStoreSQLite", "BlobStorage", "IntakeWorker", "ContentAddressing",
+                "IntakeCore", "IntakeStore", "IntakeStoreSQLite", "IntakeStorePostgres", "BlobStorage", "IntakeWorker",
+                "ContentAddressing",
                 "IntakeTestSupport",
             ],
             path: "Tests/IntakeTesting"),

@@ -23,6 +23,7 @@ packages=(
   groff                 # test corpus: gropdf writes the sample documents
   python3               # test corpus helpers (standard library only)
   curl                  # the demo's and the tests' HTTP client
+  postgresql            # the server store (store.url = postgres://…); tests start a PostgreSQL 15 of their own
   libtasn1-doc          # tests: a 36-page pdfTeX manual with bookmarks, split as a real-world bundle
   shared-mime-info      # tests: a 17-page LaTeX/hyperref spec with bookmarks
 )

@@ -315,6 +315,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public init(name: String) { self.name = name }
         /// The database was busy or locked past the timeout.
         public static let busy = Code(name: "busy")
+        /// The database server could not be reached or went away mid-transaction (a restart, a cut link).
+        public static let unavailable = Code(name: "unavailable")
         /// The job's lease passed to another worker: this worker's result must not be recorded.
         public static let leaseLost = Code(name: "lease_lost")
         public static let integrity = Code(name: "integrity")
@@ -322,7 +324,7 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     }
     public var code: Code
     public var message: String
-    public var isRetriable: Bool { code == .busy }
+    public var isRetriable: Bool { code == .busy || code == .unavailable }
     public var description: String { "store \(code): \(message)" }
 
     public init(code: Code, message: String) {

@@ -1,4 +1,5 @@
 import IntakeStore
+import IntakeStorePostgres
 import IntakeStoreSQLite
 import Synchronization
 
@@ -6,6 +7,8 @@ import Synchronization
 /// so a new backend passes the same promises by adding a case here and to `makeStorage`.
 public enum Backend: String, CaseIterable, Sendable {
     case sqlite
+    /// A fresh database on the test process's PostgreSQL server (`PostgresServer`).
+    case postgres
 }
 
 /// A clock the test moves by hand: the store reads leases, backoff and timestamps from it.
@@ -30,5 +33,11 @@ public func makeStorage(_ backend: Backend, clock: TestClock = TestClock()) thro
     case .sqlite:
         let folder = TemporaryDataFolder("store")
         return try SQLiteStore(path: folder.path + "/intake.sqlite", clock: clock.reading)
+    case .postgres:
+        let store = PostgresStore(
+            location: try PostgresServer.makeDatabase(), clock: clock.reading, maximumConnections: 4)
+        // The pool runs as long as the process: its idle connections close by themselves once the test is done.
+        Task { await store.run() }
+        return store
     }
 }

@@ -1,0 +1,241 @@
+import IntakeCore
+import IntakeStore
+import PostgresNIO
+
+extension PostgresStore {
+    /// One statement leases the most urgent claimable jobs: the inner `SELECT … FOR UPDATE SKIP LOCKED` passes
+    /// over rows another claim holds, so concurrent workers never wait on each other nor take the same job, and
+    /// each row gets its own fresh lease token. The statement also returns each job's upload (joined in the same
+    /// snapshot) and what the job was before, so an expired lease can be judged by `JobRules.expiredLease`; the
+    /// rare job that rule kills is put back to `dead` in the same transaction, and the claim tops up the batch.
+    public func claim(worker: String, limit: Int, lease: Duration) async throws -> [ClaimedJob] {
+        try await write { tx in
+            var claimed: [ClaimedJob] = []
+            while claimed.count < limit {
+                let rows = try await tx.rows(
+                    """
+                    UPDATE jobs j SET state = 'running', attempts = j.attempts + 1, lease_owner = \(worker),
+                        lease_token = 'L-' || replace(gen_random_uuid()::text, '-', ''),
+                        lease_expires_at = \(tx.now) + \(lease.seconds), updated_at = \(tx.now),
+                        last_error = CASE WHEN c.previous_state = 'running'
+                            THEN 'lease of ' || COALESCE(c.previous_owner, '?') || ' expired; reclaimed'
+                            ELSE j.last_error END
+                    FROM (
+                        SELECT jobs.id, jobs.state AS previous_state, jobs.lease_owner AS previous_owner,
+                               u.id AS u_id, u.application_id AS u_application_id,
+                               u.requested_receipt AS u_requested_receipt, u.round AS u_round, u.slot AS u_slot,
+                               u.file_name AS u_file_name, u.sha256 AS u_sha256, u.bytes AS u_bytes,
+                               u.uploader AS u_uploader, u.idempotency_key AS u_idempotency_key,
+                               u.bundle AS u_bundle, u.created_at AS u_created_at
+                        FROM jobs LEFT JOIN uploads u ON u.id = jobs.upload_id
+                        WHERE jobs.id IN (
+                            SELECT id FROM jobs
+                            WHERE (state IN ('queued', 'retrying') AND run_after <= \(tx.now))
+                               OR (state = 'running' AND lease_expires_at < \(tx.now))
+                            ORDER BY priority DESC, run_after, created_at, id
+                            LIMIT \(limit - claimed.count)
+                            FOR UPDATE SKIP LOCKED)
+                    ) c
+                    WHERE j.id = c.id
+                    RETURNING j.*, c.*
+                    """)
+                if rows.isEmpty { break }
+                var batch: [ClaimedJob] = []
+                for row in rows {
+                    var job = try JobRecord(row: row)
+                    if try row.value("previous_state", String.self) == JobState.running.rawValue,
+                        case .dead(let reason) = JobRules.expiredLease(
+                            attempts: job.attempts - 1, maxAttempts: job.maxAttempts)
+                    {
+                        try await Self.bury(&job, reason: reason, tx)
+                        continue
+                    }
+                    var upload: UploadRecord?
+                    if job.uploadId != nil {
+                        guard try row.value("u_id", String?.self) != nil else {
+                            throw StoreError(code: .integrity, message: "job \(job.id) names a missing upload")
+                        }
+                        upload = try UploadRecord(row: row, prefix: "u_")
+                    }
+                    batch.append(ClaimedJob(job: job, upload: upload))
+                }
+                // The statement returns rows in no particular order: claim order is the queue's order.
+                claimed += batch.sorted { a, b in
+                    (a.job.priority, b.job.runAfter, b.job.createdAt, b.job.id)
+                        > (b.job.priority, a.job.runAfter, a.job.createdAt, a.job.id)
+                }
+            }
+            return claimed
+        }
+    }
+
+    /// A job whose lease expired after its last allowed attempt: dead, with the attempt the claim counted undone,
+    /// and its upload's failure reported.
+    private static func bury(_ job: inout JobRecord, reason: String, _ tx: Transaction) async throws {
+        try await tx.execute(
+            """
+            UPDATE jobs SET state = 'dead', attempts = attempts - 1, last_error = \(reason), lease_owner = NULL,
+                lease_token = NULL, lease_expires_at = NULL, updated_at = \(tx.now)
+            WHERE id = \(job.id)
+            """)
+        if let upload = job.uploadId, let application = job.applicationId {
+            _ = try await lockApplication(id: application, tx)
+            try await append(.uploadFailed, application: application, upload: upload, tx)
+        }
+    }
+
+    public func renew(_ claim: ClaimedJob, lease: Duration) async throws -> Bool {
+        try await write { tx in
+            try await tx.execute(
+                """
+                UPDATE jobs SET lease_expires_at = \(tx.now) + \(lease.seconds), updated_at = \(tx.now)
+                WHERE id = \(claim.job.id) AND lease_token = \(claim.leaseToken) AND state = 'running'
+                RETURNING 1
+                """) == 1
+        }
+    }
+
+    public func complete(_ claim: ClaimedJob, decide: @escaping @Sendable (ApplicationUsage) -> [ItemResult])
+        async throws
+    {
+        try await write { tx in
+            try await Self.lockLease(claim, tx)
+            guard let upload = claim.upload, let applicationId = upload.applicationId else {
+                throw StoreError(code: .integrity, message: "job \(claim.job.id) is not for an upload of a case")
+            }
+            // The allowance check's isolation: with the application row locked, no other verdict of this
+            // application commits between the usage read below and this transaction's commit, and the read
+            // (a new snapshot per statement under READ COMMITTED) sees every verdict committed before the lock.
+            _ = try await Self.lockApplication(id: applicationId, tx)
+            let usage = try await Self.usage(
+                applicationId: applicationId, excludingUpload: upload.id, round: upload.round, tx)
+            let results = decide(usage)
+            for result in results {
+                try await Self.upsert(result.item, tx)
+                try await Self.insertVerdict(result, jobId: claim.job.id, durationMs: result.durationMs, tx)
+            }
+            let outcome = Verdict(items: results.map(\.verdict))
+            try await Self.append(
+                outcome == .accepted ? .uploadAccepted : .uploadRejected, application: applicationId,
+                upload: upload.id, tx)
+            try await Self.markSucceeded(claim, tx)
+        }
+    }
+
+    static func upsert(_ item: ItemRecord, _ tx: Transaction) async throws {
+        try await tx.execute(
+            """
+            INSERT INTO items (id, upload_id, ordinal, title, document_type, first_page, last_page, sha256, bytes)
+            VALUES (\(item.id), \(item.uploadId), \(item.ordinal), \(item.title), \(item.documentType),
+                \(item.firstPage), \(item.lastPage), \(item.sha256), \(item.bytes))
+            ON CONFLICT (id) DO UPDATE SET upload_id = excluded.upload_id, ordinal = excluded.ordinal,
+                title = excluded.title, document_type = excluded.document_type, first_page = excluded.first_page,
+                last_page = excluded.last_page, sha256 = excluded.sha256, bytes = excluded.bytes
+            """)
+    }
+
+    static func insertVerdict(_ result: ItemResult, jobId: String?, durationMs: Double?, _ tx: Transaction)
+        async throws
+    {
+        try await tx.execute(
+            """
+            INSERT INTO verdicts (item_id, verdict, policy_version, findings, facts, job_id, duration_ms, created_at)
+            VALUES (\(result.item.id), \(result.verdict.rawValue), \(result.policyVersion),
+                \(try JSON.encode(result.findings)), \(try JSON.encode(result.facts)), \(jobId), \(durationMs),
+                \(tx.now))
+            """)
+    }
+
+    static func markSucceeded(_ claim: ClaimedJob, _ tx: Transaction) async throws {
+        try await tx.execute(
+            """
+            UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+                updated_at = \(tx.now)
+            WHERE id = \(claim.job.id)
+            """)
+    }
+
+    /// Fencing: locks the job row while the claim's lease token is current, else throws `leaseLost`. The lock is
+    /// taken before any application row (the order every transaction keeps), and a claim racing to re-lease the
+    /// job either commits first (this statement then re-reads the row and finds another token) or skips it.
+    static func lockLease(_ claim: ClaimedJob, _ tx: Transaction) async throws {
+        let holds = try await tx.row(
+            """
+            SELECT 1 FROM jobs WHERE id = \(claim.job.id) AND lease_token = \(claim.leaseToken) AND state = 'running'
+            FOR UPDATE
+            """)
+        guard holds != nil else {
+            throw StoreError(code: .leaseLost, message: "job \(claim.job.id): lease lost to another worker")
+        }
+    }
+
+    public func fail(_ claim: ClaimedJob, error: String, retryAfter: Duration?) async throws {
+        try await write { tx in
+            try await Self.lockLease(claim, tx)
+            let retries = JobRules.retries(
+                afterFailedAttempt: claim.job.attempts, maxAttempts: claim.job.maxAttempts,
+                isRetriable: retryAfter != nil)
+            let state = retries ? JobState.retrying : .dead
+            try await tx.execute(
+                """
+                UPDATE jobs SET state = \(state.rawValue), run_after = \(tx.now + (retryAfter?.seconds ?? 0)),
+                    last_error = \(error), lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+                    updated_at = \(tx.now)
+                WHERE id = \(claim.job.id)
+                """)
+            if !retries, let upload = claim.upload, let application = upload.applicationId {
+                _ = try await Self.lockApplication(id: application, tx)
+                try await Self.append(.uploadFailed, application: application, upload: upload.id, tx)
+            }
+        }
+    }
+
+    public func unfinishedJobs() async throws -> UnfinishedJobs {
+        try await read(needsNow: true) { tx in
+            let row = try await tx.row(
+                """
+                SELECT COUNT(*) AS count,
+                       MIN(CASE WHEN state = 'running' THEN lease_expires_at ELSE run_after END) AS next_due
+                FROM jobs WHERE state IN ('queued', 'retrying', 'running')
+                """)
+            let nextDue: Double? = try row?.value("next_due")
+            return UnfinishedJobs(
+                count: try row?.value("count") ?? 0,
+                nextDueIn: nextDue.map { Duration.milliseconds(Int64(max(0, $0 - tx.now) * 1000)) })
+        }
+    }
+
+    public func unfinishedJobs(kind: JobKind) async throws -> Int {
+        try await rows(
+            """
+            SELECT COUNT(*) AS count FROM jobs
+            WHERE kind = \(kind.rawValue) AND state IN ('queued', 'running', 'retrying')
+            """
+        ).first?.value("count") ?? 0
+    }
+
+    public func jobs(in state: JobState, limit: Int) async throws -> [JobRecord] {
+        try await rows(
+            "SELECT * FROM jobs WHERE state = \(state.rawValue) ORDER BY updated_at DESC, id LIMIT \(limit)"
+        ).map(JobRecord.init(row:))
+    }
+
+    public func retry(jobId: String) async throws -> Bool {
+        try await write { tx in
+            try await tx.execute(
+                """
+                UPDATE jobs SET state = 'queued', attempts = 0, run_after = \(tx.now), updated_at = \(tx.now)
+                WHERE id = \(jobId) AND state = 'dead'
+                RETURNING 1
+                """) == 1
+        }
+    }
+
+    public func jobCounts() async throws -> [JobState: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: JobState.allCases.map { ($0, 0) })
+        for row in try await rows("SELECT state, COUNT(*) AS count FROM jobs GROUP BY state") {
+            if let state = JobState(rawValue: try row.value("state")) { counts[state] = try row.value("count") }
+        }
+        return counts
+    }
+}

@@ -1,0 +1,127 @@
+import IntakeCore
+import IntakeStore
+import PostgresNIO
+
+extension PostgresStore {
+    public func applications(matching selection: ReprocessSelection) async throws -> [String] {
+        let query: PostgresQuery
+        switch selection {
+        case .application(let id):
+            query = "SELECT id FROM applications WHERE id = \(id)"
+        case .code(let code):
+            query = """
+                SELECT DISTINCT u.application_id AS id FROM items i
+                JOIN uploads u ON u.id = i.upload_id
+                JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
+                WHERE u.application_id IS NOT NULL
+                  AND EXISTS (SELECT 1 FROM jsonb_array_elements(v.findings::jsonb) f WHERE f->>'code' = \(code))
+                ORDER BY 1
+                """
+        case .since(let time):
+            query = """
+                SELECT DISTINCT application_id AS id FROM uploads
+                WHERE application_id IS NOT NULL AND created_at >= \(time) ORDER BY 1
+                """
+        case .all:
+            query = "SELECT id FROM applications ORDER BY id"
+        }
+        return try await rows(query).map { try $0.value("id") }
+    }
+
+    public func replayEntries(applicationId: String) async throws -> [ReplayEntry] {
+        try await read { tx in try await Self.replayEntries(applicationId, tx) }
+    }
+
+    /// The application's items with their latest verdicts, in the order of their first verdicts, which never
+    /// changes however often they are reprocessed.
+    static func replayEntries(_ applicationId: String, _ tx: Transaction) async throws -> [ReplayEntry] {
+        var uploads: [String: UploadRecord] = [:]
+        for row in try await tx.rows("SELECT * FROM uploads WHERE application_id = \(applicationId)") {
+            let upload = try UploadRecord(row: row)
+            uploads[upload.id] = upload
+        }
+        let items = try await tx.rows(
+            """
+            SELECT i.*, (SELECT MIN(id) FROM verdicts WHERE item_id = i.id) AS first_verdict,
+                   (SELECT MAX(id) FROM verdicts WHERE item_id = i.id) AS latest_verdict
+            FROM items i JOIN uploads u ON u.id = i.upload_id
+            WHERE u.application_id = \(applicationId) AND EXISTS (SELECT 1 FROM verdicts WHERE item_id = i.id)
+            ORDER BY first_verdict
+            """)
+        let latestIds = try items.map { try $0.value("latest_verdict", Int64.self) }
+        var verdicts: [Int64: VerdictRecord] = [:]
+        for row in try await tx.rows("SELECT * FROM verdicts WHERE id = ANY(\(latestIds))") {
+            let verdict = try VerdictRecord(row: row)
+            verdicts[verdict.id ?? 0] = verdict
+        }
+        return try items.compactMap { row in
+            let item = try ItemRecord(row: row)
+            guard let upload = uploads[item.uploadId],
+                let latest = verdicts[try row.value("latest_verdict", Int64.self)]
+            else { return nil }
+            return ReplayEntry(upload: upload, item: item, latest: latest)
+        }
+    }
+
+    public func enqueueReprocess(applicationIds: [String], policyVersion: String, maxAttempts: Int)
+        async throws -> ReprocessEnqueueResult
+    {
+        try await write { tx in
+            var result = ReprocessEnqueueResult(enqueued: 0, upToDate: 0, alreadyQueued: 0)
+            for applicationId in applicationIds {
+                // Locked, so two admins enqueueing at once give the application one reprocess job.
+                guard try await Self.lockApplication(id: applicationId, tx) != nil else { continue }
+                let queued = try await tx.row(
+                    """
+                    SELECT 1 FROM jobs WHERE application_id = \(applicationId)
+                      AND kind = \(JobKind.reprocessApplication.rawValue)
+                      AND state IN ('queued', 'running', 'retrying')
+                    LIMIT 1
+                    """)
+                if queued != nil {
+                    result.alreadyQueued += 1
+                    continue
+                }
+                let stale = try await tx.row(
+                    """
+                    SELECT 1 FROM items i JOIN uploads u ON u.id = i.upload_id
+                    JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
+                    WHERE u.application_id = \(applicationId) AND v.policy_version <> \(policyVersion)
+                    LIMIT 1
+                    """)
+                if stale == nil {
+                    result.upToDate += 1
+                    continue
+                }
+                try await Self.insert(
+                    JobRecord(
+                        id: Identifier.make("J"), kind: .reprocessApplication, applicationId: applicationId,
+                        state: .queued, priority: JobPriority.reprocess, attempts: 0, maxAttempts: maxAttempts,
+                        runAfter: tx.now, createdAt: tx.now, updatedAt: tx.now), tx)
+                result.enqueued += 1
+            }
+            return result
+        }
+    }
+
+    public func completeReprocess(
+        _ claim: ClaimedJob, decide: @escaping @Sendable ([ReplayEntry]) -> [ItemResult]
+    ) async throws -> Int {
+        try await write { tx in
+            try await Self.lockLease(claim, tx)
+            guard let applicationId = claim.job.applicationId else {
+                throw StoreError(code: .integrity, message: "reprocess job \(claim.job.id) names no application")
+            }
+            _ = try await Self.lockApplication(id: applicationId, tx)
+            let entries = try await Self.replayEntries(applicationId, tx)
+            let known = Set(entries.map(\.item.id))
+            var recorded = 0
+            for result in decide(entries) where known.contains(result.item.id) {
+                try await Self.insertVerdict(result, jobId: claim.job.id, durationMs: nil, tx)
+                recorded += 1
+            }
+            try await Self.markSucceeded(claim, tx)
+            return recorded
+        }
+    }
+}

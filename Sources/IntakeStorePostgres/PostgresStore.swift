@@ -1,0 +1,274 @@
+import Foundation
+import IntakeCore
+import IntakeStore
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// The server store: PostgreSQL through postgres-nio's bounded connection pool, shared by any number of API and
+/// worker processes on any number of hosts.
+///
+/// Isolation: every write runs in one READ COMMITTED transaction. Where a decision reads before it writes (an
+/// upload's verdict against the application's allowance, a case's state, a submission to an existing application)
+/// the transaction first locks the application row with `SELECT … FOR UPDATE`, so decisions about one application
+/// take turns while different applications proceed in parallel. Locks are always taken job row first, then
+/// application row, so two transactions never wait on each other in a cycle. That same lock orders each
+/// application's events: an event's id is drawn while the lock is held, so ids of one application increase in
+/// commit order, which is what a client resuming after the last id it saw relies on.
+///
+/// Time: the database's clock (`now()`, the transaction's start) decides leases, backoff and timestamps, so that
+/// skew between hosts cannot decide who holds a job. A test may inject a clock instead; its reading is passed to
+/// every statement as a parameter (`intake_now($1)`), so the SQL is the same either way.
+///
+/// The pool runs in `run()`: this store is a `Service`, started before anything that uses it.
+public final class PostgresStore: IntakeStorage, Service {
+    let client: PostgresClient
+    let logger: Logger
+    /// Seconds since 1970 from an injected clock, or nil for the database's own.
+    let clock: (@Sendable () -> Double)?
+    private let schema = Mutex<SchemaState>(.unknown)
+
+    private enum SchemaState {
+        case unknown
+        case migrating(Task<Void, any Error>)
+        case current
+    }
+
+    /// A store on the database `location` names. Nothing connects until `run()` runs the pool; the schema is
+    /// migrated before the first operation (or by `migrate()`).
+    public init(
+        location: PostgresLocation, clock: (@Sendable () -> Double)? = nil, maximumConnections: Int = 10,
+        logger: Logger = Logger(label: "intake.store.postgres")
+    ) {
+        var configuration = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: location.tls)
+        configuration.options.maximumConnections = maximumConnections
+        configuration.options.connectTimeout = .seconds(5)
+        // Idle connections above the minimum close soon: a pool that is not in use holds nothing on the server.
+        configuration.options.connectionIdleTimeout = .seconds(10)
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Runs the connection pool until the service group shuts down.
+    public func run() async {
+        await client.run()
+    }
+
+    /// Applies every migration the database lacks. Safe to run from several processes at once: they take turns
+    /// under an advisory lock.
+    public func migrate() async throws {
+        try await mapped {
+            try await client.withConnection { connection in
+                try await Self.migrate(connection, logger: logger)
+            }
+        }
+        schema.withLock { $0 = .current }
+    }
+
+    /// Migrates once per process, before the first operation; a failed attempt is tried again by the next one.
+    func ensureSchema() async throws {
+        let task = schema.withLock { state -> Task<Void, any Error>? in
+            switch state {
+            case .current:
+                return nil
+            case .migrating(let task):
+                return task
+            case .unknown:
+                let task = Task { try await self.migrate() }
+                state = .migrating(task)
+                return task
+            }
+        }
+        guard let task else { return }
+        do {
+            try await task.value
+        } catch {
+            schema.withLock { state in
+                if case .migrating = state { state = .unknown }
+            }
+            throw error
+        }
+    }
+
+    /// True when the database answers a trivial query within `timeout`: the readiness probe.
+    public func isReachable(timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                (try? await self.client.query("SELECT 1", logger: self.logger)) != nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    // MARK: Transactions
+
+    /// A write: one READ COMMITTED transaction, committed when `body` returns, rolled back when it throws. Faults
+    /// reach the caller as `StoreError`s, with the caller's own `StoreError` (a lost lease) passed through as is.
+    func write<T: Sendable>(_ body: @Sendable (Transaction) async throws -> T) async throws -> T {
+        try await ensureSchema()
+        return try await mapped {
+            try await client.withConnection { connection in
+                try await Self.inTransaction(connection, begin: "BEGIN", logger: logger) {
+                    let transaction = try await Transaction(
+                        connection: connection, clock: clock, readsNow: true, logger: logger)
+                    return try await body(transaction)
+                }
+            }
+        }
+    }
+
+    /// A read of one committed snapshot (REPEATABLE READ, read only), however many statements it takes.
+    /// `needsNow` reads the clock first, for reads that compare with it (token expiry).
+    func read<T: Sendable>(needsNow: Bool = false, _ body: @Sendable (Transaction) async throws -> T) async throws -> T
+    {
+        try await ensureSchema()
+        return try await mapped {
+            try await client.withConnection { connection in
+                try await Self.inTransaction(
+                    connection, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger
+                ) {
+                    let transaction = try await Transaction(
+                        connection: connection, clock: clock, readsNow: needsNow, logger: logger)
+                    return try await body(transaction)
+                }
+            }
+        }
+    }
+
+    /// One statement outside any explicit transaction (it is its own): the claim, a renewal, simple reads.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+        try await ensureSchema()
+        return try await mapped {
+            try await client.withConnection { connection in
+                try await Transaction.rows(query, on: connection, logger: logger)
+            }
+        }
+    }
+
+    /// The injected clock's reading, or nil so that `intake_now` reads the database's.
+    var injectedNow: Double? { clock?() }
+
+    private static func inTransaction<T: Sendable>(
+        _ connection: PostgresConnection, begin: PostgresQuery, logger: Logger,
+        _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        try await connection.query(begin, logger: logger)
+        let value: T
+        do {
+            value = try await body()
+        } catch {
+            // The caller's error is what matters; a rollback that fails means the connection is gone, and the
+            // server rolls back an aborted session's transaction itself.
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+        try await connection.query("COMMIT", logger: logger)
+        return value
+    }
+
+    private func mapped<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(postgres: error)
+        }
+    }
+}
+
+/// One transaction's connection and its `now`, read once so every row it writes carries the same time.
+struct Transaction: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+    /// Seconds since 1970, by the store's clock (zero in a read that did not ask for it).
+    let now: Double
+
+    init(connection: PostgresConnection, clock: (@Sendable () -> Double)?, readsNow: Bool, logger: Logger)
+        async throws
+    {
+        self.connection = connection
+        self.logger = logger
+        if let clock {
+            now = clock()
+        } else if !readsNow {
+            now = 0
+        } else {
+            let rows = try await Self.rows("SELECT intake_now(NULL) AS now", on: connection, logger: logger)
+            now = try rows[0]["now"].decode(Double.self)
+        }
+    }
+
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
+        try await Self.rows(query, on: connection, logger: logger)
+    }
+
+    func row(_ query: PostgresQuery) async throws -> PostgresRandomAccessRow? {
+        try await rows(query).first
+    }
+
+    /// Runs a statement; returns how many rows it changed.
+    @discardableResult
+    func execute(_ query: PostgresQuery) async throws -> Int {
+        var count = 0
+        for try await _ in try await connection.query(query, logger: logger) { count += 1 }
+        return count
+    }
+
+    static func rows(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws
+        -> [PostgresRandomAccessRow]
+    {
+        var rows: [PostgresRandomAccessRow] = []
+        for try await row in try await connection.query(query, logger: logger) {
+            rows.append(row.makeRandomAccess())
+        }
+        return rows
+    }
+}
+
+extension StoreError {
+    /// A database fault as a store error. Lost connections, a server shutting down or refusing connections,
+    /// serialization failures and deadlocks are retriable; the message carries the SQLSTATE and the server's
+    /// primary message only, never statement parameters or the detail line (which can quote row values).
+    init(postgres error: any Error) {
+        guard let psql = error as? PSQLError else {
+            if error is PostgresDecodingError {
+                self.init(code: .integrity, message: "unexpected column type: \(String(reflecting: error))")
+            } else {
+                // The pool's own faults (its circuit breaker after failed connection attempts) are not PSQLErrors.
+                self.init(code: .unavailable, message: "database unreachable: \(error)")
+            }
+            return
+        }
+        switch psql.code {
+        case .server:
+            let state = psql.serverInfo?[.sqlState] ?? "?????"
+            let message = "\(state) \(psql.serverInfo?[.message] ?? "")"
+            switch state {
+            case "40001", "40P01", "55P03":
+                self.init(code: .busy, message: message)
+            case _ where state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300":
+                self.init(code: .unavailable, message: message)
+            case _ where state.hasPrefix("23"):
+                self.init(code: .integrity, message: message)
+            default:
+                self.init(code: .database, message: message)
+            }
+        case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .poolClosed,
+            .queryCancelled:
+            self.init(code: .unavailable, message: "database connection lost (\(psql.code))")
+        default:
+            self.init(code: .database, message: "database protocol fault (\(psql.code))")
+        }
+    }
+}

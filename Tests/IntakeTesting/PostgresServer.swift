@@ -1,0 +1,149 @@
+import Foundation
+import Glibc
+import IntakeStorePostgres
+import Synchronization
+
+/// One real PostgreSQL 15 server per test process: started on first use, in a temporary folder owned by the
+/// `postgres` user (the server refuses to run as root), on a free loopback port with a socket folder of its own,
+/// and stopped when the process exits. Each test gets a fresh database of its own on it.
+///
+/// If the server cannot start, every PostgreSQL test fails with the reason: they never skip.
+public enum PostgresServer {
+    /// Debian's PostgreSQL 15 (`apt-get install postgresql`, which `scripts/install-deps.sh` does).
+    static let binaries = "/usr/lib/postgresql/15/bin"
+
+    struct Running: Sendable {
+        var folder: String
+        var port: Int
+    }
+
+    /// Started once per process; a global's lazy initialisation is thread-safe.
+    private static let running: Result<Running, PostgresServerError> = Result { () throws(PostgresServerError) in
+        try start()
+    }
+    private static let databases = Atomic<Int>(0)
+
+    /// A new, empty database on the shared server.
+    public static func makeDatabase() throws -> PostgresLocation {
+        let server = try running.get()
+        let name = "intake_test_\(databases.add(1, ordering: .relaxed).newValue)"
+        try run(
+            "\(binaries)/psql", "-X", "-q", "-h", "127.0.0.1", "-p", "\(server.port)", "-U", "postgres", "-d",
+            "postgres", "-c", "CREATE DATABASE \(name)", asPostgres: false)
+        return PostgresLocation(
+            host: "127.0.0.1", port: server.port, user: "postgres", database: name, sslMode: "disable")
+    }
+
+    /// The `postgres://` URL of a new, empty database, for end-to-end tests of the binary.
+    public static func makeDatabaseURL() throws -> String {
+        let location = try makeDatabase()
+        return "postgres://postgres@127.0.0.1:\(location.port)/\(location.database)?sslmode=disable"
+    }
+
+    private static func start() throws(PostgresServerError) -> Running {
+        guard FileManager.default.isExecutableFile(atPath: "\(binaries)/initdb") else {
+            throw PostgresServerError("\(binaries)/initdb not found: install Debian's postgresql (make deps)")
+        }
+        var template = Array("/tmp/intake-pg-XXXXXX".utf8CString)
+        guard let made = mkdtemp(&template) else { throw PostgresServerError("mkdtemp failed") }
+        let folder = String(cString: made)
+        do {
+            if getuid() == 0 {
+                try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: folder)
+            }
+            try run(
+                "\(binaries)/initdb", "-D", "\(folder)/data", "-A", "trust", "-U", "postgres", "--no-sync",
+                "-E", "UTF8", "--locale", "C.UTF-8")
+            try FileManager.default.createDirectory(atPath: "\(folder)/socket", withIntermediateDirectories: false)
+            if getuid() == 0 {
+                try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: "\(folder)/socket")
+            }
+            // A free port can be taken by someone else before the server binds it: try a few.
+            var lastError: (any Error)?
+            for _ in 0..<3 {
+                let port = try freeLoopbackPort()
+                do {
+                    // Durability is not what these tests test: no fsync makes each test's database cheap.
+                    try run(
+                        "\(binaries)/pg_ctl", "-D", "\(folder)/data", "-w", "-l", "\(folder)/server.log", "-o",
+                        "-p \(port) -k \(folder)/socket -c listen_addresses=127.0.0.1 -c max_connections=300 "
+                            + "-c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start")
+                    stopAtExit.withLock { $0 = folder }
+                    atexit { PostgresServer.stop() }
+                    return Running(folder: folder, port: port)
+                } catch {
+                    lastError = error
+                }
+            }
+            throw lastError ?? PostgresServerError("pg_ctl start failed")
+        } catch let error as PostgresServerError {
+            throw error
+        } catch {
+            throw PostgresServerError("\(error)")
+        }
+    }
+
+    private static let stopAtExit = Mutex<String?>(nil)
+
+    /// Stops the server (`immediate`: nothing in it needs keeping) and removes its folder.
+    static func stop() {
+        guard let folder = stopAtExit.withLock({ $0.take() }) else { return }
+        try? run("\(binaries)/pg_ctl", "-D", "\(folder)/data", "-m", "immediate", "-w", "stop")
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// Runs a command to completion, as the `postgres` user when this process is root; throws with its output
+    /// when it fails. `posix_spawn` and `waitpid` rather than Foundation's `Process`, whose wait never returned
+    /// here for `pg_ctl start` (its child forks the server and exits; the exit went unnoticed, left a zombie).
+    private static func run(_ arguments: String..., asPostgres: Bool = true) throws {
+        let command =
+            asPostgres && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + arguments : arguments
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("intake-pg-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = command.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, command[0], &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw PostgresServerError("cannot run \(command[0]): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED and WEXITSTATUS are macros Swift cannot import: exited normally with status 0 is `status == 0`.
+        guard status == 0 else {
+            let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw PostgresServerError("\(arguments.joined(separator: " ")) failed (\(status)): \(output)")
+        }
+    }
+
+    /// A loopback port nobody listens on right now: bind port 0, read what the kernel chose, close.
+    private static func freeLoopbackPort() throws(PostgresServerError) -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw PostgresServerError("socket failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw PostgresServerError("cannot bind a loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Why the test server could not start or make a database.
+public struct PostgresServerError: Error, CustomStringConvertible {
+    public var description: String
+    init(_ description: String) { self.description = "test PostgreSQL: " + description }
+}
