@@ -98,7 +98,8 @@ let package = Package(
         .target(
             name: "IntakeApplication",
             dependencies: [
-                "IntakeCore", "IntakeStore", "IntakeStoreSQLite", "BlobStorage", "IntakeWorker", "ContentAddressing",
+                "IntakeCore", "IntakeStore", "IntakeStoreSQLite", "IntakeStorePostgres", "BlobStorage", "IntakeWorker",
+                "ContentAddressing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -180,7 +181,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["IntakeCore", "IntakeStore", "IntakeStoreSQLite", "IntakeTestSupport"]),
+            dependencies: ["IntakeCore", "IntakeStore", "IntakeStoreSQLite", "IntakeTestSupport", "IntakeTesting"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

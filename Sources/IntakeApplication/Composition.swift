@@ -1,6 +1,7 @@
 import BlobStorage
 import Foundation
 import IntakeStore
+import IntakeStorePostgres
 import IntakeStoreSQLite
 import IntakeWorker
 import Logging
@@ -16,9 +17,11 @@ public enum ServiceRole: Sendable, Hashable {
     case worker(untilEmpty: Bool)
 }
 
-/// The store and blob store the settings name. Today the embedded default: SQLite and files in the data folder.
+/// The store and blob store the settings name: SQLite (the embedded default) or PostgreSQL (`store.url`), and
+/// blobs in the data folder. `service` is what must run for the store to work (PostgreSQL's connection pool),
+/// first in the process's service group.
 public func makeStorage(settings: IntakeSettings) throws(IntakeError) -> (
-    storage: any IntakeStorage, blobs: any BlobStore
+    storage: any IntakeStorage, blobs: any BlobStore, service: (any Service)?
 ) {
     let folder = settings.storage.dataFolder
     do {
@@ -38,10 +41,24 @@ public func makeStorage(settings: IntakeSettings) throws(IntakeError) -> (
     } catch {
         throw IntakeError(.storage, "data folder \(folder): \(error.message)")
     }
-    do {
-        return (try SQLiteStore(path: settings.storage.databasePath), blobs)
-    } catch {
-        throw IntakeError(.storage, "data folder \(folder): cannot open the database (\(error))")
+    switch settings.storage.store {
+    case .sqlite:
+        do {
+            return (try SQLiteStore(path: settings.storage.databasePath), blobs, nil)
+        } catch {
+            throw IntakeError(.storage, "data folder \(folder): cannot open the database (\(error))")
+        }
+    case .postgres(let url):
+        let location: PostgresLocation
+        do {
+            location = try PostgresLocation(url: url)
+        } catch {
+            throw IntakeError(.configuration, error.message)
+        }
+        // The pool's bound: every job in flight can hold a connection while it records, with room for the API
+        // and the claim loop beside them.
+        let store = PostgresStore(location: location, maximumConnections: settings.worker.concurrency + 4)
+        return (store, blobs, store)
     }
 }
 
@@ -58,13 +75,14 @@ public func makeServices(
     role: ServiceRole, settings: IntakeSettings, logger: Logger, inspectorExecutable: String = currentExecutable()
 ) throws(IntakeError) -> IntakeRuntime {
     let backend = role == .standalone ? nil : try makeStorage(settings: settings)
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    if let store = backend?.service { services.append(.init(service: store)) }
     let inspectors = InspectorPool(
         size: settings.worker.concurrency, executable: inspectorExecutable, limits: settings.worker.inspection)
     let wakeup: JobWakeup? = if case .worker = role { JobWakeup() } else { nil }
     let service = IntakeService(
         settings: settings, storage: backend?.storage, blobs: backend?.blobs, inspector: inspectors, wakeup: wakeup)
-    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-    if case .worker(let untilEmpty) = role, let (storage, blobs) = backend {
+    if case .worker(let untilEmpty) = role, let (storage, blobs, _) = backend {
         let processor = JobProcessor(
             storage: storage,
             handlers: [

@@ -1,6 +1,7 @@
 import Foundation
 import IntakeCore
 import IntakeStore
+import IntakeStorePostgres
 import IntakeWorker
 
 extension IntakeService {
@@ -111,5 +112,19 @@ extension IntakeService {
             source: label, applications: applications, candidates: candidates,
             cost: cost ?? settings.trial.configuredCost,
             assumedApplicationsPerYear: Double(settings.trial.applicationsPerYear))
+    }
+}
+
+extension IntakeService {
+    // MARK: Schema
+
+    /// Brings the store's schema up to date and says which store it is (`intake migrate`). SQLite migrates when
+    /// it opens, so by now it is current; PostgreSQL migrates here, under its advisory lock, as it would before
+    /// its first operation.
+    public func migrate() async throws(IntakeError) -> String {
+        if let postgres = try storage as? PostgresStore {
+            try await storing { try await postgres.migrate() }
+        }
+        return settings.storage.store.description
     }
 }

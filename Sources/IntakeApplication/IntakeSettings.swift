@@ -19,7 +19,7 @@ public struct IntakeSettings: Sendable {
         policy = try Policy(configuration: configuration)
         worker = try WorkerSettings(configuration: configuration, cores: cores)
         trial = try TrialSettings(configuration: configuration)
-        storage = StorageSettings(dataFolder: dataFolder)
+        storage = try StorageSettings(configuration: configuration, dataFolder: dataFolder)
         server = try ServerSettings(configuration: configuration)
     }
 
@@ -30,6 +30,7 @@ public struct IntakeSettings: Sendable {
         "trial.applications_per_year", "trial.cost_per_file", "trial.cost_per_mb", "trial.cost_per_page",
         "server.listen", "server.metrics_listen", "server.idle_timeout", "server.request_timeout",
         "server.min_free_disk", "server.max_concurrent_uploads", "server.shutdown_timeout", "server.drain_delay",
+        "store.url",
     ]
 
     /// Reads the configuration file (`path`, else `INTAKE_CONFIG`, else the default search) with its `extends`
@@ -56,10 +57,60 @@ public struct IntakeSettings: Sendable {
 public struct StorageSettings: Sendable, Hashable {
     /// The data folder: the SQLite database, the blobs and their temporary space (`--data`, `INTAKE_DATA`).
     public var dataFolder: String
-    public var databasePath: String { dataFolder + "/intake.sqlite" }
+    /// Which store (`store.url`, `INTAKE_STORE_URL`; SPEC §8).
+    public var store: StoreLocation
     public var blobFolder: String { dataFolder + "/blobs" }
 
-    public init(dataFolder: String) { self.dataFolder = dataFolder }
+    /// The SQLite file: `sqlite:PATH`, or `intake.sqlite` in the data folder for a bare `sqlite:`.
+    public var databasePath: String {
+        if case .sqlite(let path?) = store { return path }
+        return dataFolder + "/intake.sqlite"
+    }
+
+    public init(dataFolder: String, store: StoreLocation = .sqlite(path: nil)) {
+        self.dataFolder = dataFolder
+        self.store = store
+    }
+
+    public init(configuration: Configuration, dataFolder: String) throws(ConfigurationError) {
+        self.init(
+            dataFolder: dataFolder,
+            store: try configuration.parsed(
+                "store.url", default: .sqlite(path: nil), expected: "sqlite:[PATH] or postgres://USER@HOST[:PORT]/DB",
+                StoreLocation.init(parsing:)))
+    }
+}
+
+/// The store `store.url` names: the embedded SQLite file, or a PostgreSQL database shared by many processes.
+public enum StoreLocation: Sendable, Hashable, CustomStringConvertible {
+    /// A path, or nil for `intake.sqlite` in the data folder.
+    case sqlite(path: String?)
+    /// A `postgres://` URL, checked in full when the store opens (its errors then name the part that is wrong).
+    case postgres(url: String)
+
+    public init?(parsing text: String) {
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            self = .postgres(url: text)
+        } else if text.hasPrefix("sqlite:") {
+            let path = String(text.dropFirst("sqlite:".count))
+            self = .sqlite(path: path.isEmpty ? nil : path)
+        } else {
+            return nil
+        }
+    }
+
+    /// Never shows a password.
+    public var description: String {
+        switch self {
+        case .sqlite(let path):
+            return "sqlite:\(path ?? "")"
+        case .postgres(let url):
+            guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),
+                let colon = url[scheme.upperBound..<at].firstIndex(of: ":")
+            else { return url }
+            return String(url[..<colon]) + String(url[at...])
+        }
+    }
 }
 
 /// The HTTP service (`server.*`, SPEC §7): operational, they change no verdict.

@@ -6,6 +6,7 @@ import IntakeCore
 import IntakeStore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// The HTTP face (SPEC §7): every route parses its request, calls one `IntakeService` method and renders what it
 /// returns, as the command line does.
@@ -47,11 +48,7 @@ public struct IntakeAPI: Sendable {
     func readiness() async throws -> Response {
         var problems: [String] = []
         if gate.isDraining { problems.append("draining") }
-        do {
-            _ = try await service.storage.unfinishedJobs()
-        } catch {
-            problems.append("store unavailable")
-        }
+        if !(await storeAnswers(within: .seconds(2))) { problems.append("store unavailable") }
         if let free = DiskSpace.free(at: service.settings.storage.dataFolder),
             free < service.settings.server.minFreeDisk.bytes
         {
@@ -60,6 +57,28 @@ public struct IntakeAPI: Sendable {
         return try json(
             ["status": problems.isEmpty ? "ready" : "unavailable", "reasons": problems.joined(separator: ", ")],
             status: problems.isEmpty ? .ok : .serviceUnavailable)
+    }
+
+    /// Whether the store answers a read in time: a PostgreSQL that is down or cut off would otherwise hold the
+    /// probe until the pool gives up on connecting, long after the load balancer's own timeout. The read runs in
+    /// a task of its own, left to finish or fail by itself: a task group would wait for it.
+    private func storeAnswers(within timeout: Duration) async -> Bool {
+        final class Answer: Sendable {
+            let continuation = Mutex<CheckedContinuation<Bool, Never>?>(nil)
+        }
+        let answer = Answer()
+        let storage = try? service.storage
+        return await withCheckedContinuation { continuation in
+            answer.continuation.withLock { $0 = continuation }
+            Task {
+                let answered = (try? await storage?.unfinishedJobs()) != nil
+                answer.continuation.withLock { $0.take() }?.resume(returning: answered)
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                answer.continuation.withLock { $0.take() }?.resume(returning: false)
+            }
+        }
     }
 
     /// `GET /v1/policy`: the limits, types and photo rules in force; `ETag` is the policy version.

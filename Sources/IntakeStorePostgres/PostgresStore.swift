@@ -94,22 +94,6 @@ public final class PostgresStore: IntakeStorage, Service {
         }
     }
 
-    /// True when the database answers a trivial query within `timeout`: the readiness probe.
-    public func isReachable(timeout: Duration) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                (try? await self.client.query("SELECT 1", logger: self.logger)) != nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-    }
-
     // MARK: Transactions
 
     /// A write: one READ COMMITTED transaction, committed when `body` returns, rolled back when it throws. Faults

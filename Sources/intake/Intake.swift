@@ -13,7 +13,7 @@ struct Intake: AsyncParsableCommand {
         abstract: "Document intake worker for residence applications: validates uploads and records verdicts.",
         subcommands: [
             Demo.self, Check.self, Submit.self, Add.self, Case.self, Work.self, Status.self, Reprocess.self,
-            TrialCommand.self, Serve.self, Token.self,
+            TrialCommand.self, Serve.self, Token.self, Migrate.self,
             InspectServer.self,
         ])
 }

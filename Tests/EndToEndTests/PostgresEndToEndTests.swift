@@ -1,0 +1,96 @@
+import Foundation
+import Glibc
+import IntakeTestSupport
+import IntakeTesting
+import Testing
+
+/// The real binary on `store.url = postgres://…`: migrations from several processes at once, the commands, and two
+/// worker processes sharing one queue while one of them is killed.
+@Suite("PostgreSQL end to end", .serialized)
+struct PostgresEndToEndTests {
+    /// A binary whose store is a fresh database on the test server, with its URL for `psql`.
+    func binary(_ environment: [String: String] = [:]) throws -> (IntakeBinary, url: String) {
+        let url = try PostgresServer.makeDatabaseURL()
+        return (IntakeBinary(environment: environment.merging(["INTAKE_STORE_URL": url]) { $1 }), url)
+    }
+
+    /// One value from the database, read with `psql` as an operator would.
+    func scalar(_ url: String, _ sql: String) -> String {
+        TestSupport.run("/usr/bin/psql", ["-X", "-At", url, "-c", sql]).standardOutput
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test("Four processes migrating one new database at once all succeed, and each migration is applied once")
+    func concurrentMigrations() async throws {
+        let (intake, url) = try binary()
+        let processes = try (0..<4).map { _ in try intake.start(["migrate"]) }
+        for process in processes {
+            await Task.detached { process.waitUntilExit() }.value
+            #expect(process.terminationStatus == 0)
+        }
+        #expect(scalar(url, "SELECT COUNT(*) = COUNT(DISTINCT version) FROM schema_migrations") == "t")
+        #expect(scalar(url, "SELECT to_regclass('jobs') IS NOT NULL") == "t")
+        let again = intake.run(["migrate"])
+        #expect(again.status == 0)
+        #expect(again.standardOutput.contains("schema up to date: postgres://postgres@127.0.0.1"))
+    }
+
+    @Test("Submit, work until empty and status give the same verdicts on PostgreSQL as on SQLite")
+    func submitWorkStatus() throws {
+        let (intake, _) = try binary()
+        let report = try #require(
+            try intake.json(
+                ["submit", "--application", "APP-1", "--uploader", "emp-1", "--attachment"]
+                    + ["plain.pdf", "r4-noprint.pdf", "jpeg.pdf"].map(TestSupport.corpusFile)) as? [String: Any])
+        #expect((report["receipt"] as? String)?.hasPrefix("R-") == true)
+        let work = intake.run(["work", "--until-empty"])
+        #expect(work.status == 0, "\(work.standardError)")
+        let status = try #require(try intake.json(["status", "APP-1"]) as? [String: Any])
+        let uploads = try #require(status["uploads"] as? [[String: Any]])
+        var verdicts: [String: (String, [String])] = [:]
+        for upload in uploads {
+            #expect((upload["job"] as? [String: Any])?["state"] as? String == "succeeded")
+            let item = try #require((upload["items"] as? [[String: Any]])?.first)
+            let codes = (item["findings"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? []
+            verdicts[upload["file"] as! String] = (item["verdict"] as! String, codes)
+        }
+        #expect(verdicts["plain.pdf"]?.0 == "accepted")
+        #expect(verdicts["r4-noprint.pdf"]?.1 == ["pdf.print_restricted"])
+        #expect(verdicts["jpeg.pdf"]?.1 == ["file.type_not_allowed", "file.name_mismatch"])
+    }
+
+    @Test(
+        "Two worker processes share one queue; one killed with SIGKILL mid-queue, the other finishes: every upload has exactly one verdict"
+    )
+    func twoWorkersOneKilled() async throws {
+        let (intake, url) = try binary(["INTAKE_QUEUE_LEASE": "2s", "INTAKE_QUEUE_POLL_INTERVAL": "50ms"])
+        let applications = ["APP-1", "APP-2"]
+        for application in applications {
+            let submitted = intake.run(
+                ["submit", "--application", application, "--uploader", "emp-1", "--attachment"]
+                    + QueueEndToEndTests.corpusNames.map(TestSupport.corpusFile))
+            #expect(submitted.status <= 1, "\(submitted.standardError)")
+        }
+        let total = applications.count * QueueEndToEndTests.corpusNames.count
+        let doomed = try intake.start(["work", "--concurrency", "2"])
+        let survivor = try intake.start(["work", "--until-empty", "--concurrency", "2"])
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, Int(scalar(url, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'")) ?? 0 < 10 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        kill(doomed.processIdentifier, SIGKILL)
+        await Task.detached { doomed.waitUntilExit() }.value
+        let atKill = Int(scalar(url, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'")) ?? 0
+        #expect(atKill >= 10 && atKill < total, "killed mid-queue (\(atKill) done)")
+        await Task.detached { survivor.waitUntilExit() }.value
+        #expect(survivor.terminationStatus == 0)
+        #expect(scalar(url, "SELECT COUNT(*) FROM uploads") == "\(total)")
+        #expect(scalar(url, "SELECT COUNT(*) FROM jobs WHERE state <> 'succeeded'") == "0")
+        #expect(
+            scalar(url, "SELECT COUNT(*) FROM (SELECT item_id FROM verdicts GROUP BY item_id HAVING COUNT(*) <> 1) x")
+                == "0", "no item has a second verdict")
+        #expect(
+            scalar(url, "SELECT COUNT(*) FROM uploads u WHERE NOT EXISTS (SELECT 1 FROM items WHERE upload_id = u.id)")
+                == "0", "every upload has its verdict")
+    }
+}
