@@ -82,6 +82,9 @@ public func makeServices(
     let wakeup: JobWakeup? = if case .worker = role { JobWakeup() } else { nil }
     let service = IntakeService(
         settings: settings, storage: backend?.storage, blobs: backend?.blobs, inspector: inspectors, wakeup: wakeup)
+    if let wakeup, let store = backend?.service as? PostgresStore {
+        services.append(.init(service: JobNotifications(store: store, wakeup: wakeup, logger: logger)))
+    }
     if case .worker(let untilEmpty) = role, let (storage, blobs, _) = backend {
         let processor = JobProcessor(
             storage: storage,

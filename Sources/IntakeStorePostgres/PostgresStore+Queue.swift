@@ -222,12 +222,15 @@ extension PostgresStore {
 
     public func retry(jobId: String) async throws -> Bool {
         try await write { tx in
-            try await tx.execute(
-                """
-                UPDATE jobs SET state = 'queued', attempts = 0, run_after = \(tx.now), updated_at = \(tx.now)
-                WHERE id = \(jobId) AND state = 'dead'
-                RETURNING 1
-                """) == 1
+            let retried =
+                try await tx.execute(
+                    """
+                    UPDATE jobs SET state = 'queued', attempts = 0, run_after = \(tx.now), updated_at = \(tx.now)
+                    WHERE id = \(jobId) AND state = 'dead'
+                    RETURNING 1
+                    """) == 1
+            if retried { try await Self.notifyJobQueued(tx) }
+            return retried
         }
     }
 
@@ -237,5 +240,29 @@ extension PostgresStore {
             if let state = JobState(rawValue: try row.value("state")) { counts[state] = try row.value("count") }
         }
         return counts
+    }
+}
+
+extension PostgresStore {
+    /// The channel a transaction that queues a claimable job notifies; PostgreSQL delivers it on commit.
+    static let jobsChannel = "intake_jobs"
+
+    static func notifyJobQueued(_ tx: Transaction) async throws {
+        try await tx.execute("SELECT pg_notify(\(jobsChannel), '')")
+    }
+
+    /// Calls `onJobQueued` each time any process commits a new claimable job, until the task is cancelled or the
+    /// connection fails (then it throws, and the caller listens again). It is also called once as soon as the
+    /// listening starts, since a job queued just before could not be announced to this listener.
+    /// Notifications are a hint, never the only way a job is found: workers still poll.
+    public func listenForQueuedJobs(_ onJobQueued: @escaping @Sendable () -> Void) async throws {
+        try await mapped {
+            try await client.withConnection { connection in
+                try await connection.listen(on: Self.jobsChannel) { notifications in
+                    onJobQueued()
+                    for try await _ in notifications { onJobQueued() }
+                }
+            }
+        }
     }
 }

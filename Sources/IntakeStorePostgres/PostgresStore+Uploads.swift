@@ -163,6 +163,7 @@ extension PostgresStore {
                 \(job.leaseOwner), \(job.leaseToken), \(job.leaseExpiresAt), \(job.lastError), \(job.createdAt),
                 \(job.updatedAt))
             """)
+        try await notifyJobQueued(tx)
     }
 
     /// Appends to a case's audit trail.

@@ -160,7 +160,7 @@ public final class PostgresStore: IntakeStorage, Service {
         return value
     }
 
-    private func mapped<T>(_ body: () async throws -> T) async throws -> T {
+    func mapped<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as StoreError {

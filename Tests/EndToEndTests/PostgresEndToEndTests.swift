@@ -93,4 +93,30 @@ struct PostgresEndToEndTests {
             scalar(url, "SELECT COUNT(*) FROM uploads u WHERE NOT EXISTS (SELECT 1 FROM items WHERE upload_id = u.id)")
                 == "0", "every upload has its verdict")
     }
+
+    @Test("An idle worker polling once a minute is woken by LISTEN/NOTIFY when another process submits")
+    func notifiedWorker() async throws {
+        let (intake, url) = try binary(["INTAKE_QUEUE_POLL_INTERVAL": "60s"])
+        let worker = try intake.start(["work"])
+        defer {
+            kill(worker.processIdentifier, SIGTERM)
+            worker.waitUntilExit()
+        }
+        // Past the worker's first (empty) claim, so only a notification can bring it back within the minute.
+        try await Task.sleep(for: .seconds(1))
+        let submitted = intake.run(
+            [
+                "submit", "--application", "APP-1", "--uploader", "emp-1", "--attachment",
+                TestSupport.corpusFile("plain.pdf"),
+            ])
+        #expect(submitted.status == 0, "\(submitted.standardError)")
+        let start = ContinuousClock.now
+        while ContinuousClock.now - start < .seconds(20),
+            scalar(url, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'") != "1"
+        {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(scalar(url, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'") == "1")
+        #expect(ContinuousClock.now - start < .seconds(20), "judged long before the next poll")
+    }
 }
