@@ -48,7 +48,10 @@ public final class PostgresStore: IntakeStorage, Service {
         configuration.options.connectTimeout = .seconds(5)
         // Idle connections above the minimum close soon: a pool that is not in use holds nothing on the server.
         configuration.options.connectionIdleTimeout = .seconds(10)
-        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // The pool logs each failed connection attempt at info: many lines a second while the database is down.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .warning)
+        client = PostgresClient(configuration: configuration, backgroundLogger: background)
         self.clock = clock
         self.logger = logger
     }
@@ -146,16 +149,18 @@ public final class PostgresStore: IntakeStorage, Service {
         _ connection: PostgresConnection, begin: PostgresQuery, logger: Logger,
         _ body: @Sendable () async throws -> T
     ) async throws -> T {
+        try Transaction.ensureOpen(connection)
         try await connection.query(begin, logger: logger)
         let value: T
         do {
             value = try await body()
         } catch {
-            // The caller's error is what matters; a rollback that fails means the connection is gone, and the
-            // server rolls back an aborted session's transaction itself.
-            _ = try? await connection.query("ROLLBACK", logger: logger)
+            // The caller's error is what matters; a connection that is gone needs no rollback (the server rolls
+            // back an aborted session's transaction itself), and must not be written to (see `ensureOpen`).
+            if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger) }
             throw error
         }
+        try Transaction.ensureOpen(connection)
         try await connection.query("COMMIT", logger: logger)
         return value
     }
@@ -173,6 +178,18 @@ public final class PostgresStore: IntakeStorage, Service {
 
 /// One transaction's connection and its `now`, read once so every row it writes carries the same time.
 struct Transaction: Sendable {
+    /// Refuses to send on a connection whose channel has closed. postgres-nio 1.33.2 writes each query to the
+    /// channel without a write promise: on a closed channel the write fails unseen and the query waits forever.
+    /// The pool can hand out such a connection in the moment between its closing and the pool noticing (seen
+    /// here after a PostgreSQL restart: a `BEGIN` on a just-released dead connection never returned, holding a
+    /// worker slot for good). Checked before every statement, the window left is the microseconds between the
+    /// check and the write.
+    static func ensureOpen(_ connection: PostgresConnection) throws {
+        if connection.isClosed {
+            throw StoreError(code: .unavailable, message: "database connection lost (closed before use)")
+        }
+    }
+
     let connection: PostgresConnection
     let logger: Logger
     /// Seconds since 1970, by the store's clock (zero in a read that did not ask for it).
@@ -204,6 +221,7 @@ struct Transaction: Sendable {
     /// Runs a statement; returns how many rows it changed.
     @discardableResult
     func execute(_ query: PostgresQuery) async throws -> Int {
+        try Self.ensureOpen(connection)
         var count = 0
         for try await _ in try await connection.query(query, logger: logger) { count += 1 }
         return count
@@ -212,6 +230,7 @@ struct Transaction: Sendable {
     static func rows(_ query: PostgresQuery, on connection: PostgresConnection, logger: Logger) async throws
         -> [PostgresRandomAccessRow]
     {
+        try ensureOpen(connection)
         var rows: [PostgresRandomAccessRow] = []
         for try await row in try await connection.query(query, logger: logger) {
             rows.append(row.makeRandomAccess())

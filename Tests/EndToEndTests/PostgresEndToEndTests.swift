@@ -119,4 +119,44 @@ struct PostgresEndToEndTests {
         #expect(scalar(url, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'") == "1")
         #expect(ContinuousClock.now - start < .seconds(20), "judged long before the next poll")
     }
+
+    @Test(
+        "PostgreSQL restarted in the middle of a queue: the worker keeps running, jobs in flight fail transiently and retry, and every upload ends with exactly one verdict"
+    )
+    func databaseRestart() async throws {
+        let server = try PostgresServer()
+        defer { try? server.stop() }
+        let url = try server.makeDatabaseURL()
+        let intake = IntakeBinary(environment: [
+            "INTAKE_STORE_URL": url, "INTAKE_QUEUE_LEASE": "3s", "INTAKE_QUEUE_POLL_INTERVAL": "50ms",
+            "INTAKE_QUEUE_BACKOFF_BASE": "100ms", "INTAKE_QUEUE_BACKOFF_MAX": "1s", "INTAKE_QUEUE_MAX_ATTEMPTS": "20",
+        ])
+        let applications = ["APP-1", "APP-2", "APP-3", "APP-4"]
+        for application in applications {
+            let submitted = intake.run(
+                ["submit", "--application", application, "--uploader", "emp-1", "--attachment"]
+                    + QueueEndToEndTests.corpusNames.map(TestSupport.corpusFile))
+            #expect(submitted.status <= 1, "\(submitted.standardError)")
+        }
+        let total = applications.count * QueueEndToEndTests.corpusNames.count
+        let worker = try intake.start(["work", "--until-empty", "--concurrency", "2"])
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, Int(scalar(url, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'")) ?? 0 < 10 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        try server.stop()
+        try await Task.sleep(for: .seconds(2))
+        #expect(worker.isRunning, "the worker outlives the database")
+        try server.restart()
+        await Task.detached { worker.waitUntilExit() }.value
+        #expect(worker.terminationReason == .exit && worker.terminationStatus == 0)
+        #expect(scalar(url, "SELECT COUNT(*) FROM uploads") == "\(total)")
+        #expect(scalar(url, "SELECT COUNT(*) FROM jobs WHERE state <> 'succeeded'") == "0")
+        #expect(
+            scalar(url, "SELECT COUNT(*) FROM (SELECT item_id FROM verdicts GROUP BY item_id HAVING COUNT(*) <> 1) x")
+                == "0", "no item has a second verdict")
+        #expect(
+            scalar(url, "SELECT COUNT(*) FROM uploads u WHERE NOT EXISTS (SELECT 1 FROM items WHERE upload_id = u.id)")
+                == "0", "every upload has its verdict")
+    }
 }

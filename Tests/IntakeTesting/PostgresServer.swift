@@ -3,46 +3,52 @@ import Glibc
 import IntakeStorePostgres
 import Synchronization
 
-/// One real PostgreSQL 15 server per test process: started on first use, in a temporary folder owned by the
-/// `postgres` user (the server refuses to run as root), on a free loopback port with a socket folder of its own,
-/// and stopped when the process exits. Each test gets a fresh database of its own on it.
+/// A real PostgreSQL 15 server for tests: in a temporary folder owned by the `postgres` user (the server refuses
+/// to run as root), on a free loopback port with a socket folder of its own, stopped when the process exits.
+/// `shared` is the one most tests use, started on first use; a test that restarts or stops its server (to show
+/// what a store does while the database is gone) starts one of its own.
 ///
-/// If the server cannot start, every PostgreSQL test fails with the reason: they never skip.
-public enum PostgresServer {
+/// If a server cannot start, the PostgreSQL tests fail with the reason: they never skip.
+public final class PostgresServer: Sendable {
     /// Debian's PostgreSQL 15 (`apt-get install postgresql`, which `scripts/install-deps.sh` does).
     static let binaries = "/usr/lib/postgresql/15/bin"
 
-    struct Running: Sendable {
-        var folder: String
-        var port: Int
-    }
+    public let folder: String
+    public let port: Int
+    private let databases = Atomic<Int>(0)
 
     /// Started once per process; a global's lazy initialisation is thread-safe.
-    private static let running: Result<Running, PostgresServerError> = Result { () throws(PostgresServerError) in
-        try start()
+    private static let sharedServer: Result<PostgresServer, PostgresServerError> = Result {
+        () throws(PostgresServerError) in try PostgresServer()
     }
-    private static let databases = Atomic<Int>(0)
+
+    /// The process's shared server.
+    public static func shared() throws -> PostgresServer { try sharedServer.get() }
 
     /// A new, empty database on the shared server.
-    public static func makeDatabase() throws -> PostgresLocation {
-        let server = try running.get()
+    public static func makeDatabase() throws -> PostgresLocation { try shared().makeDatabase() }
+
+    /// The `postgres://` URL of a new, empty database on the shared server, for end-to-end tests of the binary.
+    public static func makeDatabaseURL() throws -> String { try shared().makeDatabaseURL() }
+
+    /// A new, empty database on this server.
+    public func makeDatabase() throws -> PostgresLocation {
         let name = "intake_test_\(databases.add(1, ordering: .relaxed).newValue)"
-        try run(
-            "\(binaries)/psql", "-X", "-q", "-h", "127.0.0.1", "-p", "\(server.port)", "-U", "postgres", "-d",
+        try Self.run(
+            "\(Self.binaries)/psql", "-X", "-q", "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d",
             "postgres", "-c", "CREATE DATABASE \(name)", asPostgres: false)
-        return PostgresLocation(
-            host: "127.0.0.1", port: server.port, user: "postgres", database: name, sslMode: "disable")
+        return PostgresLocation(host: "127.0.0.1", port: port, user: "postgres", database: name, sslMode: "disable")
     }
 
-    /// The `postgres://` URL of a new, empty database, for end-to-end tests of the binary.
-    public static func makeDatabaseURL() throws -> String {
+    public func makeDatabaseURL() throws -> String {
         let location = try makeDatabase()
         return "postgres://postgres@127.0.0.1:\(location.port)/\(location.database)?sslmode=disable"
     }
 
-    private static func start() throws(PostgresServerError) -> Running {
-        guard FileManager.default.isExecutableFile(atPath: "\(binaries)/initdb") else {
-            throw PostgresServerError("\(binaries)/initdb not found: install Debian's postgresql (make deps)")
+    /// Starts a new server of its own.
+    public init() throws(PostgresServerError) {
+        guard FileManager.default.isExecutableFile(atPath: "\(Self.binaries)/initdb") else {
+            throw PostgresServerError("\(Self.binaries)/initdb not found: install Debian's postgresql (make deps)")
         }
         var template = Array("/tmp/intake-pg-XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else { throw PostgresServerError("mkdtemp failed") }
@@ -51,51 +57,72 @@ public enum PostgresServer {
             if getuid() == 0 {
                 try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: folder)
             }
-            try run(
-                "\(binaries)/initdb", "-D", "\(folder)/data", "-A", "trust", "-U", "postgres", "--no-sync",
+            try Self.run(
+                "\(Self.binaries)/initdb", "-D", "\(folder)/data", "-A", "trust", "-U", "postgres", "--no-sync",
                 "-E", "UTF8", "--locale", "C.UTF-8")
             try FileManager.default.createDirectory(atPath: "\(folder)/socket", withIntermediateDirectories: false)
             if getuid() == 0 {
-                try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: "\(folder)/socket")
+                try FileManager.default.setAttributes(
+                    [.ownerAccountName: "postgres"], ofItemAtPath: "\(folder)/socket")
             }
-            // A free port can be taken by someone else before the server binds it: try a few.
-            var lastError: (any Error)?
-            for _ in 0..<3 {
-                let port = try freeLoopbackPort()
-                do {
-                    // Durability is not what these tests test: no fsync makes each test's database cheap.
-                    try run(
-                        "\(binaries)/pg_ctl", "-D", "\(folder)/data", "-w", "-l", "\(folder)/server.log", "-o",
-                        "-p \(port) -k \(folder)/socket -c listen_addresses=127.0.0.1 -c max_connections=300 "
-                            + "-c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start")
-                    stopAtExit.withLock { $0 = folder }
-                    atexit { PostgresServer.stop() }
-                    return Running(folder: folder, port: port)
-                } catch {
-                    lastError = error
-                }
-            }
-            throw lastError ?? PostgresServerError("pg_ctl start failed")
         } catch let error as PostgresServerError {
             throw error
         } catch {
             throw PostgresServerError("\(error)")
         }
+        // A free port can be taken by someone else before the server binds it: try a few.
+        var lastError: PostgresServerError?
+        for _ in 0..<3 {
+            let port = try Self.freeLoopbackPort()
+            do {
+                try Self.start(folder: folder, port: port)
+                self.folder = folder
+                self.port = port
+                Self.running.withLock { $0.insert(folder) }
+                Self.stopAllAtExit
+                return
+            } catch let error as PostgresServerError {
+                lastError = error
+            } catch {
+                lastError = PostgresServerError("\(error)")
+            }
+        }
+        throw lastError ?? PostgresServerError("pg_ctl start failed")
     }
 
-    private static let stopAtExit = Mutex<String?>(nil)
+    private static func start(folder: String, port: Int) throws {
+        // Durability is not what these tests test: no fsync makes each test's database cheap.
+        try run(
+            "\(binaries)/pg_ctl", "-D", "\(folder)/data", "-w", "-l", "\(folder)/server.log", "-o",
+            "-p \(port) -k \(folder)/socket -c listen_addresses=127.0.0.1 -c max_connections=300 "
+                + "-c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start")
+    }
 
-    /// Stops the server (`immediate`: nothing in it needs keeping) and removes its folder.
-    static func stop() {
-        guard let folder = stopAtExit.withLock({ $0.take() }) else { return }
-        try? run("\(binaries)/pg_ctl", "-D", "\(folder)/data", "-m", "immediate", "-w", "stop")
-        try? FileManager.default.removeItem(atPath: folder)
+    /// Stops the server at once (`immediate`: as a crash or a power cut would), dropping every connection.
+    public func stop() throws {
+        try Self.run("\(Self.binaries)/pg_ctl", "-D", "\(folder)/data", "-m", "immediate", "-w", "stop")
+    }
+
+    /// Starts the stopped server again on the same port, with its data.
+    public func restart() throws {
+        try Self.start(folder: folder, port: port)
+    }
+
+    /// The folders of the servers this process started; each is stopped and removed at exit.
+    private static let running = Mutex<Set<String>>([])
+    private static let stopAllAtExit: Void = { atexit { PostgresServer.stopAll() } }()
+
+    private static func stopAll() {
+        for folder in running.withLock({ $0 }) {
+            try? run("\(binaries)/pg_ctl", "-D", "\(folder)/data", "-m", "immediate", "-w", "stop")
+            try? FileManager.default.removeItem(atPath: folder)
+        }
     }
 
     /// Runs a command to completion, as the `postgres` user when this process is root; throws with its output
     /// when it fails. `posix_spawn` and `waitpid` rather than Foundation's `Process`, whose wait never returned
     /// here for `pg_ctl start` (its child forks the server and exits; the exit went unnoticed, left a zombie).
-    private static func run(_ arguments: String..., asPostgres: Bool = true) throws {
+    static func run(_ arguments: String..., asPostgres: Bool = true) throws {
         let command =
             asPostgres && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + arguments : arguments
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("intake-pg-\(UUID().uuidString).log")
@@ -123,7 +150,7 @@ public enum PostgresServer {
     }
 
     /// A loopback port nobody listens on right now: bind port 0, read what the kernel chose, close.
-    private static func freeLoopbackPort() throws(PostgresServerError) -> Int {
+    static func freeLoopbackPort() throws(PostgresServerError) -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw PostgresServerError("socket failed") }
         defer { close(descriptor) }
