@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         // The HTTP face. swift-configuration support is left out: Intake reads its own configuration file.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        // Webhook deliveries; already in the graph through HummingbirdTesting.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // MARK: C libraries (module map + shim header only)
@@ -85,11 +87,22 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
+        // MARK: Webhook deliveries: signing and posting, as a job handler
+        .target(
+            name: "WebhookSending",
+            dependencies: [
+                "IntakeCore", "IntakeStore", "IntakeWorker", "ContentAddressing",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
         // MARK: The operations every face shares
         .target(
             name: "IntakeApplication",
             dependencies: [
                 "IntakeCore", "IntakeStore", "IntakeStoreSQLite", "BlobStorage", "IntakeWorker", "ContentAddressing",
+                "WebhookSending",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -168,6 +181,7 @@ let package = Package(
                 "IntakeHTTP", "IntakeApplication", "IntakeCore", "IntakeStore", "IntakeTesting", "IntakeTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
+        .testTarget(name: "WebhookSendingTests", dependencies: ["WebhookSending"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["IntakeCore", "IntakeStore", "IntakeStoreSQLite", "IntakeTestSupport"]),

@@ -5,6 +5,7 @@ import IntakeStoreSQLite
 import IntakeWorker
 import Logging
 import ServiceLifecycle
+import WebhookSending
 
 /// What a process runs besides its own command.
 public enum ServiceRole: Sendable, Hashable {
@@ -65,6 +66,9 @@ public func makeServices(
         settings: settings, storage: backend?.storage, blobs: backend?.blobs, inspector: inspectors, wakeup: wakeup)
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
     if case .worker(let untilEmpty) = role, let (storage, blobs) = backend {
+        // Before the processor, so that it shuts down after it: no delivery in flight loses its client.
+        let webhookClient = WebhookClient(settings: settings.webhooks)
+        services.append(.init(service: webhookClient))
         let processor = JobProcessor(
             storage: storage,
             handlers: [
@@ -72,6 +76,9 @@ public func makeServices(
                     storage: storage, blobs: blobs, inspector: inspectors, policy: settings.policy,
                     landmarkModel: settings.worker.landmarkModel),
                 ReprocessJobHandler(storage: storage, policy: settings.policy),
+                WebhookJobHandler(
+                    storage: storage, client: webhookClient.client, settings: settings.webhooks,
+                    render: { event in try await service.webhookData(event) }),
             ],
             settings: settings.worker, untilEmpty: untilEmpty, logger: logger, wakeup: wakeup)
         services.append(

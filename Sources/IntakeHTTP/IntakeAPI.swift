@@ -39,6 +39,7 @@ public struct IntakeAPI: Sendable {
         CaseRoutes(service: service).register(in: api)
         EventRoutes(service: service, gate: gate).register(in: api)
         AdminRoutes(service: service).register(in: api)
+        WebhookRoutes(service: service).register(in: api)
         return router
     }
 

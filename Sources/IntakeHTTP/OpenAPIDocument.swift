@@ -217,6 +217,26 @@ enum OpenAPIDocument {
             ],
             "type": "object"
            },
+           "IssuedWebhook": {
+            "allOf": [
+             {
+              "$ref": "#/components/schemas/Webhook"
+             },
+             {
+              "properties": {
+               "secret": {
+                "description": "Standard Webhooks signing secret, shown only here",
+                "pattern": "^whsec_",
+                "type": "string"
+               }
+              },
+              "required": [
+               "secret"
+              ],
+              "type": "object"
+             }
+            ]
+           },
            "Item": {
             "properties": {
              "bytes": {
@@ -754,6 +774,78 @@ enum OpenAPIDocument {
              "sha256",
              "bytes",
              "state"
+            ],
+            "type": "object"
+           },
+           "Webhook": {
+            "properties": {
+             "created_at": {
+              "type": "string"
+             },
+             "events": {
+              "items": {
+               "enum": [
+                "upload.received",
+                "upload.accepted",
+                "upload.rejected",
+                "upload.failed",
+                "case.state_changed"
+               ]
+              },
+              "type": "array"
+             },
+             "id": {
+              "type": "string"
+             },
+             "url": {
+              "type": "string"
+             }
+            },
+            "required": [
+             "id",
+             "url",
+             "events",
+             "created_at"
+            ],
+            "type": "object"
+           },
+           "WebhookRequest": {
+            "properties": {
+             "events": {
+              "description": "Every event when left out",
+              "items": {
+               "enum": [
+                "upload.received",
+                "upload.accepted",
+                "upload.rejected",
+                "upload.failed",
+                "case.state_changed"
+               ]
+              },
+              "minItems": 1,
+              "type": "array"
+             },
+             "url": {
+              "maxLength": 2048,
+              "type": "string"
+             }
+            },
+            "required": [
+             "url"
+            ],
+            "type": "object"
+           },
+           "Webhooks": {
+            "properties": {
+             "webhooks": {
+              "items": {
+               "$ref": "#/components/schemas/Webhook"
+              },
+              "type": "array"
+             }
+            },
+            "required": [
+             "webhooks"
             ],
             "type": "object"
            }
@@ -1754,6 +1846,119 @@ enum OpenAPIDocument {
              }
             ],
             "summary": "An upload with its items, verdicts and findings"
+           }
+          },
+          "/v1/webhooks": {
+           "get": {
+            "responses": {
+             "200": {
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/Webhooks"
+                }
+               }
+              },
+              "description": "OK"
+             },
+             "401": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "403": {
+              "$ref": "#/components/responses/Problem"
+             }
+            },
+            "security": [
+             {
+              "bearer": [
+               "admin"
+              ]
+             }
+            ],
+            "summary": "Every webhook, without secrets"
+           },
+           "post": {
+            "requestBody": {
+             "content": {
+              "application/json": {
+               "schema": {
+                "$ref": "#/components/schemas/WebhookRequest"
+               }
+              }
+             },
+             "required": true
+            },
+            "responses": {
+             "201": {
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/IssuedWebhook"
+                }
+               }
+              },
+              "description": "Created; the secret is shown once"
+             },
+             "400": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "401": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "403": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "413": {
+              "$ref": "#/components/responses/Problem"
+             }
+            },
+            "security": [
+             {
+              "bearer": [
+               "admin"
+              ]
+             }
+            ],
+            "summary": "Subscribe a URL to events (Standard Webhooks, retried for 24 h)"
+           }
+          },
+          "/v1/webhooks/{webhook}": {
+           "delete": {
+            "parameters": [
+             {
+              "description": "The webhook id",
+              "in": "path",
+              "name": "webhook",
+              "required": true,
+              "schema": {
+               "maxLength": 128,
+               "minLength": 1,
+               "type": "string"
+              }
+             }
+            ],
+            "responses": {
+             "204": {
+              "description": "Deleted"
+             },
+             "401": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "403": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "404": {
+              "$ref": "#/components/responses/Problem"
+             }
+            },
+            "security": [
+             {
+              "bearer": [
+               "admin"
+              ]
+             }
+            ],
+            "summary": "Delete a webhook; its queued deliveries are dropped"
            }
           }
          }

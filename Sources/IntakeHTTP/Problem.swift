@@ -151,6 +151,15 @@ extension Problem {
             + "しいキーを付けてください。",
         en: "This Idempotency-Key was used for a different request. Use a new key for a new file.")
 
+    static func webhookNotAllowed(_ reason: String) -> Problem {
+        Problem(
+            .badRequest, code: "webhook.url_not_allowed",
+            ja: "この URL には webhook を送れません（\(reason)）。webhooks.allowed_hosts に"
+                + "ある http または https の URL を指定してください。",
+            en: "Webhooks cannot go to this URL (\(reason)). Give an http or https URL on a host that "
+                + "webhooks.allowed_hosts lists.")
+    }
+
     static let draining = Problem(
         .serviceUnavailable, code: "service.draining",
         ja: "サービスは停止処理中のため受け付けていません。しばらくしてからもう一度"

@@ -111,6 +111,7 @@ struct ProblemMiddleware: RouterMiddleware {
         case .fileUnreadable: return .incomplete()
         case .digestMismatch: return .digestMismatch
         case .idempotencyKeyReused: return .keyReused
+        case .webhookURLNotAllowed: return .webhookNotAllowed(error.message)
         case .storage, .inspectorUnavailable: return .unavailable
         default: return .internalError
         }

@@ -375,3 +375,68 @@ struct IdempotencyAPITests {
         #expect(try await harness.service.applicationStatus("A").uploads.count == 1)
     }
 }
+
+/// `POST`, `GET /v1/webhooks` and `DELETE /v1/webhooks/{id}`; deliveries themselves are tested end to end.
+@Suite("HTTP webhooks")
+struct WebhookAPITests {
+    @Test("Admins create (201, secret once), list (no secrets) and delete webhooks; others get 401 or 403")
+    func subscriptions() async throws {
+        let harness = try HTTPHarness { $0.webhooks.allowedHosts = ["hooks.example.jp"] }
+        let admin = try await harness.authorization("root", .admin)
+        let uploader = try await harness.authorization("emp-1")
+        try await harness.application.test(.router) { client in
+            let body = ByteBuffer(string: #"{"url": "https://hooks.example.jp/intake", "events": ["upload.rejected"]}"#)
+            #expect(try await client.execute(uri: "/v1/webhooks", method: .post, body: body).status == .unauthorized)
+            let forbidden = try await client.execute(uri: "/v1/webhooks", method: .post, headers: uploader, body: body)
+            #expect(forbidden.status == .forbidden)
+            #expect(try await client.execute(uri: "/v1/webhooks", method: .get, headers: uploader).status == .forbidden)
+
+            let created = try await client.execute(uri: "/v1/webhooks", method: .post, headers: admin, body: body)
+            #expect(created.status == .created)
+            let id = try #require(created.object["id"] as? String)
+            #expect(created.headers[.location] == "/v1/webhooks/\(id)")
+            #expect((created.object["secret"] as? String)?.hasPrefix("whsec_") == true)
+            #expect(created.object["events"] as? [String] == ["upload.rejected"])
+
+            let all = try await client.execute(
+                uri: "/v1/webhooks", method: .post, headers: admin,
+                body: ByteBuffer(string: #"{"url": "https://hooks.example.jp/all"}"#))
+            #expect((all.object["events"] as? [String])?.count == 5, "every event when none are named")
+
+            let listed = try await client.execute(uri: "/v1/webhooks", method: .get, headers: admin)
+            #expect(listed.status == .ok)
+            let hooks = try #require(listed.object["webhooks"] as? [[String: Any]])
+            #expect(hooks.count == 2)
+            #expect(hooks.allSatisfy { $0["secret"] == nil })
+
+            let delete = try await client.execute(uri: "/v1/webhooks/\(id)", method: .delete, headers: admin)
+            #expect(delete.status == .noContent)
+            let again = try await client.execute(uri: "/v1/webhooks/\(id)", method: .delete, headers: admin)
+            #expect(again.status == .notFound)
+        }
+    }
+
+    @Test("A URL off webhooks.allowed_hosts is 400 webhook.url_not_allowed; an unknown event is 400 request.invalid")
+    func refusals() async throws {
+        let harness = try HTTPHarness { $0.webhooks.allowedHosts = ["hooks.example.jp"] }
+        let admin = try await harness.authorization("root", .admin)
+        try await harness.application.test(.router) { client in
+            for url in ["https://evil.example/x", "https://hooks.example.jp@evil.example/", "file:///etc/passwd"] {
+                let refused = try await client.execute(
+                    uri: "/v1/webhooks", method: .post, headers: admin,
+                    body: ByteBuffer(string: #"{"url": "\#(url)"}"#))
+                #expect(refused.status == .badRequest)
+                #expect(refused.object["code"] as? String == "webhook.url_not_allowed")
+                let message = try #require(refused.object["message"] as? [String: String])
+                #expect(message["en"]?.contains("webhooks.allowed_hosts") == true)
+                #expect(message["ja"]?.contains("webhooks.allowed_hosts") == true)
+            }
+            let unknown = try await client.execute(
+                uri: "/v1/webhooks", method: .post, headers: admin,
+                body: ByteBuffer(string: #"{"url": "https://hooks.example.jp/", "events": ["upload.deleted"]}"#))
+            #expect(unknown.status == .badRequest)
+            #expect(unknown.object["code"] as? String == "request.invalid")
+            #expect(try await harness.service.webhooks().isEmpty, "nothing refused was recorded")
+        }
+    }
+}
