@@ -29,6 +29,8 @@ struct LiveTests {
             #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer.prefix(200))")
             #expect(answer.contains("size.file_over_limit"))
             #expect(answer.lowercased().contains("connection: close"))
+            // The server stops reading rather than take in 100 MB only to throw it away: the connection ends.
+            #expect(await connection.detachedEndsWithin(.seconds(5)), "connection closed by the server")
         }
         #expect(try await harness.service.applicationIds().isEmpty, "nothing stored")
     }
@@ -150,6 +152,23 @@ final class RawConnection: @unchecked Sendable {
             if count > 0 { received += buffer[0..<count] }
         }
         throw POSIXError(.ETIMEDOUT)
+    }
+
+    /// True when the peer ends the connection (end of stream or reset) within `duration`, whatever it sends first.
+    func endsWithin(_ duration: Duration) -> Bool {
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let deadline = ContinuousClock.now + duration
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while ContinuousClock.now < deadline {
+            let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            if count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { return true }
+        }
+        return false
+    }
+
+    func detachedEndsWithin(_ duration: Duration) async -> Bool {
+        await TestSupport.detached { self.endsWithin(duration) }
     }
 
     /// `read(until:for:)` on a Dispatch thread: the server under test needs the cooperative pool to answer.
