@@ -160,12 +160,14 @@ extension Problem {
                 + "webhooks.allowed_hosts lists.")
     }
 
+    // The refusals below leave an upload's body unread: `Connection: close` makes the middleware stop reading it.
+
     static let draining = Problem(
         .serviceUnavailable, code: "service.draining",
         ja: "サービスは停止処理中のため受け付けていません。しばらくしてからもう一度"
             + "送ってください。",
         en: "The service is shutting down and takes nothing new. Send again in a moment.",
-        headers: [.retryAfter: "5"])
+        headers: [.retryAfter: "5", .connection: "close"])
 
     static func overloaded(limit: Int) -> Problem {
         Problem(
@@ -173,7 +175,7 @@ extension Problem {
             ja: "同時に受け付けられるアップロード（\(limit) 件）を超えています。少し待っ"
                 + "てからもう一度送ってください。",
             en: "More than \(limit) uploads are in progress at once. Wait a moment and send again.",
-            numbers: ["limit": Int64(limit)], headers: [.retryAfter: "2"])
+            numbers: ["limit": Int64(limit)], headers: [.retryAfter: "2", .connection: "close"])
     }
 
     static func insufficientStorage(free: Int64, minimum: Int64) -> Problem {
@@ -182,14 +184,15 @@ extension Problem {
             ja: "保存領域の空きが不足しているため、アップロードを受け付けられません。"
                 + "時間をおいてもう一度送ってください。",
             en: "The service is short of storage space and cannot take uploads now. Send again later.",
-            numbers: ["free_bytes": free, "minimum_bytes": minimum], headers: [.retryAfter: "60"])
+            numbers: ["free_bytes": free, "minimum_bytes": minimum], headers: [.retryAfter: "60", .connection: "close"])
     }
 
     static let timedOut = Problem(
         .requestTimeout, code: "request.timeout",
         ja: "送信に時間がかかりすぎたため打ち切りました。何も保存していません。通信"
             + "環境を確かめて、もう一度送ってください。",
-        en: "The request took too long and was cut off; nothing was stored. Check the connection and send again.")
+        en: "The request took too long and was cut off; nothing was stored. Check the connection and send again.",
+        headers: [.connection: "close"])
 
     static let internalError = Problem(
         .internalServerError, code: "service.internal_error",

@@ -62,7 +62,9 @@ struct ProblemMiddleware: RouterMiddleware {
                 requestId: context.id, acceptLanguage: request.headers[.acceptLanguage])
         }
         response.headers[.requestId] = context.id
-        if response.headers[.connection] == "close" { response.body = Self.closingInput(response.body, context.channel) }
+        if response.headers[.connection] == "close" {
+            response.body = Self.closingInput(response.body, context.channel)
+        }
         return response
     }
 
