@@ -128,6 +128,64 @@ struct APITests {
         #expect(try await harness.service.applicationStatus("APP-1").uploads.count == 1, "the 413 stored nothing")
     }
 
+    @Test("413 at the door names the limit that applies: a photo's, the application's, the request round's")
+    func limitsAtTheDoor() async throws {
+        let harness = try HTTPHarness {
+            $0.policy.photo.maxFileSize = ByteSize(bytes: 50_000)
+            $0.policy.applicationTotalLimit = ByteSize(bytes: 80_000)
+            $0.policy.additionalTotalLimit = ByteSize(bytes: 30_000)
+        }
+        let owner = try await harness.authorization("emp-1")
+        try await harness.application.test(.router) { client in
+            let photo = try await client.execute(
+                uri: "/v1/applications/APP-1/uploads?slot=photo", method: .post,
+                headers: owner.upload(named: "p.jpg", type: "image/jpeg"), body: ByteBuffer(repeating: 1, count: 60_000)
+            )
+            #expect(photo.status == .contentTooLarge)
+            #expect(photo.object["code"] as? String == "photo.file_too_large")
+            let total = try await client.execute(
+                uri: "/v1/applications/APP-1/uploads", method: .post, headers: owner.upload(named: "a.pdf"),
+                body: ByteBuffer(repeating: 0x25, count: 90_000))
+            #expect(total.status == .contentTooLarge)
+            #expect(total.object["code"] as? String == "size.application_over_limit")
+            #expect(total.object["limit_bytes"] as? Int == 80_000)
+            #expect(try await harness.service.applicationIds().isEmpty, "nothing stored")
+
+            _ = try await client.execute(
+                uri: "/v1/applications/APP-1/uploads?receipt=R-1", method: .post, headers: owner.upload(named: "a.pdf"),
+                body: try corpusBody("plain.pdf"))
+            let additional = try await client.execute(
+                uri: "/v1/cases/R-1/documents", method: .post, headers: owner.upload(named: "more.pdf"),
+                body: ByteBuffer(repeating: 0x25, count: 40_000))
+            #expect(additional.status == .contentTooLarge)
+            #expect(additional.object["code"] as? String == "size.additional_over_limit")
+            #expect(additional.object["limit_bytes"] as? Int == 30_000)
+        }
+    }
+
+    @Test("While draining, an upload is 503 service.draining with Retry-After and /readyz is 503; reads still work")
+    func draining() async throws {
+        let harness = try HTTPHarness()
+        let owner = try await harness.authorization("emp-1")
+        try await harness.application.test(.router) { client in
+            let first = try await client.execute(
+                uri: "/v1/applications/APP-1/uploads", method: .post, headers: owner.upload(named: "a.pdf"),
+                body: try corpusBody("plain.pdf"))
+            #expect(first.status == .accepted)
+            harness.api.startDraining()
+            let refused = try await client.execute(
+                uri: "/v1/applications/APP-1/uploads", method: .post, headers: owner.upload(named: "b.pdf"),
+                body: try corpusBody("letter.pdf"))
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.object["code"] as? String == "service.draining")
+            #expect(refused.headers[.retryAfter] == "5")
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .serviceUnavailable)
+            #expect(
+                try await client.execute(uri: "/v1/applications/APP-1", method: .get, headers: owner).status == .ok)
+        }
+        #expect(try await harness.service.applicationStatus("APP-1").uploads.count == 1)
+    }
+
     @Test("411 without a length, 415 for multipart, 400 for a digest that does not match")
     func malformedUploads() async throws {
         let harness = try HTTPHarness()
