@@ -24,6 +24,8 @@ let package = Package(
         // The HTTP face. swift-configuration support is left out: Intake reads its own configuration file.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Webhook deliveries; already in the graph through HummingbirdTesting.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // MARK: C libraries (module map + shim header only)
@@ -64,6 +66,9 @@ let package = Package(
             name: "FileInspection",
             dependencies: ["IntakeCore", "PDFInspection", "PhotoInspection", "ContentAddressing", "CMagic"]),
 
+        // MARK: Bulk archives: the ZIP directory, inflating with zlib, CP932 names and CSVs
+        .target(name: "ArchiveInspection", dependencies: ["IntakeCore", "ContentAddressing", "CZlib"]),
+
         // MARK: Writing PDFs: page ranges as new documents (bundle splitting)
         .target(name: "PDFAssembly", dependencies: ["ContentAddressing", "CQPDF"]),
 
@@ -89,8 +94,19 @@ let package = Package(
             name: "IntakeWorker",
             dependencies: [
                 "IntakeCore", "IntakeStore", "BlobStorage", "FileInspection", "PDFAssembly", "ContentAddressing",
+                "ArchiveInspection",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
+        // MARK: Webhook deliveries: signing and posting, as a job handler
+        .target(
+            name: "WebhookSending",
+            dependencies: [
+                "IntakeCore", "IntakeStore", "IntakeWorker", "ContentAddressing",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
@@ -100,6 +116,7 @@ let package = Package(
             dependencies: [
                 "IntakeCore", "IntakeStore", "IntakeStoreSQLite", "IntakeStorePostgres", "BlobStorage", "IntakeWorker",
                 "ContentAddressing",
+                "WebhookSending", "ArchiveInspection",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -147,6 +164,7 @@ let package = Package(
             dependencies: [
                 "IntakeCore", "IntakeStore", "IntakeStoreSQLite", "IntakeStorePostgres", "BlobStorage", "IntakeWorker",
                 "ContentAddressing",
+                "ArchiveInspection",
                 "IntakeTestSupport",
             ],
             path: "Tests/IntakeTesting"),
@@ -179,6 +197,7 @@ let package = Package(
                 "IntakeHTTP", "IntakeApplication", "IntakeCore", "IntakeStore", "IntakeTesting", "IntakeTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]),
+        .testTarget(name: "WebhookSendingTests", dependencies: ["WebhookSending"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: ["IntakeCore", "IntakeStore", "IntakeStoreSQLite", "IntakeTestSupport", "IntakeTesting"]),

@@ -24,6 +24,8 @@ packages=(
   python3               # test corpus helpers (standard library only)
   curl                  # the demo's and the tests' HTTP client
   postgresql            # the server store (store.url = postgres://…); tests start a PostgreSQL 15 of their own
+  zip                   # tests and the sample archive: Info-ZIP writes encrypted entries and symlinks
+  p7zip-full            # tests: archives as 7-Zip writes them
   libtasn1-doc          # tests: a 36-page pdfTeX manual with bookmarks, split as a real-world bundle
   shared-mime-info      # tests: a 17-page LaTeX/hyperref spec with bookmarks
 )

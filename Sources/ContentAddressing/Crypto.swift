@@ -36,4 +36,26 @@ public enum Crypto {
         guard EVP_EncryptUpdate(context, &output, &written, data, Int32(data.count)) == 1 else { return nil }
         return Array(output[0..<Int(written)])
     }
+
+    /// HMAC-SHA256 of `message` under `key` (RFC 2104): the signature of a webhook delivery.
+    public static func hmacSHA256(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
+        var mac = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let result = key.withUnsafeBytes { keyBytes in
+            message.withUnsafeBytes { messageBytes in
+                HMAC(
+                    EVP_sha256(), keyBytes.baseAddress, Int32(key.count), messageBytes.baseAddress,
+                    messageBytes.count, &mac, &length)
+            }
+        }
+        precondition(result != nil && length == 32, "HMAC failed")
+        return mac
+    }
+
+    /// `count` bytes from the system's cryptographic generator: a signing key.
+    public static func randomBytes(_ count: Int) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        precondition(RAND_bytes(&bytes, Int32(count)) == 1, "RAND_bytes failed")
+        return bytes
+    }
 }

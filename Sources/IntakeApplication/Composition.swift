@@ -6,6 +6,7 @@ import IntakeStoreSQLite
 import IntakeWorker
 import Logging
 import ServiceLifecycle
+import WebhookSending
 
 /// What a process runs besides its own command.
 public enum ServiceRole: Sendable, Hashable {
@@ -86,6 +87,9 @@ public func makeServices(
         services.append(.init(service: JobNotifications(store: store, wakeup: wakeup, logger: logger)))
     }
     if case .worker(let untilEmpty) = role, let (storage, blobs, _) = backend {
+        // Before the processor, so that it shuts down after it: no delivery in flight loses its client.
+        let webhookClient = WebhookClient(settings: settings.webhooks)
+        services.append(.init(service: webhookClient))
         let processor = JobProcessor(
             storage: storage,
             handlers: [
@@ -93,6 +97,9 @@ public func makeServices(
                     storage: storage, blobs: blobs, inspector: inspectors, policy: settings.policy,
                     landmarkModel: settings.worker.landmarkModel),
                 ReprocessJobHandler(storage: storage, policy: settings.policy),
+                WebhookJobHandler(
+                    storage: storage, client: webhookClient.client, settings: settings.webhooks,
+                    render: { event in try await service.webhookData(event) }),
             ],
             settings: settings.worker, untilEmpty: untilEmpty, logger: logger, wakeup: wakeup)
         services.append(

@@ -23,6 +23,8 @@ public struct IntakeError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let digestMismatch = Code(name: "digest_mismatch")
         /// An idempotency key came back with another request than the one it was first used for.
         public static let idempotencyKeyReused = Code(name: "idempotency_key_reused")
+        /// A webhook's URL is not one `webhooks.allowed_hosts` lets deliveries go to.
+        public static let webhookURLNotAllowed = Code(name: "webhook_url_not_allowed")
         /// The inspector could not run at all.
         public static let inspectorUnavailable = Code(name: "inspector_unavailable")
     }

@@ -287,3 +287,39 @@ public struct TrialOutput: Encodable, Sendable {
         self.elapsedSeconds = elapsedSeconds
     }
 }
+
+/// An upload as `GET /v1/uploads/{id}`, the events stream and webhooks show it: SPEC §3b's upload object and its
+/// state.
+public struct UploadResource: Encodable, Sendable {
+    public var upload: ApplicationReport.Upload
+    /// `queued`, `processing`, `accepted`, `rejected` or `failed`.
+    public var state: String
+
+    public init(_ status: UploadStatus) {
+        upload = ApplicationReport.upload(status)
+        state = Self.state(status)
+    }
+
+    public static func state(_ status: UploadStatus) -> String {
+        switch status.job?.state {
+        case .succeeded?, nil:
+            if status.items.isEmpty { return status.job == nil ? "accepted" : "failed" }
+            return status.items.contains { $0.latest?.verdict == .rejected } ? "rejected" : "accepted"
+        case .dead?: return "failed"
+        case .running?: return "processing"
+        case .queued?, .retrying?: return "queued"
+        }
+    }
+
+    public static func isFinal(_ status: UploadStatus) -> Bool {
+        ["accepted", "rejected", "failed"].contains(state(status))
+    }
+
+    enum CodingKeys: String, CodingKey { case state }
+
+    public func encode(to encoder: any Encoder) throws {
+        try upload.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
+    }
+}

@@ -50,7 +50,8 @@ public struct ByteSize: Hashable, Sendable, Comparable, Codable, CustomStringCon
 }
 
 extension String {
-    func trimmingWhitespace() -> String {
+    /// Without leading and trailing whitespace: how configuration values are read.
+    public func trimmingWhitespace() -> String {
         var view = Substring(self)
         while let first = view.first, first.isWhitespace { view.removeFirst() }
         while let last = view.last, last.isWhitespace { view.removeLast() }

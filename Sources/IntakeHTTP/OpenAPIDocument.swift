@@ -115,6 +115,111 @@ enum OpenAPIDocument {
             ],
             "type": "object"
            },
+           "ArchiveReport": {
+            "properties": {
+             "archive": {
+              "description": "SHA-256 of the archive",
+              "type": "string"
+             },
+             "bytes": {
+              "type": "integer"
+             },
+             "findings": {
+              "items": {
+               "$ref": "#/components/schemas/Finding"
+              },
+              "type": "array"
+             },
+             "ignored": {
+              "items": {
+               "type": "string"
+              },
+              "type": "array"
+             },
+             "rows": {
+              "items": {
+               "properties": {
+                "application": {
+                 "type": [
+                  "string",
+                  "null"
+                 ]
+                },
+                "duplicate": {
+                 "type": "boolean"
+                },
+                "file": {
+                 "type": [
+                  "string",
+                  "null"
+                 ]
+                },
+                "findings": {
+                 "items": {
+                  "$ref": "#/components/schemas/Finding"
+                 },
+                 "type": "array"
+                },
+                "job": {
+                 "type": [
+                  "string",
+                  "null"
+                 ]
+                },
+                "receipt": {
+                 "type": [
+                  "string",
+                  "null"
+                 ]
+                },
+                "row": {
+                 "type": "integer"
+                },
+                "slot": {
+                 "type": [
+                  "string",
+                  "null"
+                 ]
+                },
+                "title": {
+                 "type": [
+                  "string",
+                  "null"
+                 ]
+                },
+                "upload": {
+                 "type": [
+                  "string",
+                  "null"
+                 ]
+                }
+               },
+               "required": [
+                "row",
+                "duplicate",
+                "findings"
+               ],
+               "type": "object"
+              },
+              "type": "array"
+             },
+             "unlisted": {
+              "items": {
+               "type": "string"
+              },
+              "type": "array"
+             }
+            },
+            "required": [
+             "archive",
+             "bytes",
+             "findings",
+             "rows",
+             "unlisted",
+             "ignored"
+            ],
+            "type": "object"
+           },
            "Case": {
             "properties": {
              "application": {
@@ -216,6 +321,26 @@ enum OpenAPIDocument {
              "status"
             ],
             "type": "object"
+           },
+           "IssuedWebhook": {
+            "allOf": [
+             {
+              "$ref": "#/components/schemas/Webhook"
+             },
+             {
+              "properties": {
+               "secret": {
+                "description": "Standard Webhooks signing secret, shown only here",
+                "pattern": "^whsec_",
+                "type": "string"
+               }
+              },
+              "required": [
+               "secret"
+              ],
+              "type": "object"
+             }
+            ]
            },
            "Item": {
             "properties": {
@@ -754,6 +879,78 @@ enum OpenAPIDocument {
              "sha256",
              "bytes",
              "state"
+            ],
+            "type": "object"
+           },
+           "Webhook": {
+            "properties": {
+             "created_at": {
+              "type": "string"
+             },
+             "events": {
+              "items": {
+               "enum": [
+                "upload.received",
+                "upload.accepted",
+                "upload.rejected",
+                "upload.failed",
+                "case.state_changed"
+               ]
+              },
+              "type": "array"
+             },
+             "id": {
+              "type": "string"
+             },
+             "url": {
+              "type": "string"
+             }
+            },
+            "required": [
+             "id",
+             "url",
+             "events",
+             "created_at"
+            ],
+            "type": "object"
+           },
+           "WebhookRequest": {
+            "properties": {
+             "events": {
+              "description": "Every event when left out",
+              "items": {
+               "enum": [
+                "upload.received",
+                "upload.accepted",
+                "upload.rejected",
+                "upload.failed",
+                "case.state_changed"
+               ]
+              },
+              "minItems": 1,
+              "type": "array"
+             },
+             "url": {
+              "maxLength": 2048,
+              "type": "string"
+             }
+            },
+            "required": [
+             "url"
+            ],
+            "type": "object"
+           },
+           "Webhooks": {
+            "properties": {
+             "webhooks": {
+              "items": {
+               "$ref": "#/components/schemas/Webhook"
+              },
+              "type": "array"
+             }
+            },
+            "required": [
+             "webhooks"
             ],
             "type": "object"
            }
@@ -1355,6 +1552,80 @@ enum OpenAPIDocument {
             "summary": "Upload one file for an application"
            }
           },
+          "/v1/archives": {
+           "post": {
+            "requestBody": {
+             "content": {
+              "application/octet-stream": {
+               "schema": {
+                "format": "binary",
+                "type": "string"
+               }
+              },
+              "application/zip": {
+               "schema": {
+                "format": "binary",
+                "type": "string"
+               }
+              }
+             },
+             "description": "The ZIP itself (no multipart).",
+             "required": true
+            },
+            "responses": {
+             "200": {
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/ArchiveReport"
+                }
+               },
+               "text/csv": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              },
+              "description": "The report"
+             },
+             "400": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "401": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "403": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "408": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "411": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "413": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "415": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "503": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "507": {
+              "$ref": "#/components/responses/Problem"
+             }
+            },
+            "security": [
+             {
+              "bearer": [
+               "upload"
+              ]
+             }
+            ],
+            "summary": "A bulk archive (一括申請): applications.csv and the files it names, answered row by row"
+           }
+          },
           "/v1/cases/{receipt}": {
            "get": {
             "parameters": [
@@ -1754,6 +2025,119 @@ enum OpenAPIDocument {
              }
             ],
             "summary": "An upload with its items, verdicts and findings"
+           }
+          },
+          "/v1/webhooks": {
+           "get": {
+            "responses": {
+             "200": {
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/Webhooks"
+                }
+               }
+              },
+              "description": "OK"
+             },
+             "401": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "403": {
+              "$ref": "#/components/responses/Problem"
+             }
+            },
+            "security": [
+             {
+              "bearer": [
+               "admin"
+              ]
+             }
+            ],
+            "summary": "Every webhook, without secrets"
+           },
+           "post": {
+            "requestBody": {
+             "content": {
+              "application/json": {
+               "schema": {
+                "$ref": "#/components/schemas/WebhookRequest"
+               }
+              }
+             },
+             "required": true
+            },
+            "responses": {
+             "201": {
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/IssuedWebhook"
+                }
+               }
+              },
+              "description": "Created; the secret is shown once"
+             },
+             "400": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "401": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "403": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "413": {
+              "$ref": "#/components/responses/Problem"
+             }
+            },
+            "security": [
+             {
+              "bearer": [
+               "admin"
+              ]
+             }
+            ],
+            "summary": "Subscribe a URL to events (Standard Webhooks, retried for 24 h)"
+           }
+          },
+          "/v1/webhooks/{webhook}": {
+           "delete": {
+            "parameters": [
+             {
+              "description": "The webhook id",
+              "in": "path",
+              "name": "webhook",
+              "required": true,
+              "schema": {
+               "maxLength": 128,
+               "minLength": 1,
+               "type": "string"
+              }
+             }
+            ],
+            "responses": {
+             "204": {
+              "description": "Deleted"
+             },
+             "401": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "403": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "404": {
+              "$ref": "#/components/responses/Problem"
+             }
+            },
+            "security": [
+             {
+              "bearer": [
+               "admin"
+              ]
+             }
+            ],
+            "summary": "Delete a webhook; its queued deliveries are dropped"
            }
           }
          }

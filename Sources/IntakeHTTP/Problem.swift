@@ -151,12 +151,23 @@ extension Problem {
             + "しいキーを付けてください。",
         en: "This Idempotency-Key was used for a different request. Use a new key for a new file.")
 
+    static func webhookNotAllowed(_ reason: String) -> Problem {
+        Problem(
+            .badRequest, code: "webhook.url_not_allowed",
+            ja: "この URL には webhook を送れません（\(reason)）。webhooks.allowed_hosts に"
+                + "ある http または https の URL を指定してください。",
+            en: "Webhooks cannot go to this URL (\(reason)). Give an http or https URL on a host that "
+                + "webhooks.allowed_hosts lists.")
+    }
+
+    // The refusals below leave an upload's body unread: `Connection: close` makes the middleware stop reading it.
+
     static let draining = Problem(
         .serviceUnavailable, code: "service.draining",
         ja: "サービスは停止処理中のため受け付けていません。しばらくしてからもう一度"
             + "送ってください。",
         en: "The service is shutting down and takes nothing new. Send again in a moment.",
-        headers: [.retryAfter: "5"])
+        headers: [.retryAfter: "5", .connection: "close"])
 
     static func overloaded(limit: Int) -> Problem {
         Problem(
@@ -164,7 +175,7 @@ extension Problem {
             ja: "同時に受け付けられるアップロード（\(limit) 件）を超えています。少し待っ"
                 + "てからもう一度送ってください。",
             en: "More than \(limit) uploads are in progress at once. Wait a moment and send again.",
-            numbers: ["limit": Int64(limit)], headers: [.retryAfter: "2"])
+            numbers: ["limit": Int64(limit)], headers: [.retryAfter: "2", .connection: "close"])
     }
 
     static func insufficientStorage(free: Int64, minimum: Int64) -> Problem {
@@ -173,14 +184,15 @@ extension Problem {
             ja: "保存領域の空きが不足しているため、アップロードを受け付けられません。"
                 + "時間をおいてもう一度送ってください。",
             en: "The service is short of storage space and cannot take uploads now. Send again later.",
-            numbers: ["free_bytes": free, "minimum_bytes": minimum], headers: [.retryAfter: "60"])
+            numbers: ["free_bytes": free, "minimum_bytes": minimum], headers: [.retryAfter: "60", .connection: "close"])
     }
 
     static let timedOut = Problem(
         .requestTimeout, code: "request.timeout",
         ja: "送信に時間がかかりすぎたため打ち切りました。何も保存していません。通信"
             + "環境を確かめて、もう一度送ってください。",
-        en: "The request took too long and was cut off; nothing was stored. Check the connection and send again.")
+        en: "The request took too long and was cut off; nothing was stored. Check the connection and send again.",
+        headers: [.connection: "close"])
 
     static let internalError = Problem(
         .internalServerError, code: "service.internal_error",

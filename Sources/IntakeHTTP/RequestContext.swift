@@ -11,10 +11,13 @@ public struct IntakeRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Nil before authentication and on the public routes (`/healthz`, `/readyz`).
     public var caller: Caller?
+    /// The connection, so that a refusal at the door can stop reading a body it will never use.
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = CoreRequestContextStorage(source: source)
         caller = nil
+        channel = source.channel
     }
 
     /// JSON bodies are capped at 64 KiB, whatever `Content-Length` claims (uploads are streamed, never decoded).
@@ -59,7 +62,20 @@ struct ProblemMiddleware: RouterMiddleware {
                 requestId: context.id, acceptLanguage: request.headers[.acceptLanguage])
         }
         response.headers[.requestId] = context.id
+        if response.headers[.connection] == "close" {
+            response.body = Self.closingInput(response.body, context.channel)
+        }
         return response
+    }
+
+    /// The body, after which the connection stops reading. Hummingbird would otherwise read the rest of an unread
+    /// request body before the next request, so a 413 at the door would still take in the whole upload; closing
+    /// the input ends the connection once the answer is out, and the sender sees the 413 and a closed socket.
+    static func closingInput(_ body: ResponseBody, _ channel: any Channel) -> ResponseBody {
+        ResponseBody(contentLength: body.contentLength) { writer in
+            try await body.write(writer)
+            channel.close(mode: .input, promise: nil)
+        }
     }
 
     private func problem(for error: any Error, context: Context) -> Problem {
@@ -111,6 +127,7 @@ struct ProblemMiddleware: RouterMiddleware {
         case .fileUnreadable: return .incomplete()
         case .digestMismatch: return .digestMismatch
         case .idempotencyKeyReused: return .keyReused
+        case .webhookURLNotAllowed: return .webhookNotAllowed(error.message)
         case .storage, .inspectorUnavailable: return .unavailable
         default: return .internalError
         }

@@ -223,41 +223,6 @@ struct UploadAcknowledgement: Encodable {
     var duplicateOf: String?
 }
 
-/// An upload as `GET /v1/uploads/{id}` shows it: SPEC §3b's upload object and its state.
-struct UploadResource: Encodable {
-    var upload: ApplicationReport.Upload
-    /// `queued`, `processing`, `accepted`, `rejected` or `failed`.
-    var state: String
-
-    init(_ status: UploadStatus) {
-        upload = ApplicationReport.upload(status)
-        state = Self.state(status)
-    }
-
-    static func state(_ status: UploadStatus) -> String {
-        switch status.job?.state {
-        case .succeeded?, nil:
-            if status.items.isEmpty { return status.job == nil ? "accepted" : "failed" }
-            return status.items.contains { $0.latest?.verdict == .rejected } ? "rejected" : "accepted"
-        case .dead?: return "failed"
-        case .running?: return "processing"
-        case .queued?, .retrying?: return "queued"
-        }
-    }
-
-    static func isFinal(_ status: UploadStatus) -> Bool {
-        ["accepted", "rejected", "failed"].contains(state(status))
-    }
-
-    enum CodingKeys: String, CodingKey { case state }
-
-    func encode(to encoder: any Encoder) throws {
-        try upload.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(state, forKey: .state)
-    }
-}
-
 /// A request body as the chunks `BlobStore.write` reads, cut off past the declared length.
 struct RequestChunks: AsyncSequence, Sendable {
     typealias Element = [UInt8]

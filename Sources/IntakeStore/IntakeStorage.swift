@@ -74,6 +74,8 @@ public struct JobKind: RawRepresentable, Codable, Sendable, Hashable, CustomStri
     public static let processUpload = JobKind(rawValue: "process_upload")
     /// Judge an application's items again from their stored facts under the current policy.
     public static let reprocessApplication = JobKind(rawValue: "reprocess_application")
+    /// Send one event to one webhook (`WebhookDelivery` in the payload).
+    public static let deliverWebhook = JobKind(rawValue: "deliver_webhook")
 
     public init(from decoder: any Decoder) throws {
         rawValue = try decoder.singleValueContainer().decode(String.self)
@@ -85,9 +87,11 @@ public struct JobKind: RawRepresentable, Codable, Sendable, Hashable, CustomStri
     }
 }
 
-/// Claim order: live uploads before reprocessing, so an admin's long run never delays an applicant.
+/// Claim order: live uploads before reprocessing, so an admin's long run never delays an applicant; webhook
+/// deliveries between them, since a portal waits on them but a slow receiver must not hold up verdicts.
 public enum JobPriority {
     public static let live = 100
+    public static let webhook = 50
     public static let reprocess = 10
 }
 
@@ -148,6 +152,8 @@ public protocol JobQueue: Sendable {
     /// Records a failed attempt, fenced like `complete`: back to `retrying` after `retryAfter`, or `dead` when
     /// `retryAfter` is nil (not retriable, or attempts used up).
     func fail(_ claim: ClaimedJob, error: String, retryAfter: Duration?) async throws
+    /// Marks a job that records nothing else succeeded (a webhook delivery), fenced like `complete`.
+    func succeed(_ claim: ClaimedJob) async throws
     /// Jobs that are not finished (queued, retrying or running). Read-only; any committed snapshot will do.
     func unfinishedJobs() async throws -> UnfinishedJobs
     /// Unfinished jobs of one kind: the progress of a reprocess run. Read-only.
@@ -185,7 +191,7 @@ public protocol UploadStore: Sendable {
 
 /// The storage a worker and the command line need.
 public typealias IntakeStorage = JobQueue & UploadStore & CaseStore & ReprocessStore & TokenStore & IdempotencyStore
-    & EventStore
+    & EventStore & WebhookStore
 
 /// An application with everything `status` shows.
 public struct ApplicationStatus: Sendable, Hashable {

@@ -190,6 +190,13 @@ extension PostgresStore {
         }
     }
 
+    public func succeed(_ claim: ClaimedJob) async throws {
+        try await write { tx in
+            try await Self.lockLease(claim, tx)
+            try await Self.markSucceeded(claim, tx)
+        }
+    }
+
     public func unfinishedJobs() async throws -> UnfinishedJobs {
         try await read(needsNow: true) { tx in
             let row = try await tx.row(

@@ -133,6 +133,16 @@ extension PostgresStore {
                     at double precision NOT NULL)
                 """,
                 "CREATE INDEX events_by_application ON events (application_id, id)",
-            ])
+            ]),
+        Migration(
+            version: 2, name: "webhooks",
+            statements: [
+                // `events`: the subscribed kinds as a JSON array, as the record encodes them.
+                """
+                CREATE TABLE webhooks (
+                    id text PRIMARY KEY, url text NOT NULL, events text NOT NULL, secret text NOT NULL,
+                    created_at double precision NOT NULL)
+                """
+            ]),
     ]
 }

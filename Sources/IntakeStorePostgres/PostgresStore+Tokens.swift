@@ -83,12 +83,6 @@ extension PostgresStore {
             """
             SELECT * FROM events WHERE application_id = \(applicationId) AND id > \(id) ORDER BY id LIMIT \(limit)
             """
-        ).compactMap { row in
-            try EventKind(rawValue: row.value("kind")).map {
-                ApplicationEvent(
-                    id: try row.value("id"), applicationId: try row.value("application_id"), kind: $0,
-                    uploadId: try row.value("upload_id"), at: try row.value("at"))
-            }
-        }
+        ).compactMap(ApplicationEvent.init(row:))
     }
 }

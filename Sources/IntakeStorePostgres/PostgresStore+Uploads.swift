@@ -178,14 +178,26 @@ extension PostgresStore {
             """)
     }
 
-    /// Appends an application event in the transaction of the change it reports. The caller holds the
-    /// application's row lock, which orders the application's event ids by commit.
+    /// Appends an application event in the transaction of the change it reports, and enqueues its delivery to
+    /// every webhook subscribed to its kind in the same transaction. The caller holds the application's row lock,
+    /// which orders the application's event ids by commit.
     static func append(_ kind: EventKind, application: String, upload: String?, _ tx: Transaction) async throws {
-        try await tx.execute(
-            """
-            INSERT INTO events (application_id, kind, upload_id, at)
-            VALUES (\(application), \(kind.rawValue), \(upload), \(tx.now))
-            """)
+        guard
+            let row = try await tx.row(
+                """
+                INSERT INTO events (application_id, kind, upload_id, at)
+                VALUES (\(application), \(kind.rawValue), \(upload), \(tx.now)) RETURNING id
+                """)
+        else { throw StoreError(code: .integrity, message: "an event insert returned no id") }
+        let event: Int64 = try row.value("id")
+        for webhook in try await tx.rows("SELECT id FROM webhooks WHERE events::jsonb ? \(kind.rawValue)") {
+            let delivery = WebhookDelivery(webhook: try webhook.value("id"), event: event)
+            try await insert(
+                JobRecord(
+                    id: Identifier.make("J"), kind: .deliverWebhook, payload: try JSON.encode(delivery),
+                    applicationId: application, state: .queued, priority: JobPriority.webhook, attempts: 0,
+                    maxAttempts: WebhookRules.maxAttempts, runAfter: tx.now, createdAt: tx.now, updatedAt: tx.now), tx)
+        }
     }
 
     // MARK: Reads

@@ -49,6 +49,10 @@ extension TokenRecord: SnakeCaseColumns, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "tokens"
 }
 
+extension WebhookRecord: SnakeCaseColumns, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "webhooks"
+}
+
 extension JobState: DatabaseValueConvertible {}
 extension JobKind: DatabaseValueConvertible {}
 

@@ -170,6 +170,15 @@ public final class SQLiteStore: IntakeStorage {
             }
             try db.create(index: "events_by_application", on: "events", columns: ["application_id", "id"])
         }
+        migrator.registerMigration("v6: webhooks") { db in
+            try db.create(table: "webhooks") { table in
+                table.primaryKey("id", .text)
+                table.column("url", .text).notNull()
+                table.column("events", .text).notNull()
+                table.column("secret", .text).notNull()
+                table.column("created_at", .double).notNull()
+            }
+        }
         return migrator
     }
 
@@ -514,11 +523,22 @@ public final class SQLiteStore: IntakeStorage {
         }
     }
 
-    /// Appends an application event in the transaction of the change it reports.
+    /// Appends an application event in the transaction of the change it reports, and enqueues its delivery to
+    /// every webhook subscribed to its kind in the same transaction.
     static func append(_ kind: EventKind, application: String, upload: String?, now: Double, _ db: Database) throws {
         try db.execute(
             sql: "INSERT INTO events (application_id, kind, upload_id, at) VALUES (?, ?, ?, ?)",
             arguments: [application, kind.rawValue, upload, now])
+        let eventId = db.lastInsertedRowID
+        for webhook in try WebhookRecord.fetchAll(db) where webhook.events.contains(kind) {
+            let delivery = WebhookDelivery(webhook: webhook.id, event: eventId)
+            try JobRecord(
+                id: Identifier.make("J"), kind: .deliverWebhook,
+                payload: String(decoding: try JSONEncoder().encode(delivery), as: UTF8.self),
+                applicationId: application, state: .queued, priority: JobPriority.webhook, attempts: 0,
+                maxAttempts: WebhookRules.maxAttempts, runAfter: now, createdAt: now, updatedAt: now
+            ).insert(db)
+        }
     }
 
     public func events(applicationId: String, after id: Int64, limit: Int) async throws -> [ApplicationEvent] {
@@ -527,13 +547,7 @@ public final class SQLiteStore: IntakeStorage {
                 db,
                 sql: "SELECT * FROM events WHERE application_id = ? AND id > ? ORDER BY id LIMIT ?",
                 arguments: [applicationId, id, limit]
-            ).compactMap { row in
-                EventKind(rawValue: row["kind"]).map {
-                    ApplicationEvent(
-                        id: row["id"], applicationId: row["application_id"], kind: $0, uploadId: row["upload_id"],
-                        at: row["at"])
-                }
-            }
+            ).compactMap(Self.event)
         }
     }
 
@@ -564,6 +578,13 @@ public final class SQLiteStore: IntakeStorage {
             if !retries, let upload = claim.upload, let application = upload.applicationId {
                 try Self.append(.uploadFailed, application: application, upload: upload.id, now: now, db)
             }
+        }
+    }
+
+    public func succeed(_ claim: ClaimedJob) async throws {
+        try await write { [clock] db in
+            try Self.assertLease(claim, db)
+            try Self.markSucceeded(claim, now: clock(), db)
         }
     }
 

@@ -17,10 +17,13 @@ public protocol JobHandler: Sendable {
 public struct JobFailure: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     public var isRetriable: Bool
+    /// The handler's own delay before the retry (a webhook's schedule), instead of the queue's backoff.
+    public var retryAfter: Duration?
     public var description: String { message }
 
-    public init(_ message: String, isRetriable: Bool) {
+    public init(_ message: String, isRetriable: Bool, retryAfter: Duration? = nil) {
         self.message = message
         self.isRetriable = isRetriable
+        self.retryAfter = retryAfter
     }
 }

@@ -191,13 +191,16 @@ public struct JobProcessor: Service {
 
     private func fail(_ claim: ClaimedJob, error: any Error, logger: Logger) async {
         let retriable: Bool
+        var handlerDelay: Duration?
         switch error {
-        case let failure as JobFailure: retriable = failure.isRetriable
+        case let failure as JobFailure: (retriable, handlerDelay) = (failure.isRetriable, failure.retryAfter)
         case let failure as StoreError: retriable = failure.isRetriable
         default: retriable = false
         }
         var generator = SystemRandomNumberGenerator()
-        let retryAfter = retriable ? settings.retry.delay(afterAttempt: claim.job.attempts, using: &generator) : nil
+        let retryAfter =
+            retriable
+            ? handlerDelay ?? settings.retry.delay(afterAttempt: claim.job.attempts, using: &generator) : nil
         logger.warning("Job failed", metadata: ["intake.error": "\(error)"])
         let willRetry = retryAfter != nil && claim.job.attempts < claim.job.maxAttempts
         IntakeMetrics.jobEnded(kind: claim.job.kind, outcome: willRetry ? "retrying" : "dead")

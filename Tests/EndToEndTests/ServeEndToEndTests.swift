@@ -186,4 +186,131 @@ struct ServeEndToEndTests {
             #expect(metrics.contains(line), "\(line) in /metrics")
         }
     }
+
+    /// `scripts/webhook-receiver.py` on a free loopback port: it checks signatures with the `standardwebhooks`
+    /// library from PyPI and answers 500 to its first `failFirst` requests.
+    struct Receiver {
+        let process: Process
+        let port: Int
+        let secretFile: URL
+        let log: URL
+
+        static func start(failFirst: Int) throws -> Receiver {
+            let python = TestSupport.packageRoot.appendingPathComponent(".venv/bin/python").path
+            let folder = TestSupport.makeTemporaryDirectory(prefix: "receiver")
+            let (secretFile, log) = (folder.appendingPathComponent("secret"), folder.appendingPathComponent("log"))
+            try Data().write(to: secretFile)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: python)
+            process.arguments = [
+                TestSupport.packageRoot.appendingPathComponent("scripts/webhook-receiver.py").path, "--port", "0",
+                "--secret-file", secretFile.path, "--log", log.path, "--fail-first", "\(failFirst)",
+            ]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+            guard let port = line.split(separator: ":").last.flatMap({ Int($0.prefix { $0.isNumber }) }) else {
+                process.terminate()
+                throw TestFailure("webhook receiver did not start (is standardwebhooks in .venv?): \(line)")
+            }
+            return Receiver(process: process, port: port, secretFile: secretFile, log: log)
+        }
+
+        /// The requests it has had so far, oldest first.
+        func requests() -> [[String: Any]] {
+            guard let text = try? String(contentsOf: log, encoding: .utf8) else { return [] }
+            return text.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+    }
+
+    /// `curl` with a JSON body: the status code and the parsed answer.
+    func curlJSON(_ method: String, _ url: String, token: String, body: String? = nil) throws -> (Int, Any?) {
+        let result = TestSupport.run(
+            "/usr/bin/curl",
+            ["-sS", "-X", method, "-o", "-", "-w", "\n%{http_code}", "-H", "Authorization: Bearer \(token)"]
+                + (body.map { ["-H", "Content-Type: application/json", "--data", $0] } ?? []) + [url])
+        let lines = result.standardOutput.split(separator: "\n", omittingEmptySubsequences: false)
+        let status = try #require(lines.last.flatMap { Int($0) }, "curl: \(result.standardError)")
+        let text = lines.dropLast().joined(separator: "\n")
+        return (status, text.isEmpty ? nil : try JSONSerialization.jsonObject(with: Data(text.utf8)))
+    }
+
+    @Test("Webhooks: acceptances and rejections signed as Standard Webhooks, retried past a receiver's two failures")
+    func webhooks() async throws {
+        let receiver = try Receiver.start(failFirst: 2)
+        defer {
+            // SIGKILL: a child inherits the test runner's blocked SIGTERM, and Python keeps it blocked.
+            kill(receiver.process.processIdentifier, SIGKILL)
+            receiver.process.waitUntilExit()
+        }
+        let intake = IntakeBinary(environment: [
+            "INTAKE_WEBHOOKS_ALLOWED_HOSTS": "127.0.0.1", "INTAKE_WEBHOOKS_RETRY_SCHEDULE": "200ms, 200ms, 200ms",
+        ])
+        let token = try token(intake)
+        let admin = intake.run(["token", "create", "--uploader", "admin-1", "--scope", "admin"]).standardOutput
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try Server.start(intake)
+        defer {
+            kill(server.process.processIdentifier, SIGTERM)
+            server.process.waitUntilExit()
+        }
+        let api = "http://127.0.0.1:\(server.port)/v1/webhooks"
+
+        let (refused, problem) = try curlJSON(
+            "POST", api, token: admin, body: #"{"url": "http://hooks.example.com/intake"}"#)
+        #expect(refused == 400)
+        #expect((problem as? [String: Any])?["code"] as? String == "webhook.url_not_allowed")
+        #expect(try curlJSON("POST", api, token: token, body: #"{"url": "http://127.0.0.1:1/"}"#).0 == 403)
+
+        let (created, answer) = try curlJSON(
+            "POST", api, token: admin,
+            body:
+                #"{"url": "http://127.0.0.1:\#(receiver.port)/hooks", "events": ["upload.accepted", "upload.rejected"]}"#
+        )
+        #expect(created == 201)
+        let webhook = try #require(answer as? [String: Any])
+        let secret = try #require(webhook["secret"] as? String)
+        #expect(secret.hasPrefix("whsec_"))
+        try Data(secret.utf8).write(to: receiver.secretFile)
+
+        for file in ["plain.pdf", "r4-noprint.pdf"] {
+            let upload = curlUpload(
+                port: server.port, token: token, application: "APP-HOOK", file: TestSupport.corpusFile(file))
+            try upload.run()
+            upload.waitUntilExit()
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while receiver.requests().filter({ $0["status"] as? Int == 204 }).count < 2, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let requests = receiver.requests()
+        // Every request, the two refused included, was signed with the secret the API showed once.
+        #expect(requests.allSatisfy { $0["verified"] as? Bool == true }, "\(requests)")
+        #expect(requests.prefix(2).allSatisfy { $0["status"] as? Int == 500 })
+        let delivered = requests.filter { $0["status"] as? Int == 204 }
+        #expect(delivered.count == 2, "\(requests)")
+        // A retry is the same message: the refused ones come back under their webhook-id.
+        let refusedIds = Set(requests.prefix(2).compactMap { $0["webhook_id"] as? String })
+        #expect(refusedIds.isSubset(of: Set(delivered.compactMap { $0["webhook_id"] as? String })))
+        var states: [String: String] = [:]
+        for request in delivered {
+            let body = try #require(request["body"] as? [String: Any])
+            let data = try #require(body["data"] as? [String: Any])
+            #expect(data["application"] as? String == "APP-HOOK")
+            let upload = try #require(data["upload"] as? [String: Any])
+            states[try #require(body["type"] as? String)] = upload["state"] as? String
+        }
+        #expect(states == ["upload.accepted": "accepted", "upload.rejected": "rejected"])
+
+        let (listed, list) = try curlJSON("GET", api, token: admin)
+        #expect(listed == 200)
+        let hooks = try #require((list as? [String: Any])?["webhooks"] as? [[String: Any]])
+        #expect(hooks.count == 1 && hooks[0]["secret"] == nil)
+        let id = try #require(webhook["id"] as? String)
+        #expect(try curlJSON("DELETE", "\(api)/\(id)", token: admin).0 == 204)
+        #expect(try curlJSON("DELETE", "\(api)/\(id)", token: admin).0 == 404)
+    }
 }

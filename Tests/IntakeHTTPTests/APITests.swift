@@ -128,6 +128,64 @@ struct APITests {
         #expect(try await harness.service.applicationStatus("APP-1").uploads.count == 1, "the 413 stored nothing")
     }
 
+    @Test("413 at the door names the limit that applies: a photo's, the application's, the request round's")
+    func limitsAtTheDoor() async throws {
+        let harness = try HTTPHarness {
+            $0.policy.photo.maxFileSize = ByteSize(bytes: 50_000)
+            $0.policy.applicationTotalLimit = ByteSize(bytes: 80_000)
+            $0.policy.additionalTotalLimit = ByteSize(bytes: 30_000)
+        }
+        let owner = try await harness.authorization("emp-1")
+        try await harness.application.test(.router) { client in
+            let photo = try await client.execute(
+                uri: "/v1/applications/APP-1/uploads?slot=photo", method: .post,
+                headers: owner.upload(named: "p.jpg", type: "image/jpeg"), body: ByteBuffer(repeating: 1, count: 60_000)
+            )
+            #expect(photo.status == .contentTooLarge)
+            #expect(photo.object["code"] as? String == "photo.file_too_large")
+            let total = try await client.execute(
+                uri: "/v1/applications/APP-1/uploads", method: .post, headers: owner.upload(named: "a.pdf"),
+                body: ByteBuffer(repeating: 0x25, count: 90_000))
+            #expect(total.status == .contentTooLarge)
+            #expect(total.object["code"] as? String == "size.application_over_limit")
+            #expect(total.object["limit_bytes"] as? Int == 80_000)
+            #expect(try await harness.service.applicationIds().isEmpty, "nothing stored")
+
+            _ = try await client.execute(
+                uri: "/v1/applications/APP-1/uploads?receipt=R-1", method: .post, headers: owner.upload(named: "a.pdf"),
+                body: try corpusBody("plain.pdf"))
+            let additional = try await client.execute(
+                uri: "/v1/cases/R-1/documents", method: .post, headers: owner.upload(named: "more.pdf"),
+                body: ByteBuffer(repeating: 0x25, count: 40_000))
+            #expect(additional.status == .contentTooLarge)
+            #expect(additional.object["code"] as? String == "size.additional_over_limit")
+            #expect(additional.object["limit_bytes"] as? Int == 30_000)
+        }
+    }
+
+    @Test("While draining, an upload is 503 service.draining with Retry-After and /readyz is 503; reads still work")
+    func draining() async throws {
+        let harness = try HTTPHarness()
+        let owner = try await harness.authorization("emp-1")
+        try await harness.application.test(.router) { client in
+            let first = try await client.execute(
+                uri: "/v1/applications/APP-1/uploads", method: .post, headers: owner.upload(named: "a.pdf"),
+                body: try corpusBody("plain.pdf"))
+            #expect(first.status == .accepted)
+            harness.api.startDraining()
+            let refused = try await client.execute(
+                uri: "/v1/applications/APP-1/uploads", method: .post, headers: owner.upload(named: "b.pdf"),
+                body: try corpusBody("letter.pdf"))
+            #expect(refused.status == .serviceUnavailable)
+            #expect(refused.object["code"] as? String == "service.draining")
+            #expect(refused.headers[.retryAfter] == "5")
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .serviceUnavailable)
+            #expect(
+                try await client.execute(uri: "/v1/applications/APP-1", method: .get, headers: owner).status == .ok)
+        }
+        #expect(try await harness.service.applicationStatus("APP-1").uploads.count == 1)
+    }
+
     @Test("411 without a length, 415 for multipart, 400 for a digest that does not match")
     func malformedUploads() async throws {
         let harness = try HTTPHarness()
@@ -373,5 +431,134 @@ struct IdempotencyAPITests {
             #expect(other.object["code"] as? String == "idempotency.key_reused")
         }
         #expect(try await harness.service.applicationStatus("A").uploads.count == 1)
+    }
+}
+
+/// `POST`, `GET /v1/webhooks` and `DELETE /v1/webhooks/{id}`; deliveries themselves are tested end to end.
+@Suite("HTTP webhooks")
+struct WebhookAPITests {
+    @Test("Admins create (201, secret once), list (no secrets) and delete webhooks; others get 401 or 403")
+    func subscriptions() async throws {
+        let harness = try HTTPHarness { $0.webhooks.allowedHosts = ["hooks.example.jp"] }
+        let admin = try await harness.authorization("root", .admin)
+        let uploader = try await harness.authorization("emp-1")
+        try await harness.application.test(.router) { client in
+            let body = ByteBuffer(string: #"{"url": "https://hooks.example.jp/intake", "events": ["upload.rejected"]}"#)
+            #expect(try await client.execute(uri: "/v1/webhooks", method: .post, body: body).status == .unauthorized)
+            let forbidden = try await client.execute(uri: "/v1/webhooks", method: .post, headers: uploader, body: body)
+            #expect(forbidden.status == .forbidden)
+            #expect(try await client.execute(uri: "/v1/webhooks", method: .get, headers: uploader).status == .forbidden)
+
+            let created = try await client.execute(uri: "/v1/webhooks", method: .post, headers: admin, body: body)
+            #expect(created.status == .created)
+            let id = try #require(created.object["id"] as? String)
+            #expect(created.headers[.location] == "/v1/webhooks/\(id)")
+            #expect((created.object["secret"] as? String)?.hasPrefix("whsec_") == true)
+            #expect(created.object["events"] as? [String] == ["upload.rejected"])
+
+            let all = try await client.execute(
+                uri: "/v1/webhooks", method: .post, headers: admin,
+                body: ByteBuffer(string: #"{"url": "https://hooks.example.jp/all"}"#))
+            #expect((all.object["events"] as? [String])?.count == 5, "every event when none are named")
+
+            let listed = try await client.execute(uri: "/v1/webhooks", method: .get, headers: admin)
+            #expect(listed.status == .ok)
+            let hooks = try #require(listed.object["webhooks"] as? [[String: Any]])
+            #expect(hooks.count == 2)
+            #expect(hooks.allSatisfy { $0["secret"] == nil })
+
+            let delete = try await client.execute(uri: "/v1/webhooks/\(id)", method: .delete, headers: admin)
+            #expect(delete.status == .noContent)
+            let again = try await client.execute(uri: "/v1/webhooks/\(id)", method: .delete, headers: admin)
+            #expect(again.status == .notFound)
+        }
+    }
+
+    @Test("A URL off webhooks.allowed_hosts is 400 webhook.url_not_allowed; an unknown event is 400 request.invalid")
+    func refusals() async throws {
+        let harness = try HTTPHarness { $0.webhooks.allowedHosts = ["hooks.example.jp"] }
+        let admin = try await harness.authorization("root", .admin)
+        try await harness.application.test(.router) { client in
+            for url in ["https://evil.example/x", "https://hooks.example.jp@evil.example/", "file:///etc/passwd"] {
+                let refused = try await client.execute(
+                    uri: "/v1/webhooks", method: .post, headers: admin,
+                    body: ByteBuffer(string: #"{"url": "\#(url)"}"#))
+                #expect(refused.status == .badRequest)
+                #expect(refused.object["code"] as? String == "webhook.url_not_allowed")
+                let message = try #require(refused.object["message"] as? [String: String])
+                #expect(message["en"]?.contains("webhooks.allowed_hosts") == true)
+                #expect(message["ja"]?.contains("webhooks.allowed_hosts") == true)
+            }
+            let unknown = try await client.execute(
+                uri: "/v1/webhooks", method: .post, headers: admin,
+                body: ByteBuffer(string: #"{"url": "https://hooks.example.jp/", "events": ["upload.deleted"]}"#))
+            #expect(unknown.status == .badRequest)
+            #expect(unknown.object["code"] as? String == "request.invalid")
+            #expect(try await harness.service.webhooks().isEmpty, "nothing refused was recorded")
+        }
+    }
+}
+
+/// `POST /v1/archives`: a bulk archive as the raw body, read in the real inspector child.
+@Suite("HTTP archives")
+struct ArchiveAPITests {
+    static let archives: URL = {
+        let folder = TestSupport.makeTemporaryDirectory(prefix: "archives")
+        let result = TestSupport.run(
+            "/usr/bin/python3",
+            [
+                TestSupport.packageRoot.appendingPathComponent("scripts/make-archives.py").path, folder.path,
+                TestSupport.packageRoot.appendingPathComponent("SampleDocs/APP-2026-0001").path,
+            ])
+        precondition(result.status == 0, "make-archives.py failed: \(result.standardError)")
+        return folder
+    }()
+
+    static func body(_ name: String) throws -> ByteBuffer {
+        ByteBuffer(bytes: try Data(contentsOf: archives.appendingPathComponent(name)))
+    }
+
+    @Test("The report row by row as JSON, or as CSV for Excel; the rows are uploads of the caller")
+    func report() async throws {
+        let harness = try HTTPHarness()
+        let auth = try await harness.authorization("employer-1")
+        var headers = auth
+        headers[.contentType] = "application/zip"
+        let zip = headers
+        try await harness.application.test(.router) { client in
+            let response = try await client.execute(
+                uri: "/v1/archives", method: .post, headers: zip, body: try Self.body("sample.zip"))
+            #expect(response.status == .ok)
+            let rows = try #require(response.object["rows"] as? [[String: Any]])
+            #expect(rows.count == 5)
+            #expect(rows.filter { $0["upload"] is String }.count == 3)
+            let missing = try #require(rows.first { $0["row"] as? Int == 5 })
+            #expect((missing["findings"] as? [[String: Any]])?.first?["code"] as? String == "archive.entry_missing")
+            var csv = zip
+            csv[.accept] = "text/csv"
+            let again = try await client.execute(
+                uri: "/v1/archives", method: .post, headers: csv, body: try Self.body("sample.zip"))
+            #expect(again.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(String(buffer: again.body).contains(",duplicate,U-"), "the same files again are duplicates")
+            #expect(
+                try await client.execute(uri: "/v1/archives", method: .post, body: try Self.body("sample.zip"))
+                    .status == .unauthorized)
+        }
+        let status = try await harness.service.applicationStatus("SAMPLE-1")
+        #expect(status.application.owner == "employer-1")
+    }
+
+    @Test("Over archive.max_bytes: 413 archive.too_large before the body is read, and nothing is stored")
+    func tooLarge() async throws {
+        let harness = try HTTPHarness { $0.archive.maxBytes = ByteSize(bytes: 1000) }
+        let auth = try await harness.authorization("employer-1")
+        try await harness.application.test(.router) { client in
+            let response = try await client.execute(
+                uri: "/v1/archives", method: .post, headers: auth, body: try Self.body("sample.zip"))
+            #expect(response.status == .contentTooLarge)
+            #expect(response.object["code"] as? String == "archive.too_large")
+            #expect(response.object["limit_bytes"] as? Int == 1000)
+        }
+        #expect(try await harness.service.applicationIds().isEmpty)
     }
 }

@@ -29,6 +29,8 @@ struct LiveTests {
             #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer.prefix(200))")
             #expect(answer.contains("size.file_over_limit"))
             #expect(answer.lowercased().contains("connection: close"))
+            // The server stops reading rather than take in 100 MB only to throw it away: the connection ends.
+            #expect(await connection.detachedEndsWithin(.seconds(5)), "connection closed by the server")
         }
         #expect(try await harness.service.applicationIds().isEmpty, "nothing stored")
     }
@@ -51,6 +53,72 @@ struct LiveTests {
         #expect(try await harness.service.applicationIds().isEmpty)
         let temporary = harness.service.settings.storage.blobFolder + "/tmp"
         #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty, "no partial file")
+    }
+}
+
+/// The bounds a hostile or unlucky client meets: too many uploads at once, a sender too slow, a full disk.
+@Suite("HTTP protection")
+struct ProtectionTests {
+    static func head(_ auth: HTTPFields, length: Int, application: String = "APP-1") -> String {
+        [
+            "POST /v1/applications/\(application)/uploads HTTP/1.1", "Host: 127.0.0.1", "Content-Length: \(length)",
+            "Content-Type: application/pdf", "Authorization: \(auth[.authorization]!)", "", "",
+        ].joined(separator: "\r\n")
+    }
+
+    @Test("Past server.max_concurrent_uploads, an upload is 503 service.overloaded with Retry-After")
+    func overloaded() async throws {
+        let harness = try HTTPHarness { $0.server.maxConcurrentUploads = 1 }
+        let auth = try await harness.authorization("emp-1")
+        try await harness.application.test(.live) { client in
+            let port = try #require(client.port)
+            // The first upload sends a part of its body and holds its place in the gate.
+            let slow = try RawConnection(port: port)
+            slow.send(Self.head(auth, length: 1_000_000) + String(repeating: "%", count: 1000))
+            try await Task.sleep(for: .milliseconds(500))
+            let second = try RawConnection(port: port)
+            second.send(Self.head(auth, length: 10, application: "APP-2"))
+            let answer = try await second.detachedRead(until: "service.overloaded", end: "}", for: .seconds(10))
+            #expect(answer.hasPrefix("HTTP/1.1 503"), "\(answer.prefix(200))")
+            #expect(answer.lowercased().contains("retry-after: 2"))
+            #expect(await second.detachedEndsWithin(.seconds(5)), "its unread body is not waited for")
+            slow.close()
+        }
+    }
+
+    @Test("A sender slower than server.request_timeout gets 408 request.timeout, and nothing is stored")
+    func slowSender() async throws {
+        let harness = try HTTPHarness { $0.server.requestTimeout = .seconds(1) }
+        let auth = try await harness.authorization("emp-1")
+        try await harness.application.test(.live) { client in
+            let connection = try RawConnection(port: try #require(client.port))
+            connection.send(Self.head(auth, length: 1_000_000) + String(repeating: "%", count: 1000))
+            let answer = try await connection.detachedRead(until: "request.timeout", end: "}", for: .seconds(10))
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(200))")
+            #expect(await connection.detachedEndsWithin(.seconds(5)))
+        }
+        #expect(try await harness.service.applicationIds().isEmpty)
+        let temporary = harness.service.settings.storage.blobFolder + "/tmp"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty, "no partial file")
+    }
+
+    @Test("Below server.min_free_disk, uploads are 507 service.insufficient_storage and /readyz is 503")
+    func diskShort() async throws {
+        let harness = try HTTPHarness { $0.server.minFreeDisk = ByteSize(bytes: Int64.max / 2) }
+        let auth = try await harness.authorization("emp-1")
+        try await harness.application.test(.router) { client in
+            let refused = try await client.execute(
+                uri: "/v1/applications/APP-1/uploads", method: .post, headers: auth.upload(named: "a.pdf"),
+                body: try corpusBody("plain.pdf"))
+            #expect(refused.status.code == 507)
+            #expect(refused.object["code"] as? String == "service.insufficient_storage")
+            #expect((refused.object["minimum_bytes"] as? NSNumber)?.int64Value == Int64.max / 2)
+            #expect(refused.headers[.retryAfter] == "60")
+            let ready = try await client.execute(uri: "/readyz", method: .get)
+            #expect(ready.status == .serviceUnavailable)
+            #expect(String(buffer: ready.body).contains("min_free_disk"))
+        }
+        #expect(try await harness.service.applicationIds().isEmpty)
     }
 }
 
@@ -150,6 +218,23 @@ final class RawConnection: @unchecked Sendable {
             if count > 0 { received += buffer[0..<count] }
         }
         throw POSIXError(.ETIMEDOUT)
+    }
+
+    /// True when the peer ends the connection (end of stream or reset) within `duration`, whatever it sends first.
+    func endsWithin(_ duration: Duration) -> Bool {
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let deadline = ContinuousClock.now + duration
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while ContinuousClock.now < deadline {
+            let count = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
+            if count == 0 || (count < 0 && errno != EAGAIN && errno != EWOULDBLOCK) { return true }
+        }
+        return false
+    }
+
+    func detachedEndsWithin(_ duration: Duration) async -> Bool {
+        await TestSupport.detached { self.endsWithin(duration) }
     }
 
     /// `read(until:for:)` on a Dispatch thread: the server under test needs the cooperative pool to answer.
