@@ -121,6 +121,29 @@ struct QueueBehaviourTests {
         #expect(try await storage.claim(worker: "w", limit: 10, lease: .seconds(60)).isEmpty)
     }
 
+    @Test(
+        "Four workers claiming at once never lease one job twice, and between them take every job",
+        arguments: Backend.allCases)
+    func concurrentClaims(backend: Backend) async throws {
+        let storage = try makeStorage(backend)
+        for index in 0..<40 { _ = try await Behaviour.submit(Behaviour.upload(sha: "c\(index)"), to: storage) }
+        let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    var mine: [String] = []
+                    while true {
+                        let claims = try await storage.claim(worker: "w\(worker)", limit: 3, lease: .seconds(60))
+                        if claims.isEmpty { return mine }
+                        mine += claims.map(\.job.id)
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(claimed.count == 40, "no job leased twice")
+        #expect(Set(claimed).count == 40)
+    }
+
     @Test("Live uploads are claimed before reprocessing jobs", arguments: Backend.allCases)
     func priority(backend: Backend) async throws {
         let clock = TestClock()

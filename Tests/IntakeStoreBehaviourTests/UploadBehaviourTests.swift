@@ -116,6 +116,26 @@ struct UploadBehaviourTests {
         #expect(try await storage.status(applicationId: "APP-1")?.acceptedBytes == 24_000_000)
     }
 
+    @Test(
+        "Eight first submissions racing to create one application create it once; each file is recorded once",
+        arguments: Backend.allCases)
+    func creationRace(backend: Backend) async throws {
+        let storage = try makeStorage(backend)
+        let results = try await withThrowingTaskGroup(of: SubmitResult.self) { group in
+            for index in 0..<8 {
+                group.addTask { try await Behaviour.submit(Behaviour.upload("APP-R", sha: "r\(index)"), to: storage) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(results.map(\.receipt)).count == 1, "one application, one receipt")
+        #expect(results.allSatisfy { !$0.duplicate })
+        let status = try #require(try await storage.status(applicationId: "APP-R"))
+        #expect(status.uploads.count == 8)
+        #expect(try await storage.applicationIds() == ["APP-R"])
+        let events = try await storage.events(applicationId: "APP-R", after: 0, limit: 100)
+        #expect(events.map(\.kind) == Array(repeating: .uploadReceived, count: 8))
+    }
+
     private func code(_ outcome: SubmitOutcome) -> String? {
         if case .refused(let finding) = outcome { return finding.code.rawValue }
         return nil
