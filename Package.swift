@@ -84,7 +84,8 @@ let package = Package(
         .target(
             name: "IntakeStorePostgres",
             dependencies: [
-                "IntakeCore", "IntakeStore", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "IntakeCore", "IntakeStore", "BlobStorage", "ContentAddressing",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -184,6 +185,9 @@ let package = Package(
         .testTarget(
             name: "IntakeStoreBehaviourTests",
             dependencies: ["IntakeStore", "IntakeCore", "IntakeTesting", "IntakeTestSupport"]),
+        .testTarget(
+            name: "IntakeStorePostgresTests",
+            dependencies: ["IntakeStorePostgres", "BlobStorage", "IntakeTesting", "IntakeTestSupport"]),
         .testTarget(
             name: "IntakeWorkerTests",
             dependencies: [

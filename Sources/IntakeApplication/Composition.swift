@@ -36,14 +36,19 @@ public func makeStorage(settings: IntakeSettings) throws(IntakeError) -> (
     else {
         throw IntakeError(.storage, "data folder \(folder): not a writable folder")
     }
-    let blobs: FileBlobStore
-    do {
-        blobs = try FileBlobStore(root: settings.storage.blobFolder)
-    } catch {
-        throw IntakeError(.storage, "data folder \(folder): \(error.message)")
+    func fileBlobs() throws(IntakeError) -> FileBlobStore {
+        do {
+            return try FileBlobStore(root: settings.storage.blobFolder)
+        } catch {
+            throw IntakeError(.storage, "data folder \(folder): \(error.message)")
+        }
     }
     switch settings.storage.store {
     case .sqlite:
+        guard case .file = settings.storage.blobs else {
+            throw IntakeError(.configuration, "blobs.url = postgres needs store.url = postgres://…")
+        }
+        let blobs = try fileBlobs()
         do {
             return (try SQLiteStore(path: settings.storage.databasePath), blobs, nil)
         } catch {
@@ -59,7 +64,16 @@ public func makeStorage(settings: IntakeSettings) throws(IntakeError) -> (
         // The pool's bound: every job in flight can hold a connection while it records, with room for the API
         // and the claim loop beside them.
         let store = PostgresStore(location: location, maximumConnections: settings.worker.concurrency + 4)
-        return (store, blobs, store)
+        switch settings.storage.blobs {
+        case .file:
+            return (store, try fileBlobs(), store)
+        case .postgres:
+            do {
+                return (store, try PostgresBlobStore(store: store, temporaryFolder: folder + "/tmp"), store)
+            } catch {
+                throw IntakeError(.storage, "data folder \(folder): \(error.message)")
+            }
+        }
     }
 }
 

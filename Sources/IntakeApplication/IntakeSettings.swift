@@ -38,7 +38,7 @@ public struct IntakeSettings: Sendable {
         "server.min_free_disk", "server.max_concurrent_uploads", "server.shutdown_timeout", "server.drain_delay",
         "webhooks.allowed_hosts", "webhooks.retry_schedule", "webhooks.timeout", "archive.max_bytes",
         "archive.max_entries", "archive.max_entry_expanded", "archive.max_ratio", "archive.max_expanded",
-        "store.url",
+        "store.url", "blobs.url",
     ]
 
     /// Reads the configuration file (`path`, else `INTAKE_CONFIG`, else the default search) with its `extends`
@@ -67,7 +67,13 @@ public struct StorageSettings: Sendable, Hashable {
     public var dataFolder: String
     /// Which store (`store.url`, `INTAKE_STORE_URL`; SPEC §8).
     public var store: StoreLocation
-    public var blobFolder: String { dataFolder + "/blobs" }
+    /// Where blobs live (`blobs.url`, `INTAKE_BLOBS_URL`): files, or chunks in the PostgreSQL store.
+    public var blobs: BlobLocation
+    /// The blob folder of `file:` blobs: `file:PATH` (a shared mount), or `blobs/` in the data folder.
+    public var blobFolder: String {
+        if case .file(let path?) = blobs { return path }
+        return dataFolder + "/blobs"
+    }
 
     /// The SQLite file: `sqlite:PATH`, or `intake.sqlite` in the data folder for a bare `sqlite:`.
     public var databasePath: String {
@@ -75,9 +81,10 @@ public struct StorageSettings: Sendable, Hashable {
         return dataFolder + "/intake.sqlite"
     }
 
-    public init(dataFolder: String, store: StoreLocation = .sqlite(path: nil)) {
+    public init(dataFolder: String, store: StoreLocation = .sqlite(path: nil), blobs: BlobLocation = .file(path: nil)) {
         self.dataFolder = dataFolder
         self.store = store
+        self.blobs = blobs
     }
 
     public init(configuration: Configuration, dataFolder: String) throws(ConfigurationError) {
@@ -85,7 +92,29 @@ public struct StorageSettings: Sendable, Hashable {
             dataFolder: dataFolder,
             store: try configuration.parsed(
                 "store.url", default: .sqlite(path: nil), expected: "sqlite:[PATH] or postgres://USER@HOST[:PORT]/DB",
-                StoreLocation.init(parsing:)))
+                StoreLocation.init(parsing:)),
+            blobs: try configuration.parsed(
+                "blobs.url", default: .file(path: nil), expected: "file:[PATH] or postgres",
+                BlobLocation.init(parsing:)))
+    }
+}
+
+/// Where `blobs.url` keeps uploads.
+public enum BlobLocation: Sendable, Hashable {
+    /// Files under a folder: a path (a shared mount), or nil for `blobs/` in the data folder.
+    case file(path: String?)
+    /// Chunks in the PostgreSQL database of `store.url`.
+    case postgres
+
+    public init?(parsing text: String) {
+        if text == "postgres" {
+            self = .postgres
+        } else if text.hasPrefix("file:") {
+            let path = String(text.dropFirst("file:".count))
+            self = .file(path: path.isEmpty ? nil : path)
+        } else {
+            return nil
+        }
     }
 }
 

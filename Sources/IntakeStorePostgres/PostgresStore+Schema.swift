@@ -144,5 +144,20 @@ extension PostgresStore {
                     created_at double precision NOT NULL)
                 """
             ]),
+        Migration(
+            version: 3, name: "blobs in the database (blobs.url = postgres)",
+            statements: [
+                """
+                CREATE TABLE blobs (
+                    id bigserial PRIMARY KEY, sha256 text NOT NULL UNIQUE, bytes bigint NOT NULL,
+                    created_at double precision NOT NULL)
+                """,
+                // The bytes, 1 MiB a row (TOASTed out of line). Uploads are never deleted, so no cascade is needed.
+                """
+                CREATE TABLE blob_chunks (
+                    blob_id bigint NOT NULL REFERENCES blobs, ordinal bigint NOT NULL, data bytea NOT NULL,
+                    PRIMARY KEY (blob_id, ordinal))
+                """,
+            ]),
     ]
 }

@@ -142,6 +142,19 @@ public final class PostgresStore: IntakeStorage, Service {
         }
     }
 
+    /// One statement whose rows are handed to `each` as they arrive, never all held at once (a blob's chunks).
+    func forEachRow(_ query: PostgresQuery, _ each: (PostgresRandomAccessRow) async throws -> Void) async throws {
+        try await ensureSchema()
+        try await mapped {
+            try await client.withConnection { connection in
+                try Transaction.ensureOpen(connection)
+                for try await row in try await connection.query(query, logger: logger) {
+                    try await each(row.makeRandomAccess())
+                }
+            }
+        }
+    }
+
     /// The injected clock's reading, or nil so that `intake_now` reads the database's.
     var injectedNow: Double? { clock?() }
 

@@ -159,4 +159,31 @@ struct PostgresEndToEndTests {
             scalar(url, "SELECT COUNT(*) FROM uploads u WHERE NOT EXISTS (SELECT 1 FROM items WHERE upload_id = u.id)")
                 == "0", "every upload has its verdict")
     }
+
+    @Test(
+        "blobs.url = postgres: an API host and a worker host with data folders of their own share nothing but the database"
+    )
+    func blobsInDatabase() throws {
+        let url = try PostgresServer.makeDatabaseURL()
+        let environment = ["INTAKE_STORE_URL": url, "INTAKE_BLOBS_URL": "postgres"]
+        let api = IntakeBinary(environment: environment)
+        let worker = IntakeBinary(environment: environment)
+        let submitted = api.run(
+            ["submit", "--application", "APP-1", "--uploader", "emp-1", "--attachment"]
+                + ["plain.pdf", "r4-noprint.pdf"].map(TestSupport.corpusFile))
+        #expect(submitted.status == 0, "\(submitted.standardError)")
+        #expect(scalar(url, "SELECT COUNT(*) FROM blobs") == "2")
+        let work = worker.run(["work", "--until-empty"])
+        #expect(work.status == 0, "\(work.standardError)")
+        let status = try #require(try worker.json(["status", "APP-1"]) as? [String: Any])
+        let uploads = try #require(status["uploads"] as? [[String: Any]])
+        let verdicts = uploads.compactMap { ($0["items"] as? [[String: Any]])?.first?["verdict"] as? String }
+        #expect(verdicts.sorted() == ["accepted", "rejected"])
+        for folder in [api.data, worker.data] {
+            let files = FileManager.default.subpaths(atPath: folder.path) ?? []
+            // A blob on disk would be named by its SHA-256; a local copy or spool would sit in a scratch folder.
+            let names = files.map { $0.split(separator: "/").last.map(String.init) ?? $0 }
+            #expect(names.allSatisfy { $0.count != 64 && !$0.hasPrefix("scratch.") }, "no blob on disk: \(files)")
+        }
+    }
 }
