@@ -5,94 +5,98 @@ import PostgresNIO
 extension PostgresStore {
     /// One statement leases the most urgent claimable jobs: the inner `SELECT … FOR UPDATE SKIP LOCKED` passes
     /// over rows another claim holds, so concurrent workers never wait on each other nor take the same job, and
-    /// each row gets its own fresh lease token. The statement also returns each job's upload (joined in the same
-    /// snapshot) and what the job was before, so an expired lease can be judged by `JobRules.expiredLease`; the
-    /// rare job that rule kills is put back to `dead` in the same transaction, and the claim tops up the batch.
+    /// each row gets its own fresh lease token. The statement is its own transaction (one round trip); it also
+    /// returns each job's upload (joined in the same snapshot) and what the job was before, so an expired lease
+    /// can be judged by `JobRules.expiredLease`. The rare job that rule kills is then buried, fenced by the token
+    /// this claim gave it, and the claim tops up the batch.
     public func claim(worker: String, limit: Int, lease: Duration) async throws -> [ClaimedJob] {
-        try await write { tx in
-            var claimed: [ClaimedJob] = []
-            while claimed.count < limit {
-                let rows = try await tx.rows(
-                    """
-                    UPDATE jobs j SET state = 'running', attempts = j.attempts + 1, lease_owner = \(worker),
-                        lease_token = 'L-' || replace(gen_random_uuid()::text, '-', ''),
-                        lease_expires_at = \(tx.now) + \(lease.seconds), updated_at = \(tx.now),
-                        last_error = CASE WHEN c.previous_state = 'running'
-                            THEN 'lease of ' || COALESCE(c.previous_owner, '?') || ' expired; reclaimed'
-                            ELSE j.last_error END
-                    FROM (
-                        SELECT jobs.id, jobs.state AS previous_state, jobs.lease_owner AS previous_owner,
-                               u.id AS u_id, u.application_id AS u_application_id,
-                               u.requested_receipt AS u_requested_receipt, u.round AS u_round, u.slot AS u_slot,
-                               u.file_name AS u_file_name, u.sha256 AS u_sha256, u.bytes AS u_bytes,
-                               u.uploader AS u_uploader, u.idempotency_key AS u_idempotency_key,
-                               u.bundle AS u_bundle, u.created_at AS u_created_at
-                        FROM jobs LEFT JOIN uploads u ON u.id = jobs.upload_id
-                        WHERE jobs.id IN (
-                            SELECT id FROM jobs
-                            WHERE (state IN ('queued', 'retrying') AND run_after <= \(tx.now))
-                               OR (state = 'running' AND lease_expires_at < \(tx.now))
-                            ORDER BY priority DESC, run_after, created_at, id
-                            LIMIT \(limit - claimed.count)
-                            FOR UPDATE SKIP LOCKED)
-                    ) c
-                    WHERE j.id = c.id
-                    RETURNING j.*, c.*
-                    """)
-                if rows.isEmpty { break }
-                var batch: [ClaimedJob] = []
-                for row in rows {
-                    var job = try JobRecord(row: row)
-                    if try row.value("previous_state", String.self) == JobState.running.rawValue,
-                        case .dead(let reason) = JobRules.expiredLease(
-                            attempts: job.attempts - 1, maxAttempts: job.maxAttempts)
-                    {
-                        try await Self.bury(&job, reason: reason, tx)
-                        continue
-                    }
-                    var upload: UploadRecord?
-                    if job.uploadId != nil {
-                        guard try row.value("u_id", String?.self) != nil else {
-                            throw StoreError(code: .integrity, message: "job \(job.id) names a missing upload")
-                        }
-                        upload = try UploadRecord(row: row, prefix: "u_")
-                    }
-                    batch.append(ClaimedJob(job: job, upload: upload))
+        var claimed: [ClaimedJob] = []
+        while claimed.count < limit {
+            let now = injectedNow
+            let rows = try await rows(
+                """
+                UPDATE jobs j SET state = 'running', attempts = j.attempts + 1, lease_owner = \(worker),
+                    lease_token = 'L-' || replace(gen_random_uuid()::text, '-', ''),
+                    lease_expires_at = intake_now(\(now)) + \(lease.seconds), updated_at = intake_now(\(now)),
+                    last_error = CASE WHEN c.previous_state = 'running'
+                        THEN 'lease of ' || COALESCE(c.previous_owner, '?') || ' expired; reclaimed'
+                        ELSE j.last_error END
+                FROM (
+                    SELECT jobs.id, jobs.state AS previous_state, jobs.lease_owner AS previous_owner,
+                           u.id AS u_id, u.application_id AS u_application_id,
+                           u.requested_receipt AS u_requested_receipt, u.round AS u_round, u.slot AS u_slot,
+                           u.file_name AS u_file_name, u.sha256 AS u_sha256, u.bytes AS u_bytes,
+                           u.uploader AS u_uploader, u.idempotency_key AS u_idempotency_key,
+                           u.bundle AS u_bundle, u.created_at AS u_created_at
+                    FROM jobs LEFT JOIN uploads u ON u.id = jobs.upload_id
+                    WHERE jobs.id IN (
+                        SELECT id FROM jobs
+                        WHERE (state IN ('queued', 'retrying') AND run_after <= intake_now(\(now)))
+                           OR (state = 'running' AND lease_expires_at < intake_now(\(now)))
+                        ORDER BY priority DESC, run_after, created_at, id
+                        LIMIT \(limit - claimed.count)
+                        FOR UPDATE SKIP LOCKED)
+                ) c
+                WHERE j.id = c.id
+                RETURNING j.*, c.*
+                """)
+            if rows.isEmpty { break }
+            var batch: [ClaimedJob] = []
+            for row in rows {
+                let job = try JobRecord(row: row)
+                if try row.value("previous_state", String.self) == JobState.running.rawValue,
+                    case .dead(let reason) = JobRules.expiredLease(
+                        attempts: job.attempts - 1, maxAttempts: job.maxAttempts)
+                {
+                    try await bury(job, reason: reason)
+                    continue
                 }
-                // The statement returns rows in no particular order: claim order is the queue's order.
-                claimed += batch.sorted { a, b in
-                    (a.job.priority, b.job.runAfter, b.job.createdAt, b.job.id)
-                        > (b.job.priority, a.job.runAfter, a.job.createdAt, a.job.id)
+                var upload: UploadRecord?
+                if job.uploadId != nil {
+                    guard try row.value("u_id", String?.self) != nil else {
+                        throw StoreError(code: .integrity, message: "job \(job.id) names a missing upload")
+                    }
+                    upload = try UploadRecord(row: row, prefix: "u_")
                 }
+                batch.append(ClaimedJob(job: job, upload: upload))
             }
-            return claimed
+            // The statement returns rows in no particular order: claim order is the queue's order.
+            claimed += batch.sorted { a, b in
+                (a.job.priority, b.job.runAfter, b.job.createdAt, b.job.id)
+                    > (b.job.priority, a.job.runAfter, a.job.createdAt, a.job.id)
+            }
         }
+        return claimed
     }
 
     /// A job whose lease expired after its last allowed attempt: dead, with the attempt the claim counted undone,
-    /// and its upload's failure reported.
-    private static func bury(_ job: inout JobRecord, reason: String, _ tx: Transaction) async throws {
-        try await tx.execute(
-            """
-            UPDATE jobs SET state = 'dead', attempts = attempts - 1, last_error = \(reason), lease_owner = NULL,
-                lease_token = NULL, lease_expires_at = NULL, updated_at = \(tx.now)
-            WHERE id = \(job.id)
-            """)
-        if let upload = job.uploadId, let application = job.applicationId {
-            _ = try await lockApplication(id: application, tx)
-            try await append(.uploadFailed, application: application, upload: upload, tx)
+    /// and its upload's failure reported. Fenced by the token the claim just gave it: should this process die
+    /// before, the job's lease expires again and the next claim buries it.
+    private func bury(_ job: JobRecord, reason: String) async throws {
+        try await write { tx in
+            try await Self.lockLease(ClaimedJob(job: job, upload: nil), tx)
+            try await tx.execute(
+                """
+                UPDATE jobs SET state = 'dead', attempts = attempts - 1, last_error = \(reason), lease_owner = NULL,
+                    lease_token = NULL, lease_expires_at = NULL, updated_at = \(tx.now)
+                WHERE id = \(job.id)
+                """)
+            if let upload = job.uploadId, let application = job.applicationId {
+                _ = try await Self.lockApplication(id: application, tx)
+                try await Self.append(.uploadFailed, application: application, upload: upload, tx)
+            }
         }
     }
 
     public func renew(_ claim: ClaimedJob, lease: Duration) async throws -> Bool {
-        try await write { tx in
-            try await tx.execute(
-                """
-                UPDATE jobs SET lease_expires_at = \(tx.now) + \(lease.seconds), updated_at = \(tx.now)
-                WHERE id = \(claim.job.id) AND lease_token = \(claim.leaseToken) AND state = 'running'
-                RETURNING 1
-                """) == 1
-        }
+        let now = injectedNow
+        return try await rows(
+            """
+            UPDATE jobs SET lease_expires_at = intake_now(\(now)) + \(lease.seconds), updated_at = intake_now(\(now))
+            WHERE id = \(claim.job.id) AND lease_token = \(claim.leaseToken) AND state = 'running'
+            RETURNING 1
+            """
+        ).count == 1
     }
 
     public func complete(_ claim: ClaimedJob, decide: @escaping @Sendable (ApplicationUsage) -> [ItemResult])
@@ -190,10 +194,18 @@ extension PostgresStore {
         }
     }
 
+    /// One statement, fenced by its `WHERE`: a job whose token changed is not updated.
     public func succeed(_ claim: ClaimedJob) async throws {
-        try await write { tx in
-            try await Self.lockLease(claim, tx)
-            try await Self.markSucceeded(claim, tx)
+        let now = injectedNow
+        let updated = try await rows(
+            """
+            UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+                updated_at = intake_now(\(now))
+            WHERE id = \(claim.job.id) AND lease_token = \(claim.leaseToken) AND state = 'running'
+            RETURNING 1
+            """)
+        guard updated.count == 1 else {
+            throw StoreError(code: .leaseLost, message: "job \(claim.job.id): lease lost to another worker")
         }
     }
 
