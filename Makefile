@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIGURATION ?= debug
 
-.PHONY: demo test deps build samples bench bench-http clean format lint
+.PHONY: demo test deps build samples bench bench-http bench-queue clean format lint
 
 deps:
 	@scripts/install-deps.sh
@@ -39,6 +39,10 @@ bench: deps
 # intake serve under a bounded load from a second process on loopback (release build in .build-bench).
 bench-http: deps
 	@Benchmarks/run-http.sh
+
+# The queue on PostgreSQL beside procrastinate, on a PostgreSQL 15 the script starts (release build in .build-bench).
+bench-queue: deps
+	@Benchmarks/run-queue.sh
 
 clean:
 	rm -rf .build .intake .venv SampleDocs/generated

@@ -153,7 +153,7 @@ let package = Package(
             name: "intake-bench",
             dependencies: [
                 "IntakeApplication", "IntakeCore", "IntakeWorker", "FileInspection", "PhotoInspection", "PDFAssembly",
-                "ContentAddressing",
+                "ContentAddressing", "IntakeStore", "IntakeStorePostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/IntakeBenchmarks"),

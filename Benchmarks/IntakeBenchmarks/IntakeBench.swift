@@ -13,7 +13,7 @@ struct IntakeBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "intake-bench",
         abstract: "Intake's benchmarks, each beside a peer measured in the same run (see Benchmarks/README.md).",
-        subcommands: [CheckBenchmark.self, SplitBenchmark.self, PhotoBenchmark.self])
+        subcommands: [CheckBenchmark.self, SplitBenchmark.self, PhotoBenchmark.self, QueueBenchmark.self])
 }
 
 /// Exit status, as for `intake`: 0, or 2 with one line on stderr (a usage error, a run that could not measure, or

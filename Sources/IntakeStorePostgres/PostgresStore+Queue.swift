@@ -194,17 +194,23 @@ extension PostgresStore {
         }
     }
 
-    /// One statement, fenced by its `WHERE`: a job whose token changed is not updated.
+    /// Fenced by the statement's `WHERE`: a job whose token changed is not updated. Calls that arrive together
+    /// share one statement and one commit (`CompletionBatcher`).
     public func succeed(_ claim: ClaimedJob) async throws {
-        let now = injectedNow
-        let updated = try await rows(
-            """
-            UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
-                updated_at = intake_now(\(now))
-            WHERE id = \(claim.job.id) AND lease_token = \(claim.leaseToken) AND state = 'running'
-            RETURNING 1
-            """)
-        guard updated.count == 1 else {
+        let holds = try await completions.succeed(jobId: claim.job.id, leaseToken: claim.leaseToken) {
+            jobIds, leaseTokens in
+            let now = self.injectedNow
+            let rows = try await self.rows(
+                """
+                UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
+                    updated_at = intake_now(\(now))
+                FROM unnest(\(jobIds)::text[], \(leaseTokens)::text[]) AS done(id, token)
+                WHERE jobs.id = done.id AND jobs.lease_token = done.token AND jobs.state = 'running'
+                RETURNING jobs.id
+                """)
+            return Set(try rows.map { try $0.value("id", String.self) })
+        }
+        guard holds else {
             throw StoreError(code: .leaseLost, message: "job \(claim.job.id): lease lost to another worker")
         }
     }

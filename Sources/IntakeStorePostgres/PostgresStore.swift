@@ -28,6 +28,7 @@ public final class PostgresStore: IntakeStorage, Service {
     /// Seconds since 1970 from an injected clock, or nil for the database's own.
     let clock: (@Sendable () -> Double)?
     private let schema = Mutex<SchemaState>(.unknown)
+    let completions = CompletionBatcher()
 
     private enum SchemaState {
         case unknown
