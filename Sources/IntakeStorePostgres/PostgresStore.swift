@@ -47,6 +47,11 @@ public final class PostgresStore: IntakeStorage, Service {
             database: location.database, tls: location.tls)
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
+        // A worker cut off from the network mid-transaction keeps its row locks on the server until TCP gives up
+        // (hours): its job could not be reclaimed (claims skip locked rows) and every verdict of its application
+        // would wait. No transaction here waits on anything but the next statement, so the server may end one
+        // that has been idle for seconds: its locks go, the lease expires, and another worker takes the job.
+        configuration.options.additionalStartupParameters = [("idle_in_transaction_session_timeout", "5s")]
         // Idle connections above the minimum close soon: a pool that is not in use holds nothing on the server.
         configuration.options.connectionIdleTimeout = .seconds(10)
         // The pool logs each failed connection attempt at info: many lines a second while the database is down.
@@ -183,6 +188,9 @@ public final class PostgresStore: IntakeStorage, Service {
         do {
             return try await body()
         } catch let error as StoreError {
+            throw error
+        } catch let error as CancellationError {
+            // The caller stopped waiting (a renewal cancelled with its finished job): not a database fault.
             throw error
         } catch {
             throw StoreError(postgres: error)

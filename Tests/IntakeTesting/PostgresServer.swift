@@ -45,8 +45,15 @@ public final class PostgresServer: Sendable {
         return "postgres://postgres@127.0.0.1:\(location.port)/\(location.database)?sslmode=disable"
     }
 
-    /// Starts a new server of its own.
-    public init() throws(PostgresServerError) {
+    /// Addresses it listens on besides loopback.
+    let extraAddresses: [String]
+
+    /// Starts a new server of its own; `alsoListeningOn` addresses (of test hosts made with network namespaces)
+    /// are listened on too, and connections from `trustedNetwork` (CIDR) accepted without a password.
+    public init(alsoListeningOn extraAddresses: [String] = [], trustedNetwork: String? = nil)
+        throws(PostgresServerError)
+    {
+        self.extraAddresses = extraAddresses
         guard FileManager.default.isExecutableFile(atPath: "\(Self.binaries)/initdb") else {
             throw PostgresServerError("\(Self.binaries)/initdb not found: install Debian's postgresql (make deps)")
         }
@@ -60,6 +67,11 @@ public final class PostgresServer: Sendable {
             try Self.run(
                 "\(Self.binaries)/initdb", "-D", "\(folder)/data", "-A", "trust", "-U", "postgres", "--no-sync",
                 "-E", "UTF8", "--locale", "C.UTF-8")
+            if let trustedNetwork {
+                let hba = URL(fileURLWithPath: "\(folder)/data/pg_hba.conf")
+                let rules = try String(contentsOf: hba, encoding: .utf8) + "host all all \(trustedNetwork) trust\n"
+                try rules.write(to: hba, atomically: false, encoding: .utf8)
+            }
             try FileManager.default.createDirectory(atPath: "\(folder)/socket", withIntermediateDirectories: false)
             if getuid() == 0 {
                 try FileManager.default.setAttributes(
@@ -75,7 +87,7 @@ public final class PostgresServer: Sendable {
         for _ in 0..<3 {
             let port = try Self.freeLoopbackPort()
             do {
-                try Self.start(folder: folder, port: port)
+                try Self.start(folder: folder, port: port, addresses: extraAddresses)
                 self.folder = folder
                 self.port = port
                 Self.running.withLock { $0.insert(folder) }
@@ -90,11 +102,12 @@ public final class PostgresServer: Sendable {
         throw lastError ?? PostgresServerError("pg_ctl start failed")
     }
 
-    private static func start(folder: String, port: Int) throws {
+    private static func start(folder: String, port: Int, addresses: [String]) throws {
         // Durability is not what these tests test: no fsync makes each test's database cheap.
+        let listen = (["127.0.0.1"] + addresses).joined(separator: ",")
         try run(
             "\(binaries)/pg_ctl", "-D", "\(folder)/data", "-w", "-l", "\(folder)/server.log", "-o",
-            "-p \(port) -k \(folder)/socket -c listen_addresses=127.0.0.1 -c max_connections=300 "
+            "-p \(port) -k \(folder)/socket -c listen_addresses=\(listen) -c max_connections=300 "
                 + "-c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start")
     }
 
@@ -105,7 +118,7 @@ public final class PostgresServer: Sendable {
 
     /// Starts the stopped server again on the same port, with its data.
     public func restart() throws {
-        try Self.start(folder: folder, port: port)
+        try Self.start(folder: folder, port: port, addresses: extraAddresses)
     }
 
     /// The folders of the servers this process started; each is stopped and removed at exit.
