@@ -3,6 +3,17 @@ import IntakeStore
 
 // The documents both faces render: the CLI's `--json` output and the HTTP API's bodies (SPEC §3–§3e).
 
+/// Finding codes of recent uploads and how many items each was raised on.
+public struct RecentFindings: Encodable, Sendable {
+    public struct Count: Encodable, Sendable {
+        public var code: String
+        public var items: Int
+    }
+    public var days: Int
+    public var since: String
+    public var codes: [Count]
+}
+
 /// `check --json`: one object per file (SPEC §3).
 public struct CheckReport: Encodable, Sendable {
     public var file: String
