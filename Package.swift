@@ -64,6 +64,9 @@ let package = Package(
             name: "FileInspection",
             dependencies: ["IntakeCore", "PDFInspection", "PhotoInspection", "ContentAddressing", "CMagic"]),
 
+        // MARK: Bulk archives: the ZIP directory, inflating with zlib, CP932 names and CSVs
+        .target(name: "ArchiveInspection", dependencies: ["IntakeCore", "ContentAddressing", "CZlib"]),
+
         // MARK: Writing PDFs: page ranges as new documents (bundle splitting)
         .target(name: "PDFAssembly", dependencies: ["ContentAddressing", "CQPDF"]),
 
@@ -82,6 +85,7 @@ let package = Package(
             name: "IntakeWorker",
             dependencies: [
                 "IntakeCore", "IntakeStore", "BlobStorage", "FileInspection", "PDFAssembly", "ContentAddressing",
+                "ArchiveInspection",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -102,7 +106,7 @@ let package = Package(
             name: "IntakeApplication",
             dependencies: [
                 "IntakeCore", "IntakeStore", "IntakeStoreSQLite", "BlobStorage", "IntakeWorker", "ContentAddressing",
-                "WebhookSending",
+                "WebhookSending", "ArchiveInspection",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -151,6 +155,7 @@ let package = Package(
             name: "IntakeTesting",
             dependencies: [
                 "IntakeCore", "IntakeStore", "IntakeStoreSQLite", "BlobStorage", "IntakeWorker", "ContentAddressing",
+                "ArchiveInspection",
                 "IntakeTestSupport",
             ],
             path: "Tests/IntakeTesting"),

@@ -9,7 +9,8 @@ trap 'rm -rf "$corpus"' EXIT
 
 small="$here/APP-2026-0001"
 big="$here/generated/APP-2026-0002"
-if [ -f "$big/02-tax-return-scan.pdf" ] && [ -f "$small/bundles/09-evidence-bundle.pdf" ] && [ "${1:-}" != "--force" ]; then
+if [ -f "$big/02-tax-return-scan.pdf" ] && [ -f "$small/bundles/09-evidence-bundle.pdf" ] \
+  && [ -f "$here/archives/sample.zip" ] && [ "${1:-}" != "--force" ]; then
   exit 0
 fi
 "$here/../scripts/make-corpus.sh" "$corpus" --big >/dev/null
@@ -27,6 +28,12 @@ if [ ! -f "$small/bundles/09-evidence-bundle.pdf" ] || [ "${1:-}" = "--force" ];
   mkdir -p "$small/additional" "$small/bundles"
   cp "$corpus/bundle-outline.pdf"   "$small/bundles/09-evidence-bundle.pdf"     # three documents, bookmarked
   cp "$corpus/contract.pdf"         "$small/additional/01-tax-payment-certificate.pdf"  # asked for later (追加資料)
+fi
+# The bulk archive (一括申請): three applications in one ZIP, with a bad row of each common kind.
+if [ ! -f "$here/archives/sample.zip" ] || [ "${1:-}" = "--force" ]; then
+  mkdir -p "$here/archives"
+  python3 "$here/../scripts/make-archives.py" "$corpus/archives" "$small"
+  cp "$corpus/archives/sample.zip" "$here/archives/sample.zip"
 fi
 cp "$corpus/scan-13mb-a.pdf" "$big/01-bank-passbook-scan.pdf"
 cp "$corpus/scan-13mb-b.pdf" "$big/02-tax-return-scan.pdf"

@@ -23,6 +23,8 @@ packages=(
   groff                 # test corpus: gropdf writes the sample documents
   python3               # test corpus helpers (standard library only)
   curl                  # the demo's and the tests' HTTP client
+  zip                   # tests and the sample archive: Info-ZIP writes encrypted entries and symlinks
+  p7zip-full            # tests: archives as 7-Zip writes them
   libtasn1-doc          # tests: a 36-page pdfTeX manual with bookmarks, split as a real-world bundle
   shared-mime-info      # tests: a 17-page LaTeX/hyperref spec with bookmarks
   chromium              # tests: the web pages in a real browser, headless

@@ -49,6 +49,15 @@ doc = {
    "WebhookRequest": {"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "maxLength": 2048},
        "events": {"type": "array", "minItems": 1, "items": {"enum": ["upload.received", "upload.accepted", "upload.rejected", "upload.failed", "case.state_changed"]},
          "description": "Every event when left out"}}},
+   "ArchiveReport": {"type": "object", "required": ["archive", "bytes", "findings", "rows", "unlisted", "ignored"], "properties": {
+       "archive": {"type": "string", "description": "SHA-256 of the archive"}, "bytes": {"type": "integer"},
+       "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+       "unlisted": {"type": "array", "items": {"type": "string"}}, "ignored": {"type": "array", "items": {"type": "string"}},
+       "rows": {"type": "array", "items": {"type": "object", "required": ["row", "duplicate", "findings"], "properties": {
+           "row": {"type": "integer"}, "application": {"type": ["string", "null"]}, "slot": {"type": ["string", "null"]},
+           "file": {"type": ["string", "null"]}, "title": {"type": ["string", "null"]}, "upload": {"type": ["string", "null"]},
+           "job": {"type": ["string", "null"]}, "receipt": {"type": ["string", "null"]}, "duplicate": {"type": "boolean"},
+           "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}}}}}},
    "Finding": {"type": "object", "required": ["code", "severity", "message"], "properties": {
        "code": {"type": "string"}, "severity": {"enum": ["error", "warning"]},
        "message": {"type": "object", "required": ["ja", "en"], "properties": {"ja": {"type": "string"}, "en": {"type": "string"}}},
@@ -188,6 +197,10 @@ doc = {
       params=[{"name": "days", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 3660}}], scope="admin")},
   "/v1/admin/jobs/{job}/retry": {"post": op("Retry a dead job", {"200": ok("#/components/schemas/Job"), **errors(401, 403, 404)},
       params=[path_param("job", "The job id")], scope="admin")},
+  "/v1/archives": {"post": op("A bulk archive (一括申請): applications.csv and the files it names, answered row by row",
+      {"200": {"description": "The report", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ArchiveReport"}}, "text/csv": {"schema": {"type": "string"}}}},
+       **errors(400, 401, 403, 408, 411, 413, 415, 503, 507)},
+      body={"required": True, "description": "The ZIP itself (no multipart).", "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ["application/zip", "application/octet-stream"]}})},
   "/v1/webhooks": {
       "post": op("Subscribe a URL to events (Standard Webhooks, retried for 24 h)", {"201": ok("#/components/schemas/IssuedWebhook", "Created; the secret is shown once"),
           **errors(400, 401, 403, 413)}, body=json_body("#/components/schemas/WebhookRequest"), scope="admin"),

@@ -15,6 +15,8 @@ public struct IntakeSettings: Sendable {
     public var storage: StorageSettings
     public var server: ServerSettings
     public var webhooks: WebhookSettings
+    /// The bounds on bulk archives (`archive.*`).
+    public var archive: ArchiveLimits
 
     public init(configuration: Configuration, dataFolder: String, cores: Int) throws(ConfigurationError) {
         self.configuration = configuration
@@ -24,6 +26,7 @@ public struct IntakeSettings: Sendable {
         storage = StorageSettings(dataFolder: dataFolder)
         server = try ServerSettings(configuration: configuration)
         webhooks = try WebhookSettings(configuration: configuration)
+        archive = try ArchiveLimits(configuration: configuration)
     }
 
     /// The keys whose defaults are in code: an `INTAKE_*` variable sets them even when the file does not name them.
@@ -33,7 +36,8 @@ public struct IntakeSettings: Sendable {
         "trial.applications_per_year", "trial.cost_per_file", "trial.cost_per_mb", "trial.cost_per_page",
         "server.listen", "server.metrics_listen", "server.idle_timeout", "server.request_timeout",
         "server.min_free_disk", "server.max_concurrent_uploads", "server.shutdown_timeout", "server.drain_delay",
-        "webhooks.allowed_hosts", "webhooks.retry_schedule", "webhooks.timeout",
+        "webhooks.allowed_hosts", "webhooks.retry_schedule", "webhooks.timeout", "archive.max_bytes",
+        "archive.max_entries", "archive.max_entry_expanded", "archive.max_ratio", "archive.max_expanded",
     ]
 
     /// Reads the configuration file (`path`, else `INTAKE_CONFIG`, else the default search) with its `extends`

@@ -38,7 +38,9 @@ public struct IntakeAPI: Sendable {
         pages.register(in: router)
         let api = router.group("v1").add(middleware: BearerAuthenticator(service: service))
         api.get("policy") { _, context in try policy(context) }
-        UploadRoutes(service: service, gate: gate).register(in: api)
+        let uploads = UploadRoutes(service: service, gate: gate)
+        uploads.register(in: api)
+        ArchiveRoutes(service: service, uploads: uploads, gate: gate).register(in: api)
         CaseRoutes(service: service).register(in: api)
         EventRoutes(service: service, gate: gate).register(in: api)
         AdminRoutes(service: service).register(in: api)

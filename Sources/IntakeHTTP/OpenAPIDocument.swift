@@ -115,6 +115,111 @@ enum OpenAPIDocument {
             ],
             "type": "object"
            },
+           "ArchiveReport": {
+            "properties": {
+             "archive": {
+              "description": "SHA-256 of the archive",
+              "type": "string"
+             },
+             "bytes": {
+              "type": "integer"
+             },
+             "findings": {
+              "items": {
+               "$ref": "#/components/schemas/Finding"
+              },
+              "type": "array"
+             },
+             "ignored": {
+              "items": {
+               "type": "string"
+              },
+              "type": "array"
+             },
+             "rows": {
+              "items": {
+               "properties": {
+                "application": {
+                 "type": [
+                  "string",
+                  "null"
+                 ]
+                },
+                "duplicate": {
+                 "type": "boolean"
+                },
+                "file": {
+                 "type": [
+                  "string",
+                  "null"
+                 ]
+                },
+                "findings": {
+                 "items": {
+                  "$ref": "#/components/schemas/Finding"
+                 },
+                 "type": "array"
+                },
+                "job": {
+                 "type": [
+                  "string",
+                  "null"
+                 ]
+                },
+                "receipt": {
+                 "type": [
+                  "string",
+                  "null"
+                 ]
+                },
+                "row": {
+                 "type": "integer"
+                },
+                "slot": {
+                 "type": [
+                  "string",
+                  "null"
+                 ]
+                },
+                "title": {
+                 "type": [
+                  "string",
+                  "null"
+                 ]
+                },
+                "upload": {
+                 "type": [
+                  "string",
+                  "null"
+                 ]
+                }
+               },
+               "required": [
+                "row",
+                "duplicate",
+                "findings"
+               ],
+               "type": "object"
+              },
+              "type": "array"
+             },
+             "unlisted": {
+              "items": {
+               "type": "string"
+              },
+              "type": "array"
+             }
+            },
+            "required": [
+             "archive",
+             "bytes",
+             "findings",
+             "rows",
+             "unlisted",
+             "ignored"
+            ],
+            "type": "object"
+           },
            "Band": {
             "properties": {
              "from": {
@@ -1883,6 +1988,80 @@ enum OpenAPIDocument {
              }
             ],
             "summary": "Upload one file for an application"
+           }
+          },
+          "/v1/archives": {
+           "post": {
+            "requestBody": {
+             "content": {
+              "application/octet-stream": {
+               "schema": {
+                "format": "binary",
+                "type": "string"
+               }
+              },
+              "application/zip": {
+               "schema": {
+                "format": "binary",
+                "type": "string"
+               }
+              }
+             },
+             "description": "The ZIP itself (no multipart).",
+             "required": true
+            },
+            "responses": {
+             "200": {
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/ArchiveReport"
+                }
+               },
+               "text/csv": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              },
+              "description": "The report"
+             },
+             "400": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "401": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "403": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "408": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "411": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "413": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "415": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "503": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "507": {
+              "$ref": "#/components/responses/Problem"
+             }
+            },
+            "security": [
+             {
+              "bearer": [
+               "upload"
+              ]
+             }
+            ],
+            "summary": "A bulk archive (一括申請): applications.csv and the files it names, answered row by row"
            }
           },
           "/v1/cases/{receipt}": {

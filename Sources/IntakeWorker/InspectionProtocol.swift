@@ -1,3 +1,4 @@
+import ArchiveInspection
 import IntakeCore
 
 /// Lines exchanged with the isolated inspector process, one JSON document per line.
@@ -10,6 +11,13 @@ enum InspectionProtocol {
         var separators: SeparatorRule?
         /// When set, measure a JPEG or PNG as a face photo with the landmark model at this path.
         var landmarkModel: String?
+        /// When set, read `path` as a bulk archive, writing the entries its rows name into this folder.
+        var archive: ArchiveRequest?
+    }
+
+    struct ArchiveRequest: Codable {
+        var scratch: String
+        var limits: ArchiveLimits
     }
 
     struct Split: Codable {
@@ -30,6 +38,8 @@ enum InspectionProtocol {
         var facts: FileFacts?
         /// A split that could not be written, in qpdf's words.
         var splitError: String?
+        /// A bulk archive's rows and entries.
+        var archive: ArchiveListing?
     }
 }
 

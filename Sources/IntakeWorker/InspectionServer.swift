@@ -1,3 +1,4 @@
+import ArchiveInspection
 import FileInspection
 import Foundation
 import Glibc
@@ -55,6 +56,11 @@ public enum InspectionServer {
                     ?? true
             else {
                 return SetupFailure.protocolError.rawValue
+            }
+            if let archive = request.archive {
+                let listing = ArchiveReader.read(path: request.path, scratch: archive.scratch, limits: archive.limits)
+                send(InspectionProtocol.Response(stage: .done, facts: nil, archive: listing), encoder)
+                continue
             }
             if let split = request.split {
                 var failure: String?

@@ -1,3 +1,4 @@
+import ArchiveInspection
 import Dispatch
 import IntakeCore
 
@@ -8,6 +9,15 @@ public protocol Inspector: Sendable {
     func inspect(path: String, separators: SeparatorRule?, landmarkModel: String?) async -> FileFacts
     /// Writes page ranges (1-based, inclusive) of the PDF at `source` as new PDFs at `outputs`.
     func split(source: String, ranges: [ClosedRange<Int>], outputs: [String]) async -> SplitOutcome
+    /// Reads the bulk archive at `path`, writing the entries its rows name into `scratch`.
+    func readArchive(path: String, scratch: String, limits: ArchiveLimits) async -> ArchiveOutcome
+}
+
+/// How reading a bulk archive went.
+public enum ArchiveOutcome: Sendable, Hashable {
+    case read(ArchiveListing)
+    /// The child crashed, timed out, ran out of memory or could not run: the archive could not be judged.
+    case failed(InspectionFailure)
 }
 
 /// How writing a bundle's items went.
@@ -41,6 +51,11 @@ public actor InspectorPool: Inspector {
     /// Writes page ranges of a PDF as new PDFs in a child process within the limits.
     public func split(source: String, ranges: [ClosedRange<Int>], outputs: [String]) async -> SplitOutcome {
         await withInspector { $0.split(source: source, ranges: ranges, outputs: outputs) }
+    }
+
+    /// Reads a bulk archive in a child process within the limits.
+    public func readArchive(path: String, scratch: String, limits: ArchiveLimits) async -> ArchiveOutcome {
+        await withInspector { $0.readArchive(path: path, scratch: scratch, limits: limits) }
     }
 
     private func withInspector<Result: Sendable>(

@@ -1,3 +1,4 @@
+import ArchiveInspection
 import Foundation
 import Glibc
 import IntakeCore
@@ -59,6 +60,23 @@ public final class IsolatedInspector: @unchecked Sendable {
             separators: nil, landmarkModel: nil)
         switch exchange(request) {
         case .answered(let response): return response.splitError.map(SplitOutcome.refused) ?? .written
+        case .failed(let reason, let message, _):
+            return .failed(InspectionFailure(reason: reason, message: message))
+        }
+    }
+
+    /// Reads a bulk archive in the child, within the same deadline and memory ceiling as inspection: the rows of
+    /// its CSV, with the entries they name written into `scratch`.
+    public func readArchive(path: String, scratch: String, limits: ArchiveLimits) -> ArchiveOutcome {
+        let request = InspectionProtocol.Request(
+            path: path, split: nil, separators: nil, landmarkModel: nil,
+            archive: InspectionProtocol.ArchiveRequest(scratch: scratch, limits: limits))
+        switch exchange(request) {
+        case .answered(let response):
+            guard let listing = response.archive else {
+                return .failed(InspectionFailure(reason: .crashed, message: "inspector answered without a listing"))
+            }
+            return .read(listing)
         case .failed(let reason, let message, _):
             return .failed(InspectionFailure(reason: reason, message: message))
         }

@@ -130,9 +130,40 @@ struct Demo: IntakeCommand {
             }
             print("")
         }
+        try await bulkArchive(service)
         print("Inspect one as JSON: intake status \(applications[0].0) --json --data \(folder)")
         print("Look at the case:    intake case show <receipt> --data \(folder)")
         return 0
+    }
+
+    /// `SampleDocs/archives/sample.zip` through `submit-archive`'s path: the report row by row, then the verdicts of
+    /// the rows it took.
+    func bulkArchive(_ service: IntakeService) async throws {
+        let archive = "\(samples)/archives/sample.zip"
+        guard FileManager.default.fileExists(atPath: archive) else { return }
+        print("5. A bulk archive (一括申請): \(archive), applications.csv and the files it names")
+        let report = try await service.submitArchive(uploader: "demo-employer", body: FileChunks(path: archive))
+        for finding in report.findings { print("   ! \(finding.code)  \(finding.message.ja)") }
+        for row in report.rows {
+            if let finding = row.findings.first {
+                print("   row \(row.row)  REFUSED \(finding.code)")
+                print("      ja: \(finding.message.ja)")
+                print("      en: \(finding.message.en)")
+            } else {
+                print("   row \(row.row)  \(row.application ?? "")  \(row.file ?? "")  queued as \(row.upload ?? "")")
+            }
+        }
+        try await service.waitUntilQueueIsEmpty()
+        print("   verdicts of the rows taken:")
+        for row in report.rows {
+            guard let upload = row.upload else { continue }
+            let status = try await service.uploadStatus(upload)
+            let codes = status.items.flatMap { $0.latest?.findings ?? [] }.filter { $0.severity == .error }
+                .map(\.code.rawValue)
+            let why = codes.isEmpty ? "" : "  (\(codes.joined(separator: ", ")))"
+            print("   row \(row.row)  \(row.file ?? "")  \(UploadResource.state(status).uppercased())\(why)")
+        }
+        print("   (intake submit-archive FILE.zip --uploader ID --report-csv report.csv writes this for Excel)\n")
     }
 
     /// A sample named `photo.jpg` (or `.png`) is the application's face photo; every other file is an attachment.
@@ -158,7 +189,8 @@ struct Demo: IntakeCommand {
         guard manager.fileExists(atPath: samples) else { throw OperationalError("cannot read \(samples)/") }
         var result: [(String, [String])] = []
         for root in [samples, samples + "/generated"] {
-            for entry in (try? manager.contentsOfDirectory(atPath: root)) ?? [] where entry != "generated" {
+            for entry in (try? manager.contentsOfDirectory(atPath: root)) ?? []
+            where entry != "generated" && entry != "archives" {
                 let path = root + "/" + entry
                 var isDirectory: ObjCBool = false
                 guard manager.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {

@@ -12,7 +12,8 @@ struct Intake: AsyncParsableCommand {
         commandName: "intake",
         abstract: "Document intake worker for residence applications: validates uploads and records verdicts.",
         subcommands: [
-            Demo.self, Check.self, Submit.self, Add.self, Case.self, Work.self, Status.self, Reprocess.self,
+            Demo.self, Check.self, Submit.self, SubmitArchive.self, Add.self, Case.self, Work.self, Status.self,
+            Reprocess.self,
             TrialCommand.self, Serve.self, Token.self,
             InspectServer.self,
         ])

@@ -498,3 +498,67 @@ struct WebhookAPITests {
         }
     }
 }
+
+/// `POST /v1/archives`: a bulk archive as the raw body, read in the real inspector child.
+@Suite("HTTP archives")
+struct ArchiveAPITests {
+    static let archives: URL = {
+        let folder = TestSupport.makeTemporaryDirectory(prefix: "archives")
+        let result = TestSupport.run(
+            "/usr/bin/python3",
+            [
+                TestSupport.packageRoot.appendingPathComponent("scripts/make-archives.py").path, folder.path,
+                TestSupport.packageRoot.appendingPathComponent("SampleDocs/APP-2026-0001").path,
+            ])
+        precondition(result.status == 0, "make-archives.py failed: \(result.standardError)")
+        return folder
+    }()
+
+    static func body(_ name: String) throws -> ByteBuffer {
+        ByteBuffer(bytes: try Data(contentsOf: archives.appendingPathComponent(name)))
+    }
+
+    @Test("The report row by row as JSON, or as CSV for Excel; the rows are uploads of the caller")
+    func report() async throws {
+        let harness = try HTTPHarness()
+        let auth = try await harness.authorization("employer-1")
+        var headers = auth
+        headers[.contentType] = "application/zip"
+        let zip = headers
+        try await harness.application.test(.router) { client in
+            let response = try await client.execute(
+                uri: "/v1/archives", method: .post, headers: zip, body: try Self.body("sample.zip"))
+            #expect(response.status == .ok)
+            let rows = try #require(response.object["rows"] as? [[String: Any]])
+            #expect(rows.count == 5)
+            #expect(rows.filter { $0["upload"] is String }.count == 3)
+            let missing = try #require(rows.first { $0["row"] as? Int == 5 })
+            #expect((missing["findings"] as? [[String: Any]])?.first?["code"] as? String == "archive.entry_missing")
+            var csv = zip
+            csv[.accept] = "text/csv"
+            let again = try await client.execute(
+                uri: "/v1/archives", method: .post, headers: csv, body: try Self.body("sample.zip"))
+            #expect(again.headers[.contentType]?.hasPrefix("text/csv") == true)
+            #expect(String(buffer: again.body).contains(",duplicate,U-"), "the same files again are duplicates")
+            #expect(
+                try await client.execute(uri: "/v1/archives", method: .post, body: try Self.body("sample.zip"))
+                    .status == .unauthorized)
+        }
+        let status = try await harness.service.applicationStatus("SAMPLE-1")
+        #expect(status.application.owner == "employer-1")
+    }
+
+    @Test("Over archive.max_bytes: 413 archive.too_large before the body is read, and nothing is stored")
+    func tooLarge() async throws {
+        let harness = try HTTPHarness { $0.archive.maxBytes = ByteSize(bytes: 1000) }
+        let auth = try await harness.authorization("employer-1")
+        try await harness.application.test(.router) { client in
+            let response = try await client.execute(
+                uri: "/v1/archives", method: .post, headers: auth, body: try Self.body("sample.zip"))
+            #expect(response.status == .contentTooLarge)
+            #expect(response.object["code"] as? String == "archive.too_large")
+            #expect(response.object["limit_bytes"] as? Int == 1000)
+        }
+        #expect(try await harness.service.applicationIds().isEmpty)
+    }
+}

@@ -1,3 +1,4 @@
+import ArchiveInspection
 import ContentAddressing
 import Foundation
 import IntakeCore
@@ -36,6 +37,11 @@ public final class StubInspector: Inspector {
 
     public func split(source: String, ranges: [ClosedRange<Int>], outputs: [String]) async -> SplitOutcome {
         .refused("the stub inspector does not split")
+    }
+
+    /// The real reader, in this process: the stub stands in for the child, not for the archive's rules.
+    public func readArchive(path: String, scratch: String, limits: ArchiveLimits) async -> ArchiveOutcome {
+        .read(ArchiveReader.read(path: path, scratch: scratch, limits: limits))
     }
 
     /// The facts of a plain, unencrypted one-page PDF.
