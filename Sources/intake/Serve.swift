@@ -52,6 +52,11 @@ struct Serve: IntakeCommand {
             + makeHTTPServices(api: try IntakeAPI(service: service), logger: logger) { address in
                 // One line on stdout, so a script or a test that asked for port 0 learns the port.
                 FileHandle.standardOutput.write(Data("intake: listening on http://\(address)\n".utf8))
+                // Where a person starts: the two pages, with a token from `intake token create` in the fragment.
+                FileHandle.standardOutput.write(
+                    Data(
+                        ("intake: pages http://\(address)/#token=TOKEN&application=APP-1 and "
+                            + "http://\(address)/admin#token=ADMIN_TOKEN\n").utf8))
             }
     }
 

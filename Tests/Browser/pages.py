@@ -95,6 +95,8 @@ try:
     wait.until(lambda d: d.find_element(By.ID, "workspace").is_displayed())
     check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ja", "Japanese by default")
     check("token" not in driver.current_url, f"the token left the address bar: {driver.current_url}")
+    hint = driver.find_element(By.ID, "photo-hint")
+    wait.until(lambda d: "55〜70 %" in hint.text, "the photo hint names the policy's head height")
 
     driver.find_element(By.ID, "input-attachment").send_keys(args.noprint_pdf)
     row = upload_row("attachment", ["rejected"])

@@ -16,7 +16,7 @@ const strings = {
     totalLabel: "受理済みの合計サイズ",
     totalHint: "申請全体の上限（顔写真と添付書類の合計）に対する、受理されたファイルの合計です。",
     photoHeading: "顔写真",
-    photoHint: "縦 4 : 横 3、顔（頭頂から顎まで）が写真の高さの約 6〜7 割。JPEG または PNG。",
+    photoHint: (low, high) => `縦 4 : 横 3、顔（頭頂から顎まで）が写真の高さの ${low}〜${high} %。JPEG または PNG。`,
     attachmentHeading: "添付書類",
     attachmentHint: "PDF を 1 書類 1 ファイルで。パスワードや印刷・コピーの制限は外してください。",
     bundleHeading: "まとめた PDF",
@@ -64,7 +64,7 @@ const strings = {
     totalLabel: "Accepted so far",
     totalHint: "The accepted files' total against the application's limit (photo and attachments together).",
     photoHeading: "Face photo",
-    photoHint: "3 wide by 4 high, the head (crown to chin) about 60–70 % of the height. JPEG or PNG.",
+    photoHint: (low, high) => `3 wide by 4 high, the head (crown to chin) ${low}–${high} % of the height. JPEG or PNG.`,
     attachmentHeading: "Attachments",
     attachmentHint: "One PDF per document, without a password or a print or copy restriction.",
     bundleHeading: "Combined PDF",
@@ -109,6 +109,7 @@ const uploads = new Map();
 let localCount = 0;
 let following = false;
 let totals = null;
+let policy = null;
 const bundleIds = new Set(JSON.parse(sessionStorage.getItem("intake.bundles") || "[]"));
 
 function start() {
@@ -131,6 +132,19 @@ function start() {
   refreshApplication().then((exists) => {
     if (exists) follow();
   });
+  // The rules in force, so the photo's hint names the head height the photo rules will hold it to.
+  api(token, "/v1/policy")
+    .then((found) => {
+      policy = found;
+      renderHints();
+    })
+    .catch(() => {});
+}
+
+function renderHints() {
+  const range = policy && policy.photo && policy.photo.head_height;
+  const hint = document.getElementById("photo-hint");
+  hint.textContent = range ? t("photoHint")(Math.round(range[0] * 100), Math.round(range[1] * 100)) : "";
 }
 
 function wireSlot(slot) {
@@ -287,6 +301,7 @@ function renderTotals() {
 
 function renderAll() {
   translate(strings, language.current);
+  renderHints();
   renderTotals();
   for (const record of new Set(uploads.values())) render(record);
 }
