@@ -164,20 +164,12 @@ try:
     for wanted in ["lang-toggle", "input-photo", "input-attachment", "input-bundle"]:
         check(wanted in reached, f"Tab never reaches #{wanted}: {reached}")
 
-    # The admin console, in English: retry the dead job and see it succeed.
+    # The admin console, in English, with the dead job the calling test made.
     driver.get(f"{args.url}/admin?lang=en#token={args.admin_token}")
     wait.until(lambda d: d.find_element(By.ID, "console").is_displayed())
     check(driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "admin in English")
-    button = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"button[data-retry='{args.dead_job}']"),
-                        "the dead job is not listed")[0]
-    dead_row = driver.find_element(By.CSS_SELECTOR, f"tr[data-job='{args.dead_job}']")
-    check("500" in dead_row.find_element(By.CSS_SELECTOR, "td.error-text").text, "its last error is shown")
-    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".tile.dead b").text == "1")
-    button.click()
-    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"li[data-retried='{args.dead_job}'][data-state=succeeded]"),
-               "the retried job did not succeed")
-    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".tile.dead b").text == "0")
-    check(api(f"/v1/admin/jobs/{args.dead_job}", args.admin_token)["state"] == "succeeded", "succeeded in the API")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"button[data-retry='{args.dead_job}']"),
+               "the dead job is not listed")
 
     # Reprocess: a dry run's table, then a run to its end.
     driver.find_element(By.ID, "dry-run").click()
@@ -203,6 +195,19 @@ try:
     screenshot("admin-phone.png", 390)
     overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
     check(overflow <= 0, f"the admin page is {overflow}px wider than a phone")
+    driver.set_window_size(1200, 900)
+
+    # The dead job with its last error: retry it and see it succeed.
+    button = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"button[data-retry='{args.dead_job}']"),
+                        "the dead job is not listed")[0]
+    dead_row = driver.find_element(By.CSS_SELECTOR, f"tr[data-job='{args.dead_job}']")
+    check("500" in dead_row.find_element(By.CSS_SELECTOR, "td.error-text").text, "its last error is shown")
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".tile.dead b").text == "1")
+    button.click()
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"li[data-retried='{args.dead_job}'][data-state=succeeded]"),
+               "the retried job did not succeed")
+    wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".tile.dead b").text == "0")
+    check(api(f"/v1/admin/jobs/{args.dead_job}", args.admin_token)["state"] == "succeeded", "succeeded in the API")
     drain_logs()
 
     # Nothing but the host that served the pages (blob: is the photo, already fetched from it).

@@ -120,29 +120,38 @@ function renderQueue() {
     ...["queued", "running", "retrying", "succeeded", "dead"].map((state) =>
       element(
         "div",
-        { class: `tile ${state}`, "data-state": state },
+        { class: `tile ${state}${state === "dead" && lastJobs.depth[state] ? " alarm" : ""}`, "data-state": state },
         stateName[language.current][state],
         element("b", {}, String(lastJobs.depth[state] || 0)),
       ),
     ),
   );
+  // Rows are rebuilt only when the dead jobs change, so a refresh never takes focus from a Retry button.
+  const key = `${language.current} ${JSON.stringify(lastJobs.jobs)}`;
   const rows = document.getElementById("dead-rows");
-  rows.replaceChildren(
-    ...lastJobs.jobs.map((job) => {
-      const button = element("button", { type: "button", class: "secondary", "data-retry": job.id }, t("retry"));
-      button.addEventListener("click", () => retry(job.id, button));
-      return element(
-        "tr",
-        { "data-job": job.id },
-        element("td", {}, element("code", {}, job.id)),
-        element("td", { class: "n" }, `${job.attempts} / ${job.max_attempts}`),
-        element("td", { class: "error-text" }, job.last_error || "—"),
-        element("td", {}, button),
-      );
-    }),
-  );
-  document.getElementById("dead-table").hidden = lastJobs.jobs.length === 0;
-  document.getElementById("dead-empty").hidden = lastJobs.jobs.length > 0;
+  if (rows.dataset.key !== key) {
+    rows.dataset.key = key;
+    rows.replaceChildren(
+      ...lastJobs.jobs.map((job) => {
+        const button = element("button", { type: "button", class: "secondary", "data-retry": job.id }, t("retry"));
+        button.addEventListener("click", () => retry(job.id, button));
+        return element(
+          "tr",
+          { "data-job": job.id },
+          element("td", {}, element("code", {}, job.id)),
+          element("td", { class: "n" }, `${job.attempts} / ${job.max_attempts}`),
+          element("td", { class: "error-text" }, job.last_error || "—"),
+          element("td", {}, button),
+        );
+      }),
+    );
+    document.getElementById("dead-table").hidden = lastJobs.jobs.length === 0;
+    document.getElementById("dead-empty").hidden = lastJobs.jobs.length > 0;
+  }
+  renderRetried();
+}
+
+function renderRetried() {
   document.getElementById("retried").replaceChildren(
     ...[...retried].map(([id, state]) => element("li", { "data-retried": id, "data-state": state }, t("retried")(id, state))),
   );
