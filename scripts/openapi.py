@@ -73,7 +73,7 @@ doc = {
    "Upload": {"type": "object", "required": ["id", "slot", "file", "sha256", "bytes", "items"], "properties": {
        "id": {"type": "string"}, "slot": {"enum": ["photo", "attachment", "additional"]}, "file": {"type": "string"},
        "uploader": {"type": "string"}, "uploaded_at": {"type": "string"}, "round": {"type": "integer"},
-       "sha256": {"type": "string"}, "bytes": {"type": "integer"}, "job": {"$ref": "#/components/schemas/Job"},
+       "sha256": {"type": "string"}, "bytes": {"type": "integer"}, "bundle": {"const": True, "description": "Present for a bundle, split into items"}, "job": {"$ref": "#/components/schemas/Job"},
        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}},
        "state": {"enum": ["queued", "processing", "accepted", "rejected", "failed"]}}},
    "UploadAcknowledgement": {"type": "object", "required": ["upload", "job", "application", "receipt", "slot", "file", "sha256", "bytes", "state"],

@@ -66,6 +66,8 @@ public struct ApplicationReport: Encodable, Sendable {
         public var round: Int?
         public var sha256: String
         public var bytes: Int64
+        /// True for a bundle (several documents in one PDF, split into `items`); left out otherwise.
+        public var bundle: Bool?
         public var job: JobSummary?
         public var items: [Item]
     }
@@ -105,7 +107,8 @@ public struct ApplicationReport: Encodable, Sendable {
             id: status.upload.id, slot: status.upload.slot, file: status.upload.fileName,
             uploader: status.upload.uploader, uploadedAt: Timestamps.iso8601(status.upload.createdAt),
             round: status.upload.slot == .additional ? status.upload.round : nil,
-            sha256: status.upload.sha256, bytes: status.upload.bytes, job: status.job.map(JobSummary.init),
+            sha256: status.upload.sha256, bytes: status.upload.bytes, bundle: status.upload.bundle != nil ? true : nil,
+            job: status.job.map(JobSummary.init),
             items: status.items.map { item in
                 Item(
                     id: item.item.id, title: item.item.title, type: item.item.documentType,

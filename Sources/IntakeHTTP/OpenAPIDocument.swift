@@ -959,6 +959,10 @@ enum OpenAPIDocument {
            },
            "Upload": {
             "properties": {
+             "bundle": {
+              "const": true,
+              "description": "Present for a bundle, split into items"
+             },
              "bytes": {
               "type": "integer"
              },

@@ -164,6 +164,22 @@ try:
     for wanted in ["lang-toggle", "input-photo", "input-attachment", "input-bundle"]:
         check(wanted in reached, f"Tab never reaches #{wanted}: {reached}")
 
+    # A fresh tab (its own sessionStorage) opened without the fragment: the form asks for the token and the
+    # application, and the page rebuilds every upload from the events stream, each in its slot.
+    applicant_tab = driver.current_window_handle
+    driver.switch_to.new_window("tab")
+    driver.get(f"{args.url}/?lang=en")
+    wait.until(lambda d: d.find_element(By.ID, "signin").is_displayed())
+    driver.find_element(By.ID, "signin-token").send_keys(args.token)
+    driver.find_element(By.ID, "signin-application").send_keys(args.application + "\n")
+    wait.until(lambda d: d.find_element(By.ID, "workspace").is_displayed())
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#list-bundle tr[data-item]")) == 3, "bundle items")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#list-photo svg rect[data-band=chin]"), "photo figure")
+    check(len(driver.find_elements(By.CSS_SELECTOR, "#list-attachment > li")) == 1, "one attachment")
+    drain_logs()
+    driver.close()
+    driver.switch_to.window(applicant_tab)
+
     # The admin console, in English, with the dead job the calling test made.
     driver.get(f"{args.url}/admin?lang=en#token={args.admin_token}")
     wait.until(lambda d: d.find_element(By.ID, "console").is_displayed())

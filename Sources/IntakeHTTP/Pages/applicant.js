@@ -110,7 +110,6 @@ let localCount = 0;
 let following = false;
 let totals = null;
 let policy = null;
-const bundleIds = new Set(JSON.parse(sessionStorage.getItem("intake.bundles") || "[]"));
 
 function start() {
   wireToggle();
@@ -209,10 +208,6 @@ function send(slot, file) {
         record.id = id;
         record.state = "queued";
         uploads.set(id, record);
-        if (slot === "bundle") {
-          bundleIds.add(id);
-          sessionStorage.setItem("intake.bundles", JSON.stringify([...bundleIds]));
-        }
         render(record);
       }
       follow();
@@ -244,7 +239,7 @@ function follow() {
 function update(resource) {
   let record = uploads.get(resource.id);
   if (!record) {
-    const slot = resource.slot === "photo" ? "photo" : bundleIds.has(resource.id) ? "bundle" : "attachment";
+    const slot = resource.slot === "photo" ? "photo" : resource.bundle ? "bundle" : "attachment";
     record = { key: resource.id, id: resource.id, slot, file: resource.file, bytes: resource.bytes, progress: 1 };
     uploads.set(resource.id, record);
   }
