@@ -117,6 +117,13 @@ tail = bytearray(data[eocd:])
 struct.pack_into("<HHII", tail, 8, count + 1, count + 1, len(new_directory), offset)
 open(os.path.join(out, "overlap.zip"), "wb").write(bytes(data[:offset]) + new_directory + bytes(tail))
 
+# A central directory that names an entry other than its local header does.
+python_zip("disagree.zip", HEADER + "DIS-1,attachment,a.pdf,,,\r\n", [("a.pdf", clean)])
+data = bytearray(open(os.path.join(out, "disagree.zip"), "rb").read())
+record = data.rfind(b"PK\x01\x02")
+data[record + 46:record + 51] = b"z.pdf"
+open(os.path.join(out, "disagree.zip"), "wb").write(bytes(data))
+
 whole = open(os.path.join(out, "utf8-bom.zip"), "rb").read()
 open(os.path.join(out, "truncated.zip"), "wb").write(whole[: len(whole) // 2])
 open(os.path.join(out, "not-a-zip.zip"), "wb").write(clean)
@@ -130,6 +137,12 @@ try:
     os.symlink("/etc/passwd", os.path.join(work, "link.pdf"))
     tool("zip", "-q", "-e", "-P", "secret", os.path.join(out, "infozip.zip"), "secret.pdf", cwd=work)
     tool("zip", "-q", "-y", os.path.join(out, "infozip.zip"), "applications.csv", "link.pdf", cwd=work)
+    # Info-ZIP on Linux writes UTF-8 names without the UTF-8 flag.
+    os.makedirs(os.path.join(work, "plain"))
+    open(os.path.join(work, "plain", "applications.csv"), "w").write(HEADER + "UNIX-1,attachment,住民票.pdf,,,\r\n")
+    open(os.path.join(work, "plain", "住民票.pdf"), "wb").write(clean)
+    tool("zip", "-q", os.path.join(out, "infozip-utf8.zip"), "applications.csv", "住民票.pdf",
+         cwd=os.path.join(work, "plain"))
     # 7-Zip, ZIP format, UTF-8 names.
     os.makedirs(os.path.join(work, "seven"))
     open(os.path.join(work, "seven", "applications.csv"), "w").write(

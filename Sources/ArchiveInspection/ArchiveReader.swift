@@ -232,13 +232,14 @@ public enum ArchiveReader {
             }
         }
 
-        /// The entry's name: UTF-8 when its flag says so, else the Info-ZIP Unicode path, else CP932.
+        /// The entry's name: UTF-8 when its flag says so, else the Info-ZIP Unicode path, else CP932, as
+        /// Windows writes it. One step beyond SPEC §9: flagless bytes that are valid UTF-8 are read as UTF-8,
+        /// because Info-ZIP and macOS write UTF-8 names without the flag, and Japanese CP932 text is practically
+        /// never valid UTF-8 (only runs of half-width katakana can be).
         static func name(of entry: ZIPDirectory.Entry) -> String? {
             if entry.hasUTF8Name { return String(validating: entry.rawName, as: UTF8.self).map(normalised) }
             if let unicode = entry.unicodeName { return normalised(unicode) }
-            if let ascii = String(validating: entry.rawName, as: UTF8.self), ascii.allSatisfy(\.isASCII) {
-                return normalised(ascii)
-            }
+            if let utf8 = String(validating: entry.rawName, as: UTF8.self) { return normalised(utf8) }
             return CP932.decode(entry.rawName).map(normalised)
         }
 

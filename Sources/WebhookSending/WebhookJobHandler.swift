@@ -68,7 +68,8 @@ public struct WebhookJobHandler: JobHandler {
         request.body = .bytes(body)
         let status: UInt
         do {
-            let response = try await client.execute(request, timeout: .seconds(Int64(settings.timeout.seconds)))
+            let response = try await client.execute(
+                request, timeout: .milliseconds(Int64(settings.timeout.seconds * 1000)))
             status = response.status.code
             _ = try? await response.body.collect(upTo: Self.maximumAnswerBytes)
         } catch {

@@ -71,11 +71,14 @@ struct ArchiveEndToEndTests {
         #expect(report.rows.allSatisfy { $0["upload"] is String })
     }
 
-    @Test("7-Zip's ZIP is read; an unlisted file is a warning only")
+    @Test("7-Zip's ZIP and Info-ZIP's flagless UTF-8 names are read; an unlisted file is a warning only")
     func sevenZipAndUnlisted() throws {
         let seven = try submit("7zip.zip")
         #expect(seven.status == 0)
         #expect(seven.rows.first?["file"] as? String == "証明書.pdf")
+        let infozip = try submit("infozip-utf8.zip")
+        #expect(infozip.status == 0, "\(infozip.object)")
+        #expect(infozip.rows.first?["upload"] is String)
         let unlisted = try submit("unlisted.zip")
         #expect(unlisted.status == 0)
         #expect(unlisted.archiveCodes == ["archive.entry_unlisted"])
@@ -102,7 +105,8 @@ struct ArchiveEndToEndTests {
         "A fault of the whole archive refuses it with its code, and no row is taken",
         arguments: [
             ("not-a-zip.zip", "archive.malformed"), ("truncated.zip", "archive.malformed"),
-            ("overlap.zip", "archive.malformed"), ("no-csv.zip", "archive.csv_missing"),
+            ("overlap.zip", "archive.malformed"), ("disagree.zip", "archive.malformed"),
+            ("no-csv.zip", "archive.csv_missing"),
             ("bad-header.zip", "archive.csv_invalid"), ("undecodable.zip", "archive.csv_invalid"),
         ])
     func badArchives(archive: String, code: String) throws {
