@@ -12,6 +12,7 @@ import argparse, io, json, os, sys, time, urllib.parse, urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -48,7 +49,8 @@ for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--dis
     options.add_argument(flag)
 options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-wait = WebDriverWait(driver, 60, poll_frequency=0.2)
+# The pages redraw what changes (the queue every 3 s): an element read just as it is replaced is read again.
+wait = WebDriverWait(driver, 60, poll_frequency=0.2, ignored_exceptions=[StaleElementReferenceException])
 requested = []
 
 
@@ -81,6 +83,12 @@ def screenshot(name, width):
         os.path.join(args.screenshots, name), optimize=True)
 
 
+def texts(parent, selector):
+    """The text of every element under `parent` matching `selector`, read at once (see the photo's figure)."""
+    return driver.execute_script(
+        "return [...arguments[0].querySelectorAll(arguments[1])].map((e) => e.textContent.trim())", parent, selector)
+
+
 def upload_row(slot, state_in):
     """The newest upload of `slot` once its state is one of `state_in`."""
     def ready(_):
@@ -102,41 +110,44 @@ try:
     row = upload_row("attachment", ["rejected"])
     upload = api(f"/v1/uploads/{row.get_attribute('data-upload')}")
     finding = next(f for f in upload["items"][0]["findings"] if f["code"] == "pdf.print_restricted")
-    shown = row.find_element(By.CSS_SELECTOR, "ul.findings li p")
-    check(shown.text == finding["message"]["ja"], f"Japanese message: {shown.text!r}")
-    check("pdf.print_restricted" in row.find_element(By.CSS_SELECTOR, "code.code").text, "the code in small type")
+    shown = texts(row, "ul.findings li p")
+    check(shown == [finding["message"]["ja"]], f"Japanese message: {shown!r}")
+    check(texts(row, "code.code") == ["pdf.print_restricted"], "the code in small type")
 
     # The switch: the same finding in English, in place; the address says so and `lang` follows.
     toggle = driver.find_element(By.ID, "lang-toggle")
     check(toggle.text == "English", f"toggle reads {toggle.text!r}")
     toggle.click()
     wait.until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
-    shown = driver.find_element(By.CSS_SELECTOR, "#list-attachment > li ul.findings li p")
-    check(shown.text == finding["message"]["en"], f"English message: {shown.text!r}")
+    shown = texts(row, "ul.findings li p")
+    check(shown == [finding["message"]["en"]], f"English message: {shown!r}")
     check("lang=en" in driver.current_url, driver.current_url)
 
     # A photo whose face is too small: the chin is drawn above the band where it should be.
     driver.find_element(By.ID, "input-photo").send_keys(args.small_face)
     row = upload_row("photo", ["rejected"])
-    codes = [c.text for c in row.find_elements(By.CSS_SELECTOR, "code.code")]
+    codes = texts(row, "code.code")
     check("photo.face_too_small" in codes, f"photo codes: {codes}")
-    band = wait.until(lambda d: row.find_elements(By.CSS_SELECTOR, "svg rect[data-band=chin]"), "no chin band")[0]
-    chin = row.find_element(By.CSS_SELECTOR, "svg line[data-line=chin]")
-    check(float(chin.get_attribute("y1")) < float(band.get_attribute("y")), "the chin is above the allowed band")
-    for name in ["crown", "eyes", "center"]:
-        check(row.find_elements(By.CSS_SELECTOR, f"svg line[data-line={name}]"), f"no {name} line")
-    check(row.find_element(By.CSS_SELECTOR, "svg image").get_attribute("href").startswith("blob:"), "photo as blob")
+    # Read in one script: a card is redrawn whenever its upload changes, so elements held across calls go stale.
+    drawn = wait.until(lambda d: d.execute_script("""
+        const svg = arguments[0].querySelector("svg.photo-figure");
+        if (!svg) return null;
+        const y = (selector, name) => parseFloat(svg.querySelector(selector).getAttribute(name));
+        return {band: y("rect[data-band=chin]", "y"), chin: y("line[data-line=chin]", "y1"),
+                lines: [...svg.querySelectorAll("line[data-line]")].map((l) => l.dataset.line),
+                href: svg.querySelector("image").getAttribute("href")};""", row), "no photo figure")
+    check(drawn["chin"] < drawn["band"], f"the chin is above the allowed band: {drawn}")
+    check(sorted(drawn["lines"]) == ["center", "chin", "crown", "eyes"], f"lines: {drawn['lines']}")
+    check(drawn["href"].startswith("blob:"), "the photo from a blob: URL")
     check(driver.execute_script(
         "const i = new Image(); i.src = arguments[0]; return i.decode().then(() => i.naturalWidth)",
-        row.find_element(By.CSS_SELECTOR, "svg image").get_attribute("href")) > 0, "the photo itself is drawn")
+        drawn["href"]) > 0, "the photo itself is drawn")
 
     # A bundle with three bookmarks: three items with their pages and titles.
     driver.find_element(By.ID, "input-bundle").send_keys(args.bundle_pdf)
     row = upload_row("bundle", ["accepted", "rejected"])
-    items = wait.until(lambda d: len(row.find_elements(By.CSS_SELECTOR, "tr[data-item]")) == 3 and
-                       row.find_elements(By.CSS_SELECTOR, "tr[data-item]"), "no three items")
-    seen = [(i.find_element(By.CSS_SELECTOR, "td.n").text, i.find_element(By.CSS_SELECTOR, ".item-title").text)
-            for i in items]
+    wait.until(lambda d: len(texts(row, "tr[data-item] .item-title")) == 3, "no three items")
+    seen = list(zip(texts(row, "tr[data-item] td.n"), texts(row, "tr[data-item] .item-title")))
     check(seen == [("1", "Passport copy"), ("2–3", "Employment contract"), ("4", "Tax certificate")], f"{seen}")
     # The bundle's items were accepted: the total and its bar follow.
     wait.until(lambda d: float(d.find_element(By.ID, "total-fill").value_of_css_property("width").rstrip("px")) > 0,
@@ -216,8 +227,8 @@ try:
     # The dead job with its last error: retry it and see it succeed.
     button = wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"button[data-retry='{args.dead_job}']"),
                         "the dead job is not listed")[0]
-    dead_row = driver.find_element(By.CSS_SELECTOR, f"tr[data-job='{args.dead_job}']")
-    check("500" in dead_row.find_element(By.CSS_SELECTOR, "td.error-text").text, "its last error is shown")
+    last_error = texts(driver.find_element(By.ID, "dead-rows"), f"tr[data-job='{args.dead_job}'] td.error-text")
+    check(last_error and "500" in last_error[0], f"its last error is shown: {last_error}")
     wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".tile.dead b").text == "1")
     button.click()
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, f"li[data-retried='{args.dead_job}'][data-state=succeeded]"),
