@@ -133,7 +133,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ]),
+            ],
+            // The web pages: plain files, no build step (see PageRoutes).
+            resources: [.copy("Pages")]),
 
         // MARK: Command line: parse, call IntakeService, render
         .executableTarget(

@@ -46,13 +46,16 @@ def tree_rss(root):
 def run(command):
     """Seconds and the process tree's peak RSS in MB, sampled every 50 ms."""
     started = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, tree_rss(process.pid))
-        time.sleep(0.05)
-    if process.returncode not in (0, 1):
-        sys.exit(f"archive_load: {command[1]} failed: {process.stderr.read().decode()[-500:]}")
+    # The log goes to a file: a pipe nobody reads until the end fills up and stops the worker mid-queue.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, tree_rss(process.pid))
+            time.sleep(0.05)
+        if process.returncode not in (0, 1):
+            log.seek(0)
+            sys.exit(f"archive_load: {command[1]} failed: {log.read().decode()[-500:]}")
     return time.monotonic() - started, peak / 1024
 
 

@@ -28,6 +28,9 @@ packages=(
   p7zip-full            # tests: archives as 7-Zip writes them
   libtasn1-doc          # tests: a 36-page pdfTeX manual with bookmarks, split as a real-world bundle
   shared-mime-info      # tests: a 17-page LaTeX/hyperref spec with bookmarks
+  chromium              # tests: the web pages in a real browser, headless
+  chromium-driver       #   driven by Selenium through /usr/bin/chromedriver
+  fonts-ipafont-gothic  #   and a Japanese font, so the pages' screenshots show Japanese text
 )
 missing=()
 for package in "${packages[@]}"; do

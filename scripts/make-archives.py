@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 
 out, samples = sys.argv[1], sys.argv[2]
 os.makedirs(out, exist_ok=True)
@@ -58,6 +59,15 @@ data = open(os.path.join(out, "cp932.zip"), "rb").read()
 for real, placeholder in names.items():
     data = data.replace(placeholder.encode(), real.encode("cp932"))
 open(os.path.join(out, "cp932.zip"), "wb").write(data)
+
+# An ASCII name with the Info-ZIP Unicode path extra field (0x7075) giving the real one, as some tools write.
+with zipfile.ZipFile(os.path.join(out, "unicode-path.zip"), "w", zipfile.ZIP_DEFLATED) as archive:
+    archive.writestr("applications.csv", (HEADER + "UPATH-1,attachment,申請書①.pdf,,,\r\n").encode("utf-8"))
+    info = zipfile.ZipInfo("SHINSEI1.pdf")
+    field = b"\x01" + struct.pack("<I", zlib.crc32(b"SHINSEI1.pdf")) + "申請書①.pdf".encode()
+    info.extra = struct.pack("<HH", 0x7075, len(field)) + field
+    info.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(info, clean)
 
 # The README's example: good rows and one of each common mistake.
 python_zip("sample.zip", HEADER

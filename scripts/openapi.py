@@ -25,6 +25,9 @@ upload_headers = [
     {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "minLength": 1, "maxLength": 255}},
     {"name": "Repr-Digest", "in": "header", "schema": {"type": "string", "pattern": "^sha-256=:[A-Za-z0-9+/]{43}=:$"}, "description": "sha-256=:BASE64:"},
 ]
+html_page = {"description": "The page", "content": {"text/html": {"schema": {"type": "string"}}},
+    "headers": {h: {"schema": {"type": "string"}} for h in ["Content-Security-Policy", "X-Frame-Options", "Referrer-Policy"]}}
+lang_param = {"name": "lang", "in": "query", "schema": {"enum": ["ja", "en"]}, "description": "The page's language (Japanese by default)"}
 doc = {
  "openapi": "3.1.0",
  "info": {"title": "Intake", "version": "1", "description": "Intake's HTTP API (SPEC §7): problem+json errors with stable codes, Request-Id on every response."},
@@ -70,7 +73,7 @@ doc = {
    "Upload": {"type": "object", "required": ["id", "slot", "file", "sha256", "bytes", "items"], "properties": {
        "id": {"type": "string"}, "slot": {"enum": ["photo", "attachment", "additional"]}, "file": {"type": "string"},
        "uploader": {"type": "string"}, "uploaded_at": {"type": "string"}, "round": {"type": "integer"},
-       "sha256": {"type": "string"}, "bytes": {"type": "integer"}, "job": {"$ref": "#/components/schemas/Job"},
+       "sha256": {"type": "string"}, "bytes": {"type": "integer"}, "bundle": {"const": True, "description": "Present for a bundle, split into items"}, "job": {"$ref": "#/components/schemas/Job"},
        "items": {"type": "array", "items": {"$ref": "#/components/schemas/Item"}},
        "state": {"enum": ["queued", "processing", "accepted", "rejected", "failed"]}}},
    "UploadAcknowledgement": {"type": "object", "required": ["upload", "job", "application", "receipt", "slot", "file", "sha256", "bytes", "state"],
@@ -117,9 +120,28 @@ doc = {
        "candidates": {"type": "array", "items": {"type": "object", "required": ["total_limit_bytes", "file_limit_bytes", "applications_within", "applications_over", "share_within"]}},
        "percentiles_application_bytes": {"type": "object"}}},
    "Jobs": {"type": "object", "required": ["jobs", "depth"], "properties": {"jobs": {"type": "array", "items": {"$ref": "#/components/schemas/Job"}}, "depth": {"type": "object"}}},
+   "PhotoFigure": {"type": "object", "required": ["upload", "width", "height", "verdict", "policy", "face", "faces", "bands"],
+     "description": "A judged photo's measured face and the bands the photo rules in force allow, in image pixels (origin top left)",
+     "properties": {"upload": {"type": "string"}, "width": {"type": "integer"}, "height": {"type": "integer"},
+       "verdict": {"enum": ["accepted", "rejected", None]}, "policy": {"type": "string"},
+       "face": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["crown_y", "chin_y", "eye_y", "center_x", "left_eye", "right_eye"], "properties": {
+           "crown_y": {"type": "number"}, "chin_y": {"type": "number"}, "eye_y": {"type": "number"}, "center_x": {"type": "number"},
+           "left_eye": {"$ref": "#/components/schemas/Point"}, "right_eye": {"$ref": "#/components/schemas/Point"}}}]},
+       "faces": {"type": "array", "items": {"type": "object", "required": ["left", "top", "width", "height"]}},
+       "bands": {"type": "object", "required": ["chin", "crown", "center", "eye_line"], "properties": {
+           "chin": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Band"}], "description": "Where the chin may be for the measured crown"},
+           "crown": {"$ref": "#/components/schemas/Band"}, "center": {"$ref": "#/components/schemas/Band"}, "eye_line": {"$ref": "#/components/schemas/Band"}}}}},
+   "Point": {"type": "object", "required": ["x", "y"], "properties": {"x": {"type": "number"}, "y": {"type": "number"}}},
+   "Band": {"type": "object", "required": ["from", "to"], "properties": {"from": {"type": "number"}, "to": {"type": "number"}}},
+   "RecentFindings": {"type": "object", "required": ["days", "since", "codes"], "properties": {"days": {"type": "integer"}, "since": {"type": "string"},
+       "codes": {"type": "array", "items": {"type": "object", "required": ["code", "items"], "properties": {"code": {"type": "string"}, "items": {"type": "integer"}}}}}},
    "Health": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string"}, "reasons": {"type": "string"}}},
   }},
  "paths": {
+  "/": {"get": op("The applicant's page (HTML; token and application from the URL fragment)", {"200": html_page}, params=[lang_param], scope=None)},
+  "/admin": {"get": op("The admin console (HTML; an admin token from the URL fragment)", {"200": html_page}, params=[lang_param], scope=None)},
+  **{f"/pages/{name}": {"get": op(f"The pages' {name}", {"200": {"description": name, "content": {kind: {"schema": {"type": "string"}}}}}, scope=None)}
+     for name, kind in [("intake.css", "text/css"), ("common.js", "text/javascript"), ("applicant.js", "text/javascript"), ("admin.js", "text/javascript")]},
   "/healthz": {"get": op("Liveness", {"200": ok("#/components/schemas/Health")}, scope=None)},
   "/readyz": {"get": op("Readiness: 503 while draining, when the store cannot be read, or when free disk is low",
       {"200": ok("#/components/schemas/Health"), "503": ok("#/components/schemas/Health", "Not ready")}, scope=None)},
@@ -136,6 +158,11 @@ doc = {
   "/v1/uploads/{upload}": {"get": op("An upload with its items, verdicts and findings",
       {"200": ok("#/components/schemas/Upload"), **errors(401, 404)},
       params=[path_param("upload", "The upload id"), {"name": "wait", "in": "query", "schema": {"type": "string"}, "description": "e.g. 30s: hold until final"}])},
+  "/v1/uploads/{upload}/photo": {"get": op("A judged photo's measured crown, chin and eyes, and the allowed bands (404 for another's upload, a non-photo, or one not judged yet)",
+      {"200": ok("#/components/schemas/PhotoFigure"), **errors(401, 404)}, params=[path_param("upload", "The upload id")])},
+  "/v1/uploads/{upload}/photo/image": {"get": op("A judged photo's bytes, typed by their content (JPEG or PNG)",
+      {"200": {"description": "The photo as uploaded", "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in ["image/jpeg", "image/png"]}}, **errors(401, 404)},
+      params=[path_param("upload", "The upload id")])},
   "/v1/applications/{application}": {"get": op("An application (SPEC §3b)", {"200": ok("#/components/schemas/Application"), **errors(401, 404)},
       params=[path_param("application", "The application id")])},
   "/v1/applications/{application}/events": {"get": op("Server-Sent Events of an application",
@@ -164,6 +191,10 @@ doc = {
        **errors(400, 401, 403, 413)}, body=json_body("#/components/schemas/TrialRequest"), scope="admin")},
   "/v1/admin/jobs": {"get": op("Jobs in a state (dead by default), and the queue's depth", {"200": ok("#/components/schemas/Jobs"), **errors(400, 401, 403)},
       params=[{"name": "state", "in": "query", "schema": {"enum": ["queued", "running", "succeeded", "retrying", "dead"]}}], scope="admin")},
+  "/v1/admin/jobs/{job}": {"get": op("One job", {"200": ok("#/components/schemas/Job"), **errors(401, 403, 404)},
+      params=[path_param("job", "The job id")], scope="admin")},
+  "/v1/admin/findings": {"get": op("Finding codes of the last days' uploads (latest verdicts), most frequent first", {"200": ok("#/components/schemas/RecentFindings"), **errors(400, 401, 403)},
+      params=[{"name": "days", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 3660}}], scope="admin")},
   "/v1/admin/jobs/{job}/retry": {"post": op("Retry a dead job", {"200": ok("#/components/schemas/Job"), **errors(401, 403, 404)},
       params=[path_param("job", "The job id")], scope="admin")},
   "/v1/archives": {"post": op("A bulk archive (一括申請): applications.csv and the files it names, answered row by row",

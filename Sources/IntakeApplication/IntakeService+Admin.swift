@@ -71,6 +71,23 @@ extension IntakeService {
         return JobSummary(try await job(id))
     }
 
+    /// One job as status reports show it: how the admin page follows a retried job to its end.
+    public func jobSummary(_ id: String) async throws(IntakeError) -> JobSummary {
+        JobSummary(try await job(id))
+    }
+
+    /// The finding codes of uploads from the last `days` days, most frequent first (then by code): what applicants
+    /// are being told, for the admin page's chart.
+    public func recentFindings(days: Int, now: Date = Date()) async throws(IntakeError) -> RecentFindings {
+        let since = now.addingTimeInterval(-Double(days) * 86_400)
+        let counts = try await storing { try await storage.findingCounts(uploadedSince: since.timeIntervalSince1970) }
+        return RecentFindings(
+            days: days, since: Timestamps.iso8601(since.timeIntervalSince1970),
+            codes: counts.map { RecentFindings.Count(code: $0.key, items: $0.value) }.sorted {
+                ($0.items, $1.code) > ($1.items, $0.code)
+            })
+    }
+
     /// How many jobs are in each state.
     public func queueDepth() async throws(IntakeError) -> [String: Int] {
         Dictionary(

@@ -3,6 +3,17 @@ import IntakeStore
 
 // The documents both faces render: the CLI's `--json` output and the HTTP API's bodies (SPEC §3–§3e).
 
+/// Finding codes of recent uploads and how many items each was raised on.
+public struct RecentFindings: Encodable, Sendable {
+    public struct Count: Encodable, Sendable {
+        public var code: String
+        public var items: Int
+    }
+    public var days: Int
+    public var since: String
+    public var codes: [Count]
+}
+
 /// `check --json`: one object per file (SPEC §3).
 public struct CheckReport: Encodable, Sendable {
     public var file: String
@@ -55,6 +66,8 @@ public struct ApplicationReport: Encodable, Sendable {
         public var round: Int?
         public var sha256: String
         public var bytes: Int64
+        /// True for a bundle (several documents in one PDF, split into `items`); left out otherwise.
+        public var bundle: Bool?
         public var job: JobSummary?
         public var items: [Item]
     }
@@ -94,7 +107,8 @@ public struct ApplicationReport: Encodable, Sendable {
             id: status.upload.id, slot: status.upload.slot, file: status.upload.fileName,
             uploader: status.upload.uploader, uploadedAt: Timestamps.iso8601(status.upload.createdAt),
             round: status.upload.slot == .additional ? status.upload.round : nil,
-            sha256: status.upload.sha256, bytes: status.upload.bytes, job: status.job.map(JobSummary.init),
+            sha256: status.upload.sha256, bytes: status.upload.bytes, bundle: status.upload.bundle != nil ? true : nil,
+            job: status.job.map(JobSummary.init),
             items: status.items.map { item in
                 Item(
                     id: item.item.id, title: item.item.title, type: item.item.documentType,

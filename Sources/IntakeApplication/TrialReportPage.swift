@@ -1,9 +1,40 @@
+import ContentAddressing
 import Foundation
 import IntakeCore
 
 /// The trial as one self-contained HTML page: inline SVG charts drawn here, inline CSS, no scripts, nothing
 /// fetched — a manager can open it offline.
 public enum TrialReportPage {
+    /// The report's one style sheet, inline so the page stands alone. A page that shows the report in a frame
+    /// allows exactly this text by its hash (`styleHash`) rather than any inline style.
+    public static let styleSheet = """
+        body { font-family: system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Noto Sans CJK JP", sans-serif;
+               margin: 2rem auto; max-width: 980px; color: #1d2330; padding: 0 1rem; }
+        h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
+        .sub { color: #5b6475; margin-top: 0; }
+        table { border-collapse: collapse; width: 100%; font-size: .92rem; }
+        th, td { border-bottom: 1px solid #d9dde5; padding: .45rem .5rem; text-align: left; }
+        th { background: #f3f5f9; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+        .cards { display: flex; gap: 1rem; flex-wrap: wrap; }
+        .card { background: #f3f5f9; border-radius: 8px; padding: .7rem 1rem; min-width: 150px; }
+        .card b { display: block; font-size: 1.3rem; }
+        svg text { font-family: inherit; }
+        ul.assumptions li { margin-bottom: .35rem; }
+        """
+
+    /// `'sha256-…'` of `styleSheet`, as a `Content-Security-Policy` source.
+    public static let styleHash: String = {
+        let hex = Array(styleSheet.utf8).withUnsafeBytes { Digest.sha256Hex($0) }
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            bytes.append(UInt8(hex[index..<next], radix: 16)!)
+            index = next
+        }
+        return "'sha256-\(Data(bytes).base64EncodedString())'"
+    }()
+
     public static func render(_ report: TrialReport, generatedAt: Date) -> String {
         let rows = report.outcomes.map { outcome in
             """
@@ -21,20 +52,7 @@ public enum TrialReportPage {
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
             <title>Intake size-limit trial</title>
-            <style>
-            body { font-family: system-ui, -apple-system, "Segoe UI", "Hiragino Sans", "Noto Sans CJK JP", sans-serif;
-                   margin: 2rem auto; max-width: 980px; color: #1d2330; padding: 0 1rem; }
-            h1 { font-size: 1.6rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
-            .sub { color: #5b6475; margin-top: 0; }
-            table { border-collapse: collapse; width: 100%; font-size: .92rem; }
-            th, td { border-bottom: 1px solid #d9dde5; padding: .45rem .5rem; text-align: left; }
-            th { background: #f3f5f9; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
-            .cards { display: flex; gap: 1rem; flex-wrap: wrap; }
-            .card { background: #f3f5f9; border-radius: 8px; padding: .7rem 1rem; min-width: 150px; }
-            .card b { display: block; font-size: 1.3rem; }
-            svg text { font-family: inherit; }
-            ul.assumptions li { margin-bottom: .35rem; }
-            </style></head><body>
+            <style>\(styleSheet)</style></head><body>
             <h1>Size-limit trial</h1>
             <p class="sub">What each candidate limit would mean for applications, storage and worker time.
             Source: \(escape(report.source)); generated \(generatedAt.formatted(.iso8601)) by <code>intake trial</code>.

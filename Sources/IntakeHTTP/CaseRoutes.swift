@@ -107,6 +107,20 @@ struct AdminRoutes {
                 JobsDocument(jobs: try await service.jobs(in: state), depth: try await service.queueDepth()),
                 status: .ok)
         }
+        router.get("admin/jobs/:job") { _, context in
+            _ = try context.caller(needing: .admin)
+            return try json(try await service.jobSummary(try context.parameters.require("job")), status: .ok)
+        }
+        router.get("admin/findings") { request, context in
+            _ = try context.caller(needing: .admin)
+            let text = request.uri.queryParameters.get("days") ?? "30"
+            guard let days = Int(text), (1...3660).contains(days) else {
+                throw Problem.invalidRequest(
+                    "days must be a whole number from 1 to 3660.",
+                    ja: "days は 1〜3660 の整数で指定して" + "ください。")
+            }
+            return try json(try await service.recentFindings(days: days), status: .ok)
+        }
         router.post("admin/jobs/:job/retry") { _, context in
             _ = try context.caller(needing: .admin)
             return try json(try await service.retryJob(try context.parameters.require("job")), status: .ok)

@@ -13,10 +13,12 @@ import Synchronization
 public struct IntakeAPI: Sendable {
     public let service: IntakeService
     let gate: UploadGate
+    let pages: PageRoutes
 
-    public init(service: IntakeService) {
+    public init(service: IntakeService) throws {
         self.service = service
         gate = UploadGate(limit: service.settings.server.maxConcurrentUploads)
+        pages = try PageRoutes()
     }
 
     /// Refuse new uploads from now on (`/readyz` turns 503): the first step of a graceful shutdown.
@@ -34,6 +36,7 @@ public struct IntakeAPI: Sendable {
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
+        pages.register(in: router)
         let api = router.group("v1").add(middleware: BearerAuthenticator(service: service))
         api.get("policy") { _, context in try policy(context) }
         let uploads = UploadRoutes(service: service, gate: gate)

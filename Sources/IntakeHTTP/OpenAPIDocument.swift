@@ -220,6 +220,21 @@ enum OpenAPIDocument {
             ],
             "type": "object"
            },
+           "Band": {
+            "properties": {
+             "from": {
+              "type": "number"
+             },
+             "to": {
+              "type": "number"
+             }
+            },
+            "required": [
+             "from",
+             "to"
+            ],
+            "type": "object"
+           },
            "Case": {
             "properties": {
              "application": {
@@ -457,6 +472,137 @@ enum OpenAPIDocument {
             ],
             "type": "object"
            },
+           "PhotoFigure": {
+            "description": "A judged photo's measured face and the bands the photo rules in force allow, in image pixels (origin top left)",
+            "properties": {
+             "bands": {
+              "properties": {
+               "center": {
+                "$ref": "#/components/schemas/Band"
+               },
+               "chin": {
+                "description": "Where the chin may be for the measured crown",
+                "oneOf": [
+                 {
+                  "type": "null"
+                 },
+                 {
+                  "$ref": "#/components/schemas/Band"
+                 }
+                ]
+               },
+               "crown": {
+                "$ref": "#/components/schemas/Band"
+               },
+               "eye_line": {
+                "$ref": "#/components/schemas/Band"
+               }
+              },
+              "required": [
+               "chin",
+               "crown",
+               "center",
+               "eye_line"
+              ],
+              "type": "object"
+             },
+             "face": {
+              "oneOf": [
+               {
+                "type": "null"
+               },
+               {
+                "properties": {
+                 "center_x": {
+                  "type": "number"
+                 },
+                 "chin_y": {
+                  "type": "number"
+                 },
+                 "crown_y": {
+                  "type": "number"
+                 },
+                 "eye_y": {
+                  "type": "number"
+                 },
+                 "left_eye": {
+                  "$ref": "#/components/schemas/Point"
+                 },
+                 "right_eye": {
+                  "$ref": "#/components/schemas/Point"
+                 }
+                },
+                "required": [
+                 "crown_y",
+                 "chin_y",
+                 "eye_y",
+                 "center_x",
+                 "left_eye",
+                 "right_eye"
+                ],
+                "type": "object"
+               }
+              ]
+             },
+             "faces": {
+              "items": {
+               "required": [
+                "left",
+                "top",
+                "width",
+                "height"
+               ],
+               "type": "object"
+              },
+              "type": "array"
+             },
+             "height": {
+              "type": "integer"
+             },
+             "policy": {
+              "type": "string"
+             },
+             "upload": {
+              "type": "string"
+             },
+             "verdict": {
+              "enum": [
+               "accepted",
+               "rejected",
+               null
+              ]
+             },
+             "width": {
+              "type": "integer"
+             }
+            },
+            "required": [
+             "upload",
+             "width",
+             "height",
+             "verdict",
+             "policy",
+             "face",
+             "faces",
+             "bands"
+            ],
+            "type": "object"
+           },
+           "Point": {
+            "properties": {
+             "x": {
+              "type": "number"
+             },
+             "y": {
+              "type": "number"
+             }
+            },
+            "required": [
+             "x",
+             "y"
+            ],
+            "type": "object"
+           },
            "Policy": {
             "properties": {
              "additional_total_limit_bytes": {
@@ -547,6 +693,40 @@ enum OpenAPIDocument {
              "code",
              "message",
              "request_id"
+            ],
+            "type": "object"
+           },
+           "RecentFindings": {
+            "properties": {
+             "codes": {
+              "items": {
+               "properties": {
+                "code": {
+                 "type": "string"
+                },
+                "items": {
+                 "type": "integer"
+                }
+               },
+               "required": [
+                "code",
+                "items"
+               ],
+               "type": "object"
+              },
+              "type": "array"
+             },
+             "days": {
+              "type": "integer"
+             },
+             "since": {
+              "type": "string"
+             }
+            },
+            "required": [
+             "days",
+             "since",
+             "codes"
             ],
             "type": "object"
            },
@@ -779,6 +959,10 @@ enum OpenAPIDocument {
            },
            "Upload": {
             "properties": {
+             "bundle": {
+              "const": true,
+              "description": "Present for a bundle, split into items"
+             },
              "bytes": {
               "type": "integer"
              },
@@ -970,6 +1154,102 @@ enum OpenAPIDocument {
          },
          "openapi": "3.1.0",
          "paths": {
+          "/": {
+           "get": {
+            "parameters": [
+             {
+              "description": "The page's language (Japanese by default)",
+              "in": "query",
+              "name": "lang",
+              "schema": {
+               "enum": [
+                "ja",
+                "en"
+               ]
+              }
+             }
+            ],
+            "responses": {
+             "200": {
+              "content": {
+               "text/html": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              },
+              "description": "The page",
+              "headers": {
+               "Content-Security-Policy": {
+                "schema": {
+                 "type": "string"
+                }
+               },
+               "Referrer-Policy": {
+                "schema": {
+                 "type": "string"
+                }
+               },
+               "X-Frame-Options": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              }
+             }
+            },
+            "security": [],
+            "summary": "The applicant's page (HTML; token and application from the URL fragment)"
+           }
+          },
+          "/admin": {
+           "get": {
+            "parameters": [
+             {
+              "description": "The page's language (Japanese by default)",
+              "in": "query",
+              "name": "lang",
+              "schema": {
+               "enum": [
+                "ja",
+                "en"
+               ]
+              }
+             }
+            ],
+            "responses": {
+             "200": {
+              "content": {
+               "text/html": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              },
+              "description": "The page",
+              "headers": {
+               "Content-Security-Policy": {
+                "schema": {
+                 "type": "string"
+                }
+               },
+               "Referrer-Policy": {
+                "schema": {
+                 "type": "string"
+                }
+               },
+               "X-Frame-Options": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              }
+             }
+            },
+            "security": [],
+            "summary": "The admin console (HTML; an admin token from the URL fragment)"
+           }
+          },
           "/healthz": {
            "get": {
             "responses": {
@@ -1006,6 +1286,78 @@ enum OpenAPIDocument {
             "summary": "This document"
            }
           },
+          "/pages/admin.js": {
+           "get": {
+            "responses": {
+             "200": {
+              "content": {
+               "text/javascript": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              },
+              "description": "admin.js"
+             }
+            },
+            "security": [],
+            "summary": "The pages' admin.js"
+           }
+          },
+          "/pages/applicant.js": {
+           "get": {
+            "responses": {
+             "200": {
+              "content": {
+               "text/javascript": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              },
+              "description": "applicant.js"
+             }
+            },
+            "security": [],
+            "summary": "The pages' applicant.js"
+           }
+          },
+          "/pages/common.js": {
+           "get": {
+            "responses": {
+             "200": {
+              "content": {
+               "text/javascript": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              },
+              "description": "common.js"
+             }
+            },
+            "security": [],
+            "summary": "The pages' common.js"
+           }
+          },
+          "/pages/intake.css": {
+           "get": {
+            "responses": {
+             "200": {
+              "content": {
+               "text/css": {
+                "schema": {
+                 "type": "string"
+                }
+               }
+              },
+              "description": "intake.css"
+             }
+            },
+            "security": [],
+            "summary": "The pages' intake.css"
+           }
+          },
           "/readyz": {
            "get": {
             "responses": {
@@ -1032,6 +1384,50 @@ enum OpenAPIDocument {
             },
             "security": [],
             "summary": "Readiness: 503 while draining, when the store cannot be read, or when free disk is low"
+           }
+          },
+          "/v1/admin/findings": {
+           "get": {
+            "parameters": [
+             {
+              "in": "query",
+              "name": "days",
+              "schema": {
+               "maximum": 3660,
+               "minimum": 1,
+               "type": "integer"
+              }
+             }
+            ],
+            "responses": {
+             "200": {
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/RecentFindings"
+                }
+               }
+              },
+              "description": "OK"
+             },
+             "400": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "401": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "403": {
+              "$ref": "#/components/responses/Problem"
+             }
+            },
+            "security": [
+             {
+              "bearer": [
+               "admin"
+              ]
+             }
+            ],
+            "summary": "Finding codes of the last days' uploads (latest verdicts), most frequent first"
            }
           },
           "/v1/admin/jobs": {
@@ -1080,6 +1476,52 @@ enum OpenAPIDocument {
              }
             ],
             "summary": "Jobs in a state (dead by default), and the queue's depth"
+           }
+          },
+          "/v1/admin/jobs/{job}": {
+           "get": {
+            "parameters": [
+             {
+              "description": "The job id",
+              "in": "path",
+              "name": "job",
+              "required": true,
+              "schema": {
+               "maxLength": 128,
+               "minLength": 1,
+               "type": "string"
+              }
+             }
+            ],
+            "responses": {
+             "200": {
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/Job"
+                }
+               }
+              },
+              "description": "OK"
+             },
+             "401": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "403": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "404": {
+              "$ref": "#/components/responses/Problem"
+             }
+            },
+            "security": [
+             {
+              "bearer": [
+               "admin"
+              ]
+             }
+            ],
+            "summary": "One job"
            }
           },
           "/v1/admin/jobs/{job}/retry": {
@@ -2025,6 +2467,99 @@ enum OpenAPIDocument {
              }
             ],
             "summary": "An upload with its items, verdicts and findings"
+           }
+          },
+          "/v1/uploads/{upload}/photo": {
+           "get": {
+            "parameters": [
+             {
+              "description": "The upload id",
+              "in": "path",
+              "name": "upload",
+              "required": true,
+              "schema": {
+               "maxLength": 128,
+               "minLength": 1,
+               "type": "string"
+              }
+             }
+            ],
+            "responses": {
+             "200": {
+              "content": {
+               "application/json": {
+                "schema": {
+                 "$ref": "#/components/schemas/PhotoFigure"
+                }
+               }
+              },
+              "description": "OK"
+             },
+             "401": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "404": {
+              "$ref": "#/components/responses/Problem"
+             }
+            },
+            "security": [
+             {
+              "bearer": [
+               "upload"
+              ]
+             }
+            ],
+            "summary": "A judged photo's measured crown, chin and eyes, and the allowed bands (404 for another's upload, a non-photo, or one not judged yet)"
+           }
+          },
+          "/v1/uploads/{upload}/photo/image": {
+           "get": {
+            "parameters": [
+             {
+              "description": "The upload id",
+              "in": "path",
+              "name": "upload",
+              "required": true,
+              "schema": {
+               "maxLength": 128,
+               "minLength": 1,
+               "type": "string"
+              }
+             }
+            ],
+            "responses": {
+             "200": {
+              "content": {
+               "image/jpeg": {
+                "schema": {
+                 "format": "binary",
+                 "type": "string"
+                }
+               },
+               "image/png": {
+                "schema": {
+                 "format": "binary",
+                 "type": "string"
+                }
+               }
+              },
+              "description": "The photo as uploaded"
+             },
+             "401": {
+              "$ref": "#/components/responses/Problem"
+             },
+             "404": {
+              "$ref": "#/components/responses/Problem"
+             }
+            },
+            "security": [
+             {
+              "bearer": [
+               "upload"
+              ]
+             }
+            ],
+            "summary": "A judged photo's bytes, typed by their content (JPEG or PNG)"
            }
           },
           "/v1/webhooks": {

@@ -23,6 +23,24 @@ struct UploadRoutes {
         router.get("uploads/:upload") { request, context in
             try await uploadState(request, context: context)
         }
+        router.get("uploads/:upload/photo") { _, context in
+            let caller = try context.caller(needing: .upload)
+            return try json(
+                try await service.photoFigure(upload: try context.parameters.require("upload"), for: caller),
+                status: .ok)
+        }
+        router.get("uploads/:upload/photo/image") { _, context in
+            let caller = try context.caller(needing: .upload)
+            let image = try await service.photoImage(upload: try context.parameters.require("upload"), for: caller)
+            // The applicant's own bytes, typed by their content; never rendered as anything but an image.
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: image.mime, .xContentTypeOptions: "nosniff", .cacheControl: "private, no-store",
+                    .contentSecurityPolicy: "default-src 'none'; sandbox",
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: image.bytes)))
+        }
     }
 
     /// What every upload request must say before its body is read.

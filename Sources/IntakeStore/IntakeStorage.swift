@@ -187,6 +187,9 @@ public protocol UploadStore: Sendable {
     func trialApplications() async throws -> [TrialApplication]
     /// (bytes, pages, seconds) of recorded inspections, for the trials' processing-cost model.
     func processingSamples(limit: Int) async throws -> [(bytes: Int64, pages: Int, seconds: Double)]
+    /// How many items uploaded at or after `uploadedSince` have each finding code in their latest verdict: what
+    /// applicants are being told now, each item counted once per code however often it was judged again.
+    func findingCounts(uploadedSince: Double) async throws -> [String: Int]
 }
 
 /// The storage a worker and the command line need.

@@ -329,6 +329,28 @@ public final class SQLiteStore: IntakeStorage {
         }
     }
 
+    public func findingCounts(uploadedSince: Double) async throws -> [String: Int] {
+        try await read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT json_extract(f.value, '$.code') AS code, COUNT(DISTINCT i.id) AS items
+                    FROM uploads u
+                    JOIN items i ON i.upload_id = u.id
+                    JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
+                    JOIN json_each(v.findings) f
+                    WHERE u.created_at >= ?
+                    GROUP BY code
+                    """, arguments: [uploadedSince])
+            var counts: [String: Int] = [:]
+            for row in rows {
+                let code: String = row["code"]
+                counts[code] = row["items"]
+            }
+            return counts
+        }
+    }
+
     public func processingSamples(limit: Int) async throws -> [(bytes: Int64, pages: Int, seconds: Double)] {
         try await read { db in
             try Row.fetchAll(

@@ -31,7 +31,7 @@ protocol IntakeCommand: AsyncParsableCommand, Sendable {
     /// Command-line options that override configured settings (`work --concurrency`).
     func adjust(_ settings: inout IntakeSettings) throws
     /// Services the command adds to the group after the worker (`serve`: the HTTP server).
-    func faces(for service: IntakeService, logger: Logger) -> [ServiceGroupConfiguration.ServiceConfiguration]
+    func faces(for service: IntakeService, logger: Logger) throws -> [ServiceGroupConfiguration.ServiceConfiguration]
     /// The command's work; returns its exit status (0, or 1 when something was rejected).
     func run(_ service: IntakeService) async throws -> Int32
 }
@@ -40,7 +40,9 @@ extension IntakeCommand {
     var serviceRole: ServiceRole { .none }
     var logLevel: Logger.Level { .warning }
     func adjust(_ settings: inout IntakeSettings) throws {}
-    func faces(for service: IntakeService, logger: Logger) -> [ServiceGroupConfiguration.ServiceConfiguration] { [] }
+    func faces(for service: IntakeService, logger: Logger) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        []
+    }
 
     mutating func run() async throws {
         throw ExitCode(try await Main.execute(self))
@@ -101,7 +103,7 @@ enum Main {
         let outcome = Mutex<Result<Int32, any Error>>(.success(0))
         // The command's error is kept rather than thrown, so the group sees a command that ended and shuts down
         // gracefully instead of logging a service failure.
-        let faces = command.faces(for: runtime.service, logger: logger)
+        let faces = try command.faces(for: runtime.service, logger: logger)
         try await runServiceGroup(runtime, faces: faces, logger: logger) {
             do {
                 let status = try await command.run(runtime.service)

@@ -43,15 +43,20 @@ struct Serve: IntakeCommand {
     @Option(help: "Where Prometheus scrapes /metrics, HOST:PORT (default: server.metrics_listen, 127.0.0.1:9090).")
     var metricsListen: String?
 
-    func faces(for service: IntakeService, logger: Logger) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+    func faces(for service: IntakeService, logger: Logger) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
         let metrics = MetricsEndpoint.bootstrap().services(service: service, logger: logger) { address in
             FileHandle.standardOutput.write(Data("intake: metrics on http://\(address)/metrics\n".utf8))
         }
         guard role != .worker else { return metrics }
         return metrics
-            + makeHTTPServices(api: IntakeAPI(service: service), logger: logger) { address in
+            + makeHTTPServices(api: try IntakeAPI(service: service), logger: logger) { address in
                 // One line on stdout, so a script or a test that asked for port 0 learns the port.
                 FileHandle.standardOutput.write(Data("intake: listening on http://\(address)\n".utf8))
+                // Where a person starts: the two pages, with a token from `intake token create` in the fragment.
+                FileHandle.standardOutput.write(
+                    Data(
+                        ("intake: pages http://\(address)/#token=TOKEN&application=APP-1 and "
+                            + "http://\(address)/admin#token=ADMIN_TOKEN\n").utf8))
             }
     }
 

@@ -71,7 +71,7 @@ struct ArchiveEndToEndTests {
         #expect(report.rows.allSatisfy { $0["upload"] is String })
     }
 
-    @Test("7-Zip's ZIP and Info-ZIP's flagless UTF-8 names are read; an unlisted file is a warning only")
+    @Test("7-Zip's ZIP, flagless UTF-8 names and the Unicode path field are read; an unlisted file only warns")
     func sevenZipAndUnlisted() throws {
         let seven = try submit("7zip.zip")
         #expect(seven.status == 0)
@@ -79,6 +79,9 @@ struct ArchiveEndToEndTests {
         let infozip = try submit("infozip-utf8.zip")
         #expect(infozip.status == 0, "\(infozip.object)")
         #expect(infozip.rows.first?["upload"] is String)
+        let unicodePath = try submit("unicode-path.zip")
+        #expect(unicodePath.status == 0, "the Info-ZIP Unicode path names the entry: \(unicodePath.object)")
+        #expect(unicodePath.object["unlisted"] as? [String] == [])
         let unlisted = try submit("unlisted.zip")
         #expect(unlisted.status == 0)
         #expect(unlisted.archiveCodes == ["archive.entry_unlisted"])

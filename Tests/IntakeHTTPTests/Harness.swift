@@ -25,7 +25,7 @@ struct HTTPHarness {
             role: .none, settings: settings, logger: Logger(label: "test"),
             inspectorExecutable: TestSupport.intakeExecutable)
         service = runtime.service
-        api = IntakeAPI(service: service)
+        api = try IntakeAPI(service: service)
     }
 
     var application: some ApplicationProtocol { Application(router: api.makeRouter()) }

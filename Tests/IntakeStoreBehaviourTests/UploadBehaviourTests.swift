@@ -198,3 +198,28 @@ struct EventBehaviourTests {
         #expect(try await storage.events(applicationId: "APP-2", after: 0, limit: 100).isEmpty)
     }
 }
+
+/// The admin page's chart of recent findings: counted over latest verdicts of recent uploads.
+@Suite("Finding counts")
+struct FindingCountBehaviourTests {
+    @Test(
+        "Each item counts once per code in its latest verdict; uploads before the cut-off and accepted items add nothing",
+        arguments: Backend.allCases)
+    func recentFindings(backend: Backend) async throws {
+        let clock = TestClock()
+        let storage = try makeStorage(backend, clock: clock)
+        _ = try await Behaviour.submit(Behaviour.upload(sha: "old"), to: storage)
+        let old = try #require(try await storage.claim(worker: "w", limit: 1, lease: .seconds(60)).first)
+        try await storage.complete(old) { _ in [Behaviour.result(for: old, verdict: .rejected)] }
+        clock.advance(by: .seconds(3600))
+        let cutOff = clock.now
+        for (sha, verdict) in [("r1", Verdict.rejected), ("r2", .rejected), ("ok", .accepted)] {
+            _ = try await Behaviour.submit(Behaviour.upload(sha: sha), to: storage)
+            let claim = try #require(try await storage.claim(worker: "w", limit: 1, lease: .seconds(60)).first)
+            try await storage.complete(claim) { _ in [Behaviour.result(for: claim, verdict: verdict)] }
+        }
+        #expect(try await storage.findingCounts(uploadedSince: cutOff) == ["pdf.malformed": 2])
+        #expect(try await storage.findingCounts(uploadedSince: 0) == ["pdf.malformed": 3])
+        #expect(try await storage.findingCounts(uploadedSince: clock.now + 1).isEmpty)
+    }
+}

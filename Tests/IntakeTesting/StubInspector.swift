@@ -10,13 +10,17 @@ import Synchronization
 public final class StubInspector: Inspector {
     private let answers: Mutex<[String: FileFacts]>
     private let requests = Mutex(0)
-    /// How long each inspection takes, so a test can lose a lease in the middle of one.
-    public let delay: Duration
+    /// While set, inspections wait for `release()`: a test that needs a job in flight holds it there for as long
+    /// as it takes, however slow the machine, instead of racing a delay.
+    private let held: Mutex<Bool>
 
-    public init(delay: Duration = .zero) {
+    public init(holding: Bool = false) {
         answers = Mutex([:])
-        self.delay = delay
+        held = Mutex(holding)
     }
+
+    /// Lets held inspections finish, and later ones run at once.
+    public func release() { held.withLock { $0 = false } }
 
     /// Files whose content has this digest get these facts.
     public func answer(sha256: String, with facts: FileFacts) {
@@ -28,7 +32,7 @@ public final class StubInspector: Inspector {
 
     public func inspect(path: String, separators: SeparatorRule?, landmarkModel: String?) async -> FileFacts {
         requests.withLock { $0 += 1 }
-        if delay > .zero { try? await Task.sleep(for: delay) }
+        while held.withLock({ $0 }) && !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
         let bytes = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
         let sha256 = bytes.withUnsafeBytes { Digest.sha256Hex($0) }
         if let facts = answers.withLock({ $0[sha256] }) { return facts }

@@ -21,10 +21,10 @@ struct JobProcessorTests {
         let inspector: StubInspector
         let logs = InMemoryLogHandler()
 
-        init(inspectionDelay: Duration = .zero) throws {
+        init(holdingInspections: Bool = false) throws {
             storage = try makeStorage(.sqlite, clock: clock)
             blobs = try FileBlobStore(root: TemporaryDataFolder("blobs").path)
-            inspector = StubInspector(delay: inspectionDelay)
+            inspector = StubInspector(holding: holdingInspections)
         }
 
         func processor(
@@ -93,7 +93,7 @@ struct JobProcessorTests {
 
     @Test("On graceful shutdown the worker claims nothing more and finishes the job in flight")
     func gracefulShutdown() async throws {
-        let harness = try Harness(inspectionDelay: .seconds(2))
+        let harness = try Harness(holdingInspections: true)
         let first = try await harness.submit(Array("first".utf8))
         let processor = harness.processor(untilEmpty: false)
         var second: SubmitResult?
@@ -105,6 +105,7 @@ struct JobProcessorTests {
                 // Queued while the worker drains: it must not take it, though it has room for two jobs.
                 second = try await harness.submit(Array("second".utf8))
                 #expect(try await harness.storage.job(id: first.job.id)?.state == .running, "still in flight")
+                harness.inspector.release()
                 try await group.waitForAll()
             }
         }
@@ -117,7 +118,7 @@ struct JobProcessorTests {
 
     @Test("A handler whose lease is lost is cancelled and records nothing; the new holder's result stands")
     func lostLease() async throws {
-        let harness = try Harness(inspectionDelay: .seconds(2))
+        let harness = try Harness(holdingInspections: true)
         let result = try await harness.submit(Array("slow".utf8))
         let processor = harness.processor(untilEmpty: false, lease: .milliseconds(300))
         try await testGracefulShutdown { trigger in
