@@ -244,6 +244,24 @@ extension PostgresStore {
         }
     }
 
+    public func findingCounts(uploadedSince: Double) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try await rows(
+            """
+            SELECT f->>'code' AS code, COUNT(DISTINCT i.id) AS items
+            FROM uploads u
+            JOIN items i ON i.upload_id = u.id
+            JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
+            CROSS JOIN jsonb_array_elements(v.findings::jsonb) f
+            WHERE u.created_at >= \(uploadedSince)
+            GROUP BY 1
+            """)
+        {
+            counts[try row.value("code")] = try row.value("items")
+        }
+        return counts
+    }
+
     public func job(id: String) async throws -> JobRecord? {
         try await rows("SELECT * FROM jobs WHERE id = \(id)").first.map(JobRecord.init(row:))
     }
