@@ -63,7 +63,9 @@ public func makeStorage(settings: IntakeSettings) throws(IntakeError) -> (
         }
         // The pool's bound: every job in flight can hold a connection while it records, with room for the API
         // and the claim loop beside them.
-        let store = PostgresStore(location: location, maximumConnections: settings.worker.concurrency + 4)
+        let store = PostgresStore(
+            location: location, maximumConnections: settings.worker.concurrency + 4,
+            idleTransactionTimeout: max(settings.worker.lease, .seconds(5)))
         switch settings.storage.blobs {
         case .file:
             return (store, try fileBlobs(), store)

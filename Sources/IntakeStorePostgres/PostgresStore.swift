@@ -38,9 +38,11 @@ public final class PostgresStore: IntakeStorage, Service {
 
     /// A store on the database `location` names. Nothing connects until `run()` runs the pool; the schema is
     /// migrated before the first operation (or by `migrate()`).
+    /// `idleTransactionTimeout`: how long the server lets a session sit idle inside a transaction before it ends
+    /// it (see below); give it the queue's lease, since a transaction idle longer has lost its job anyway.
     public init(
         location: PostgresLocation, clock: (@Sendable () -> Double)? = nil, maximumConnections: Int = 10,
-        logger: Logger = Logger(label: "intake.store.postgres")
+        idleTransactionTimeout: Duration = .seconds(60), logger: Logger = Logger(label: "intake.store.postgres")
     ) {
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
@@ -50,8 +52,14 @@ public final class PostgresStore: IntakeStorage, Service {
         // A worker cut off from the network mid-transaction keeps its row locks on the server until TCP gives up
         // (hours): its job could not be reclaimed (claims skip locked rows) and every verdict of its application
         // would wait. No transaction here waits on anything but the next statement, so the server may end one
-        // that has been idle for seconds: its locks go, the lease expires, and another worker takes the job.
-        configuration.options.additionalStartupParameters = [("idle_in_transaction_session_timeout", "5s")]
+        // that has sat idle that long: its locks go, and another worker takes the job. Not seconds, though: a
+        // process starved of CPU can pause that long mid-transaction, and a session ended under it is a fault.
+        let idleMilliseconds =
+            idleTransactionTimeout.components.seconds * 1000
+            + idleTransactionTimeout.components.attoseconds / 1_000_000_000_000_000
+        configuration.options.additionalStartupParameters = [
+            ("idle_in_transaction_session_timeout", "\(max(1000, idleMilliseconds))ms")
+        ]
         // Idle connections above the minimum close soon: a pool that is not in use holds nothing on the server.
         configuration.options.connectionIdleTimeout = .seconds(10)
         // The pool logs each failed connection attempt at info: many lines a second while the database is down.

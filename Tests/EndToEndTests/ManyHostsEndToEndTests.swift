@@ -128,7 +128,7 @@ struct ManyHostsEndToEndTests {
                     "SELECT COUNT(*) FROM jobs WHERE state = 'running' AND lease_owner LIKE '%:\(cut.processIdentifier):%'"
                 ))
             ?? 0
-        // Past the cut worker's leases and the server's idle-transaction timeout (5 s), which frees the rows a
+        // Past the cut worker's leases and the server's idle-transaction timeout (the lease, at least 5 s), which frees the rows a
         // transaction cut off mid-way still locks: the survivor takes its jobs over.
         try await Task.sleep(for: .seconds(8))
         try hosts[1].setLink(up: true)

@@ -186,4 +186,19 @@ struct PostgresEndToEndTests {
             #expect(names.allSatisfy { $0.count != 64 && !$0.hasPrefix("scratch.") }, "no blob on disk: \(files)")
         }
     }
+
+    @Test("A store.url that cannot be used is one line naming what is wrong, without its password; exit status 2")
+    func badLocations() {
+        let noDatabase = IntakeBinary(environment: ["INTAKE_STORE_URL": "postgres://intake:hunter2@db.internal/"])
+        let refused = noDatabase.run(["migrate"])
+        #expect(refused.status == 2)
+        #expect(refused.standardError.contains("store.url: no database name"))
+        #expect(!refused.standardError.contains("hunter2"))
+        let blobsWithoutPostgres = IntakeBinary(environment: ["INTAKE_BLOBS_URL": "postgres"])
+        let mismatch = blobsWithoutPostgres.run(["migrate"])
+        #expect(mismatch.status == 2)
+        #expect(mismatch.standardError.contains("blobs.url = postgres needs store.url = postgres://"))
+        let unknown = IntakeBinary(environment: ["INTAKE_STORE_URL": "mysql://u@h/d"]).run(["migrate"])
+        #expect(unknown.status == 2 && unknown.standardError.contains("store.url"))
+    }
 }
