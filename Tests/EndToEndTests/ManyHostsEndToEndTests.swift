@@ -7,7 +7,7 @@ import Testing
 /// Several hosts, made by the test with network namespaces and veth pairs: PostgreSQL in the root namespace, three
 /// worker processes in three namespaces of their own, each with its own empty data folder and the blobs in
 /// PostgreSQL. One worker is killed with SIGKILL mid-queue; another's link is cut until its leases expire, so its
-/// jobs are completed elsewhere, and its late completions, once the link is back, are refused.
+/// jobs are completed elsewhere, and what it tries to record for them once the link is back is refused or fails.
 @Suite("Many hosts end to end", .serialized)
 struct ManyHostsEndToEndTests {
     /// A namespace joined to the root namespace by a veth pair on `10.77.<index>.0/24`.
@@ -79,7 +79,7 @@ struct ManyHostsEndToEndTests {
     }
 
     @Test(
-        "Three worker hosts around one PostgreSQL: one killed with SIGKILL, one cut off past its leases; every upload ends with exactly one verdict, and the cut worker's late completions are refused"
+        "Three worker hosts around one PostgreSQL: one killed with SIGKILL, one cut off past its leases; every upload ends with exactly one verdict, and the cut worker's late results do not count"
     )
     func killedAndCutOff() async throws {
         var hosts: [Host] = []
@@ -149,10 +149,12 @@ struct ManyHostsEndToEndTests {
                 local, "SELECT COUNT(*) FROM uploads u WHERE NOT EXISTS (SELECT 1 FROM items WHERE upload_id = u.id)")
                 == "0", "every upload has its verdict")
         if heldAtCut > 0 {
-            let log = (try? String(contentsOf: cutLog, encoding: .utf8)) ?? ""
+            // What the cut worker was told about the jobs it held: its late result was refused by the lease fence
+            // (another worker had them), or its transaction was ended by the server and the job was retried.
+            let log = ((try? String(contentsOf: cutLog, encoding: .utf8)) ?? "").lowercased()
             #expect(
-                log.lowercased().contains("lease lost"),
-                "the cut worker held \(heldAtCut) jobs; its late results were refused")
+                log.contains("lease lost") || log.contains("job failed"),
+                "the cut worker held \(heldAtCut) jobs; none of its results from before the cut counted")
         }
     }
 }
