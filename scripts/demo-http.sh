@@ -12,7 +12,7 @@ if [ -e "$data" ]; then
 fi
 mkdir -p "$data" && echo "made by scripts/demo-http.sh" > "$data/.intake-demo"
 
-echo "5. The HTTP API (intake serve), as the portal behind the upload button calls it"
+echo "6. The HTTP API (intake serve), as the portal behind the upload button calls it"
 token=$("$intake" token create --uploader demo-portal --data "$data" 2>/dev/null)
 echo "   intake token create --uploader demo-portal → a bearer token (only its SHA-256 is stored)"
 "$intake" serve --listen 127.0.0.1:0 --data "$data" --log-level warning > "$data/serve.out" 2> "$data/serve.err" &

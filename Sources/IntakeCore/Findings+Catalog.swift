@@ -130,6 +130,12 @@ extension Finding {
         return Finding(code: .pdfMalformed, severity: .error, message: message, detail: detail)
     }
 
+    /// Whether the finding came from splitting a bundle (an invalid manifest, pages qpdf could not write) rather
+    /// than from the rules: facts about what was sent, which reprocessing keeps, since no policy can undo them.
+    public var isFromSplitting: Bool {
+        code == .splitManifestInvalid || detail["stage"] == .string("split")
+    }
+
     /// A bundle that passed inspection but could not be written out as separate documents.
     public static func unsplittable(_ reason: String) -> Finding {
         Finding(

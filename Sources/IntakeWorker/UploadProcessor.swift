@@ -96,7 +96,8 @@ public struct UploadProcessor: Sendable {
             let judged = FileRules(policy: policy).judge(
                 entry.latest.facts, fileName: entry.upload.fileName, slot: slot,
                 submittedOn: CalendarDay(japanTime: entry.upload.createdAt))
-            var findings = judged.findings
+            // What splitting found stays: the rules never produced it, so replaying them cannot clear it.
+            var findings = entry.latest.findings.filter(\.isFromSplitting) + judged.findings
             usage.acceptedAdditionalBytesThisRound = additionalByRound[entry.upload.round] ?? 0
             findings += AttachmentRules(policy: policy).applicationFindings(
                 bytes: entry.item.bytes, slot: slot, usage: usage)

@@ -1,3 +1,4 @@
+import Foundation
 import IntakeCore
 import IntakeStore
 import IntakeTesting
@@ -42,6 +43,25 @@ struct UploadProcessorTests {
             return settled
         }
         #expect(processor.changedResults(settled).isEmpty, "replaying again under the same policy changes nothing")
+    }
+
+    @Test("A bundle refused for its manifest stays refused when replayed: splitting's findings are kept")
+    func splitFindingsSurviveReplay() throws {
+        let processor = UploadProcessor(policy: .testDefault(applicationTotal: 1_000))
+        var refused = entry(upload("U-1", bytes: 100), verdict: .rejected)
+        // A manifest for pages the one-page PDF does not have.
+        let manifest = try JSONDecoder().decode(
+            SplitManifest.self, from: Data(#"{"documents": [{"title": "a", "pages": [1, 5]}]}"#.utf8))
+        guard case .invalid(let finding) = SplitPlanner.plan(manifest: manifest, pageCount: 1) else {
+            Issue.record("the manifest was accepted")
+            return
+        }
+        refused.latest.findings = [finding]
+        let replayed = processor.replay([refused])
+        #expect(replayed[0].verdict == .rejected)
+        #expect(replayed[0].findings.map(\.code) == [.splitManifestInvalid])
+        refused.latest.policyVersion = processor.policy.version
+        #expect(processor.changedResults([refused]).isEmpty, "nothing new to record")
     }
 
     @Test("The items of one split upload share the allowance in order")
