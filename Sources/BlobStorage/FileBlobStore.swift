@@ -35,25 +35,9 @@ public struct FileBlobStore: BlobStore {
         let temporary = "\(temporaryRoot)/upload.\(getpid()).\(UInt64.random(in: 0...UInt64.max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
         guard descriptor >= 0 else { throw BlobError(code: .storage, message: "create blob: \(errnoText())") }
-        var hasher = StreamingSHA256()
-        var total: Int64 = 0
+        var meter = ChunkMeter(chunks, maximumBytes: maximumBytes)
         do throws(BlobError) {
-            var iterator = chunks.makeAsyncIterator()
-            while true {
-                let chunk: [UInt8]?
-                do {
-                    chunk = try await iterator.next()
-                } catch let error as BlobError {
-                    throw error
-                } catch {
-                    throw BlobError(code: .sourceUnreadable, message: "the bytes broke off: \(error)")
-                }
-                guard let chunk else { break }
-                total += Int64(chunk.count)
-                if let maximumBytes, total > maximumBytes {
-                    throw BlobError(code: .tooLarge, message: "more than \(maximumBytes) bytes")
-                }
-                chunk.withUnsafeBytes { hasher.update($0) }
+            while let chunk = try await meter.next() {
                 try await Self.offload { () throws(FileAccessError) in try Self.writeAll(descriptor, chunk) }
             }
             try await Self.offload { () throws(FileAccessError) in
@@ -65,7 +49,8 @@ public struct FileBlobStore: BlobStore {
             throw error
         }
         close(descriptor)
-        let digest = hasher.finalize()
+        let total = meter.bytes
+        let digest = meter.finalize()
         let destination = path(for: digest)
         do {
             let isNew = try await Self.offload { () throws(FileAccessError) in

@@ -54,28 +54,11 @@ public struct PostgresBlobStore: BlobStore {
         _ chunks: Chunks, to path: String, maximumBytes: Int64?
     ) async throws -> (sha256: String, bytes: Int64) where Chunks.Element == [UInt8] {
         let file = try LocalFile(creating: path)
-        var hasher = StreamingSHA256()
-        var total: Int64 = 0
-        var iterator = chunks.makeAsyncIterator()
-        while true {
-            let chunk: [UInt8]?
-            do {
-                chunk = try await iterator.next()
-            } catch let error as BlobError {
-                throw error
-            } catch {
-                throw BlobError(code: .sourceUnreadable, message: "the bytes broke off: \(error)")
-            }
-            guard let chunk else { break }
-            total += Int64(chunk.count)
-            if let maximumBytes, total > maximumBytes {
-                throw BlobError(code: .tooLarge, message: "more than \(maximumBytes) bytes")
-            }
-            chunk.withUnsafeBytes { hasher.update($0) }
-            try await file.append(chunk)
-        }
+        var meter = ChunkMeter(chunks, maximumBytes: maximumBytes)
+        while let chunk = try await meter.next() { try await file.append(chunk) }
         try file.close()
-        return (hasher.finalize(), total)
+        let total = meter.bytes
+        return (meter.finalize(), total)
     }
 
     /// The blob row and its chunks in one transaction; false when the blob was already stored.
