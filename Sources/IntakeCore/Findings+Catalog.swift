@@ -164,7 +164,10 @@ extension Finding {
         let lowResolutionOnly = permissions.print && !permissions.printHighRes
         let what =
             lowResolutionOnly
-            ? (ja: "低解像度での印刷しか許可されていません", en: "allows printing only at low resolution")
+            ? (
+                ja: "低解像度での印刷しか許可されていません",
+                en: "allows printing only at low resolution"
+            )
             : (ja: "印刷が禁止されています", en: "does not allow printing")
         return Finding(
             code: .pdfPrintRestricted, severity: .error,

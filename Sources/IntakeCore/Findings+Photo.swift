@@ -75,7 +75,8 @@ extension Finding {
                     + "(30 mm × 40 mm). Crop it to 3:4, for example 600 × 800 pixels.")
         case .photoTooOld:
             message = LocalizedMessage(
-                ja: "顔写真の撮影日（\(check.text ?? "")）が申請日より \(spec.maxAgeMonths) か月以上前です。"
+                ja: "顔写真の撮影日（\(check.text ?? "")）が申請日より \(spec.maxAgeMonths) か月以"
+                    + "上前です。"
                     + "申請前 \(spec.maxAgeMonths) か月以内に撮影した写真を送ってください。",
                 en: "The face photo was taken on \(check.text ?? ""), more than \(spec.maxAgeMonths) months before the "
                     + "application. Send a photo taken within the \(spec.maxAgeMonths) months before applying.")
@@ -100,9 +101,12 @@ extension Finding {
             message = LocalizedMessage(
                 ja: "顔（頭頂から顎まで）の高さが写真の \(percent(value)) %（縦 40 mm の写真で"
                     + "約 \(millimetres(value)) mm）です。"
-                    + "規定は \(millimetres(spec.headHeight.lowerBound))〜\(millimetres(spec.headHeight.upperBound)) mm"
+                    + "規定は \(millimetres(spec.headHeight.lowerBound))"
+                    + "〜\(millimetres(spec.headHeight.upperBound)) mm"
                     + "（\(percent(spec.headHeight.lowerBound))〜\(percent(spec.headHeight.upperBound)) %）です。"
-                    + (small ? "顔が大きく写るように切り抜き直してください。" : "顔の周りに余白を残して切り抜き直してください。"),
+                    + (small
+                        ? "顔が大きく写るように切り抜き直してください"
+                            + "。" : "顔の周りに余白を残して切り抜き直してください。"),
                 en:
                     "Your head (crown to chin) is \(percent(value)) % of the photo's height, about \(millimetres(value)) mm "
                     + "of a 40 mm print; it must be \(millimetres(spec.headHeight.lowerBound))–"
@@ -113,9 +117,13 @@ extension Finding {
         case .photoTopMargin:
             let tooLittle = value < (check.minimum ?? 0)
             message = LocalizedMessage(
-                ja: "頭の上の余白が写真の高さの \(percent(value)) %（約 \(millimetres(value)) mm）です。"
-                    + "\(millimetres(spec.topMargin.lowerBound))〜\(millimetres(spec.topMargin.upperBound)) mm になるよう"
-                    + (tooLittle ? "頭の上に余白を残して" : "頭の上の余白を減らして") + "切り抜き直してください。",
+                ja: "頭の上の余白が写真の高さの \(percent(value)) %（約 \(millimetres(value)) mm）で"
+                    + "す。"
+                    + "\(millimetres(spec.topMargin.lowerBound))〜\(millimetres(spec.topMargin.upperBound)) mm に"
+                    + "なるよう"
+                    + (tooLittle
+                        ? "頭の上に余白を残し"
+                            + "て" : "頭の上の余白を減らして") + "切り抜き直してください。",
                 en:
                     "The space above your head is \(percent(value)) % of the photo's height (about \(millimetres(value)) mm); "
                     + "it must be \(millimetres(spec.topMargin.lowerBound))–\(millimetres(spec.topMargin.upperBound)) mm. "
@@ -127,13 +135,16 @@ extension Finding {
             message = LocalizedMessage(
                 ja: "顔の中心が写真の左端から \(percent(value)) % の位置にあり、\(side.ja)に寄っ"
                     + "ています。"
-                    + "顔が左右の中央（\(percent(0.5 - spec.centerTolerance))〜\(percent(0.5 + spec.centerTolerance)) %）に来るよう切り抜き直してください。",
+                    + "顔が左右の中央（\(percent(0.5 - spec.centerTolerance))"
+                    + "〜\(percent(0.5 + spec.centerTolerance)) %）に来るよう切り抜き直してくだ"
+                    + "さい。",
                 en: "Your face is centred at \(percent(value)) % of the photo's width, off to the \(side.en). Crop the "
                     + "photo so that your face is in the middle (\(percent(0.5 - spec.centerTolerance))–"
                     + "\(percent(0.5 + spec.centerTolerance)) %).")
         case .photoHeadTilted:
             message = LocalizedMessage(
-                ja: "頭が \(fixed(value, 1))° 傾いています（許容は \(fixed(spec.maxRollDegrees, 0))° まで）。"
+                ja: "頭が \(fixed(value, 1))° 傾いています（許容は \(fixed(spec.maxRollDegrees, 0))° "
+                    + "まで）。"
                     + "両目が水平になるよう、まっすぐ正面を向いて撮り直してください。",
                 en:
                     "Your head is tilted by \(fixed(value, 1))° (at most \(fixed(spec.maxRollDegrees, 0))° is allowed). "
@@ -141,7 +152,9 @@ extension Finding {
         case .photoNotFrontal:
             let turn = check.measure == "yaw"
             message = LocalizedMessage(
-                ja: (turn ? "顔が左右に \(fixed(value, 1))° 向いています" : "顔が上下に \(fixed(value, 1))° 傾いています")
+                ja: (turn
+                    ? "顔が左右に \(fixed(value, 1))° 向いていま"
+                        + "す" : "顔が上下に \(fixed(value, 1))° 傾いています")
                     + "（許容は \(fixed(check.maximum ?? 0, 0))° まで）。カメラを正面から見て撮り"
                     + "直してください。",
                 en: (turn
@@ -161,7 +174,8 @@ extension Finding {
             message = LocalizedMessage(
                 ja: "目の高さが写真の下端から \(percent(value)) % の位置にあります。国際規格"
                     + "（ISO/IEC 19794-5）の目安は "
-                    + "\(percent(spec.eyeLine.lowerBound))〜\(percent(spec.eyeLine.upperBound)) % です。上下の位置を確認してください。",
+                    + "\(percent(spec.eyeLine.lowerBound))〜\(percent(spec.eyeLine.upperBound)) % です。上下の"
+                    + "位置を確認してください。",
                 en: "Your eyes are at \(percent(value)) % of the photo's height from the bottom; the international "
                     + "standard (ISO/IEC 19794-5) recommends \(percent(spec.eyeLine.lowerBound))–"
                     + "\(percent(spec.eyeLine.upperBound)) %. Check the vertical framing.")
@@ -214,7 +228,8 @@ extension Finding {
             message = LocalizedMessage(
                 ja: "写真が暗すぎます。中央部の \(percent(value)) % が黒くつぶれています（許"
                     + "容は \(percent(check.maximum ?? 0)) % まで）。"
-                    + "明るい場所で、顔に均一に光が当たるようにして撮り直してください。",
+                    + "明るい場所で、顔に均一に光が当たるようにして撮り直してください"
+                    + "。",
                 en: "The photo is too dark: \(percent(value)) % of its centre is black (at most "
                     + "\(percent(check.maximum ?? 0)) % is allowed). Take the photo again in a bright place with even "
                     + "light on your face.")
@@ -227,8 +242,10 @@ extension Finding {
                     + "needed). Take the photo again in focus, holding the camera still.")
         case .photoTooDark:
             message = LocalizedMessage(
-                ja: "顔が暗すぎます（明るさ \(Int(value.rounded())) / 255、必要な値 \(Int(spec.faceBrightness.lowerBound)) 以上）。"
-                    + "明るい場所で、顔に均一に光が当たるようにして撮り直してください。",
+                ja: "顔が暗すぎます（明るさ \(Int(value.rounded())) / 255、必要な値"
+                    + " \(Int(spec.faceBrightness.lowerBound)) 以上）。"
+                    + "明るい場所で、顔に均一に光が当たるようにして撮り直してください"
+                    + "。",
                 en: "Your face is too dark (brightness \(Int(value.rounded())) of 255; at least "
                     + "\(Int(spec.faceBrightness.lowerBound)) is needed). Take the photo again in a bright place with "
                     + "even light on your face.")
@@ -236,9 +253,11 @@ extension Finding {
             let clipped = check.measure == "face_highlights_clipped"
             message = LocalizedMessage(
                 ja: clipped
-                    ? "顔の \(percent(value)) % が白く飛んでいます（許容は \(percent(spec.maxHighlightsClipped)) % まで）。"
+                    ? "顔の \(percent(value)) % が白く飛んでいます（許容は"
+                        + " \(percent(spec.maxHighlightsClipped)) % まで）。"
                         + "光を弱めるか、フラッシュを使わずに撮り直してください。"
-                    : "顔が明るすぎます（明るさ \(Int(value.rounded())) / 255、上限 \(Int(spec.faceBrightness.upperBound))）。"
+                    : "顔が明るすぎます（明るさ \(Int(value.rounded())) / 255、上限"
+                        + " \(Int(spec.faceBrightness.upperBound))）。"
                         + "光を弱めるか、フラッシュを使わずに撮り直してください。",
                 en: clipped
                     ? "\(percent(value)) % of your face is washed out to white (at most "
@@ -250,13 +269,15 @@ extension Finding {
         case .photoEdited:
             severity = .warning
             message = LocalizedMessage(
-                ja: "顔写真が加工アプリ（\(check.text ?? "")）で保存されています。入管は加工した写真を認めていません。"
+                ja: "顔写真が加工アプリ（\(check.text ?? "")）で保存されています。入管は加"
+                    + "工した写真を認めていません。"
                     + "肌や輪郭を補正していない、撮影したままの写真を送ってください。",
                 en: "The face photo was last saved by a retouching app (\(check.text ?? "")). The agency does not "
                     + "accept edited photos: send the photo as taken, without skin or face-shape corrections.")
         default:
             message = LocalizedMessage(
-                ja: "顔写真が規定を満たしていません（\(check.code)）。", en: "The face photo does not meet the rules (\(check.code)).")
+                ja: "顔写真が規定を満たしていません（\(check.code)）。",
+                en: "The face photo does not meet the rules (\(check.code)).")
         }
         var detail: [String: DetailValue] = ["measure": .string(check.measure)]
         if let value = check.value { detail["value"] = .double(rounded(value)) }

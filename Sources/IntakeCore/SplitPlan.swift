@@ -136,11 +136,27 @@ extension Finding {
     static func manifestInvalid(problem: ManifestProblem, document: Int, label: String, pageCount: Int) -> Finding {
         let (ja, en): (String, String) =
             switch problem {
-            case .malformed: ("ページ範囲は [最初, 最後] の形で書いてください", "a page range must be written [first, last]")
-            case .outOfRange: ("この PDF は \(pageCount) ページしかありません", "the PDF has only \(pageCount) pages")
+            case .malformed:
+                (
+                    "ページ範囲は [最初, 最後] の形で書いてくださ"
+                        + "い", "a page range must be written [first, last]"
+                )
+            case .outOfRange:
+                (
+                    "この PDF は \(pageCount) ページしかありませ"
+                        + "ん", "the PDF has only \(pageCount) pages"
+                )
             case .overlap: ("前の書類とページが重なっています", "it overlaps the previous document")
-            case .gap: ("前の書類との間に含まれないページがあります", "it leaves pages out after the previous document")
-            case .uncovered: ("どの書類にも含まれないページがあります", "these pages belong to no document")
+            case .gap:
+                (
+                    "前の書類との間に含まれないページがありま"
+                        + "す", "it leaves pages out after the previous document"
+                )
+            case .uncovered:
+                (
+                    "どの書類にも含まれないページがありま"
+                        + "す", "these pages belong to no document"
+                )
             }
         return Finding(
             code: .splitManifestInvalid, severity: .error,

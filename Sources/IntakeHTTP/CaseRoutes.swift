@@ -61,7 +61,8 @@ struct AdminRoutes {
             if let since {
                 guard let time = parseTimestamp(since) else {
                     throw Problem.invalidRequest(
-                        "since must be a date such as 2026-01-05.", ja: "since は 2026-01-05 のような日付で指定してください。")
+                        "since must be a date such as 2026-01-05"
+                            + ".", ja: "since は 2026-01-05 のような日付で指定してください。")
                 }
                 chosen.append(.since(time))
             }
@@ -152,7 +153,8 @@ struct AdminRoutes {
             try texts.map { text in
                 guard let size = ByteSize(parsing: text) else {
                     throw Problem.invalidRequest(
-                        "“\(text)” is not a size with a unit, e.g. 20MB.", ja: "「\(text)」は 20MB のような単位付きの大きさではありません。")
+                        "“\(text)” is not a size with a unit, e.g. 20MB"
+                            + ".", ja: "「\(text)」は 20MB のような単位付きの大きさではありません。")
                 }
                 return size
             }

@@ -90,10 +90,14 @@ struct ProblemMiddleware: RouterMiddleware {
             case .contentTooLarge: return Self.tooLarge
             case .methodNotAllowed:
                 return Problem(
-                    .methodNotAllowed, code: "request.method_not_allowed", ja: "このメソッドは使えません。",
+                    .methodNotAllowed,
+                    code: "request.method_not_allowe"
+                        + "d", ja: "このメソッドは使えません。",
                     en: "That method is not allowed here.")
             case .badRequest:
-                return .invalidRequest("The request could not be read.", ja: "リクエストを読み取れませんでした。")
+                return .invalidRequest(
+                    "The request could not be read"
+                        + ".", ja: "リクエストを読み取れませんでした。")
             default:
                 context.logger.error("Request failed", metadata: ["intake.error": "\(error.status.code)"])
                 return .internalError
@@ -102,7 +106,8 @@ struct ProblemMiddleware: RouterMiddleware {
             return Self.tooLarge
         case is DecodingError:
             return .invalidRequest(
-                "The JSON body does not have the fields this endpoint takes.", ja: "JSON 本文の項目が正しくありません。")
+                "The JSON body does not have the fields this endpoint takes"
+                    + ".", ja: "JSON 本文の項目が正しくありません。")
         default:
             context.logger.error("Request failed", metadata: ["intake.error": "\(error)"])
             return .internalError
@@ -110,7 +115,9 @@ struct ProblemMiddleware: RouterMiddleware {
     }
 
     static let tooLarge = Problem(
-        .contentTooLarge, code: "request.too_large", ja: "リクエスト本文が大きすぎます（JSON は 64 KiB まで）。",
+        .contentTooLarge,
+        code: "request.too_larg"
+            + "e", ja: "リクエスト本文が大きすぎます（JSON は 64 KiB まで）。",
         en: "The request body is too large (JSON: 64 KiB at most).")
 
     /// An application error as the contract's status codes: refusals by their finding's code.

@@ -67,7 +67,8 @@ struct UploadRoutes {
         if let header = request.headers[.reprDigest] {
             guard let value = ReprDigest.sha256Hex(header) else {
                 throw Problem.invalidRequest(
-                    "Repr-Digest must be sha-256=:BASE64:.", ja: "Repr-Digest は sha-256=:BASE64: の形で送ってください。")
+                    "Repr-Digest must be sha-256=:BASE64:"
+                        + ".", ja: "Repr-Digest は sha-256=:BASE64: の形で送ってください。")
             }
             digest = value
         }
@@ -85,7 +86,8 @@ struct UploadRoutes {
         guard let key = request.headers[.idempotencyKey] else { return Self.response(try await body()) }
         guard (1...255).contains(key.utf8.count) else {
             throw Problem.invalidRequest(
-                "Idempotency-Key must be 1 to 255 characters.", ja: "Idempotency-Key は 1〜255 文字で指定してください。")
+                "Idempotency-Key must be 1 to 255 characters"
+                    + ".", ja: "Idempotency-Key は 1〜255 文字で指定してください。")
         }
         let uploader = try context.uploader()
         let fingerprint = [
@@ -132,7 +134,8 @@ struct UploadRoutes {
         case "bundle": (slot, bundle) = (.attachment, BundleInstructions(manifest: try manifest(request)))
         default:
             throw Problem.invalidRequest(
-                "slot must be photo, attachment or bundle.", ja: "slot は photo・attachment・bundle のいずれかです。")
+                "slot must be photo, attachment or bundle"
+                    + ".", ja: "slot は photo・attachment・bundle のいずれかです。")
         }
         if let refusal = try await service.admission(
             application: application, slot: slot, declaredBytes: declared.bytes)
