@@ -3,10 +3,12 @@
 # starts (as the postgres user, on a free loopback port, in a temporary folder) and stops, with a fresh database
 # per measurement. Release build in .build-bench; procrastinate in .build-bench/venv-queue.
 # The server keeps PostgreSQL's defaults (fsync on, synchronous_commit on: every commit waits for the disk) unless
-# QUEUE_SYNCHRONOUS_COMMIT=off. Extra arguments go to `intake-bench queue` (--jobs, --workers, --batch).
+# QUEUE_SYNCHRONOUS_COMMIT=off. Extra arguments go to `intake-bench queue` (--jobs, --workers, --batch). Then
+# Benchmarks/ack_load.py: upload acknowledgements per second from one `intake serve --role api`, then from two.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --scratch-path .build-bench --product intake-bench >&2
+swift build -c release --scratch-path .build-bench --product intake >&2
 venv=.build-bench/venv-queue
 if ! "$venv/bin/python" -c 'import procrastinate' >/dev/null 2>&1; then
   python3 -m venv "$venv"
@@ -23,9 +25,11 @@ as_postgres "$bin/pg_ctl" -D "$folder/data" -w -l "$folder/server.log" -o \
   start >/dev/null
 trap 'as_postgres "$bin/pg_ctl" -D "$folder/data" -m fast -w stop >/dev/null; rm -rf "$folder"' EXIT
 urls=()
-for name in intake_empty intake_uploads peer; do
+for name in intake_empty intake_uploads peer intake_ack; do
   psql -X -q -h 127.0.0.1 -p "$port" -U postgres -c "CREATE DATABASE $name"
-  urls+=(--url "postgres://postgres@127.0.0.1:$port/$name?sslmode=disable")
+  [ "$name" = intake_ack ] || urls+=(--url "postgres://postgres@127.0.0.1:$port/$name?sslmode=disable")
 done
 echo "PostgreSQL 15, synchronous_commit=${QUEUE_SYNCHRONOUS_COMMIT:-on}; $(nproc) cores"
 .build-bench/release/intake-bench queue "${urls[@]}" --peer-python "$venv/bin/python" "$@"
+python3 Benchmarks/ack_load.py --intake .build-bench/release/intake \
+  --store-url "postgres://postgres@127.0.0.1:$port/intake_ack?sslmode=disable"

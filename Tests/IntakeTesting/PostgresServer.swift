@@ -4,7 +4,8 @@ import IntakeStorePostgres
 import Synchronization
 
 /// A real PostgreSQL 15 server for tests: in a temporary folder owned by the `postgres` user (the server refuses
-/// to run as root), on a free loopback port with a socket folder of its own, stopped when the process exits.
+/// to run as root), on a free loopback port with a socket folder of its own, stopped when the process exits. A
+/// server may run inside a network namespace of its own, as a database host apart from the workers' hosts.
 /// `shared` is the one most tests use, started on first use; a test that restarts or stops its server (to show
 /// what a store does while the database is gone) starts one of its own.
 ///
@@ -34,8 +35,9 @@ public final class PostgresServer: Sendable {
     /// A new, empty database on this server.
     public func makeDatabase() throws -> PostgresLocation {
         let name = "intake_test_\(databases.add(1, ordering: .relaxed).newValue)"
+        // Through the socket folder, which a server in a network namespace of its own serves as well.
         try Self.run(
-            "\(Self.binaries)/psql", "-X", "-q", "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d",
+            "\(Self.binaries)/psql", "-X", "-q", "-h", "\(folder)/socket", "-p", "\(port)", "-U", "postgres", "-d",
             "postgres", "-c", "CREATE DATABASE \(name)", asPostgres: false)
         return PostgresLocation(host: "127.0.0.1", port: port, user: "postgres", database: name, sslMode: "disable")
     }
@@ -47,13 +49,17 @@ public final class PostgresServer: Sendable {
 
     /// Addresses it listens on besides loopback.
     let extraAddresses: [String]
+    /// The network namespace (`ip netns`) it runs in, or nil for this process's own.
+    let namespace: String?
 
     /// Starts a new server of its own; `alsoListeningOn` addresses (of test hosts made with network namespaces)
-    /// are listened on too, and connections from `trustedNetwork` (CIDR) accepted without a password.
-    public init(alsoListeningOn extraAddresses: [String] = [], trustedNetwork: String? = nil)
+    /// are listened on too, and connections from `trustedNetwork` (CIDR) accepted without a password. With
+    /// `namespace`, the server runs in that network namespace, where loopback is the namespace's own.
+    public init(alsoListeningOn extraAddresses: [String] = [], trustedNetwork: String? = nil, namespace: String? = nil)
         throws(PostgresServerError)
     {
         self.extraAddresses = extraAddresses
+        self.namespace = namespace
         guard FileManager.default.isExecutableFile(atPath: "\(Self.binaries)/initdb") else {
             throw PostgresServerError("\(Self.binaries)/initdb not found: install Debian's postgresql (make deps)")
         }
@@ -87,7 +93,7 @@ public final class PostgresServer: Sendable {
         for _ in 0..<3 {
             let port = try Self.freeLoopbackPort()
             do {
-                try Self.start(folder: folder, port: port, addresses: extraAddresses)
+                try Self.start(folder: folder, port: port, addresses: extraAddresses, namespace: namespace)
                 self.folder = folder
                 self.port = port
                 Self.running.withLock { $0.insert(folder) }
@@ -102,11 +108,12 @@ public final class PostgresServer: Sendable {
         throw lastError ?? PostgresServerError("pg_ctl start failed")
     }
 
-    private static func start(folder: String, port: Int, addresses: [String]) throws {
+    private static func start(folder: String, port: Int, addresses: [String], namespace: String?) throws {
         // Durability is not what these tests test: no fsync makes each test's database cheap.
         let listen = (["127.0.0.1"] + addresses).joined(separator: ",")
         try run(
-            "\(binaries)/pg_ctl", "-D", "\(folder)/data", "-w", "-l", "\(folder)/server.log", "-o",
+            inNamespace: namespace, "\(binaries)/pg_ctl", "-D", "\(folder)/data", "-w", "-l", "\(folder)/server.log",
+            "-o",
             "-p \(port) -k \(folder)/socket -c listen_addresses=\(listen) -c max_connections=300 "
                 + "-c fsync=off -c synchronous_commit=off -c full_page_writes=off", "start")
     }
@@ -118,7 +125,7 @@ public final class PostgresServer: Sendable {
 
     /// Starts the stopped server again on the same port, with its data.
     public func restart() throws {
-        try Self.start(folder: folder, port: port, addresses: extraAddresses)
+        try Self.start(folder: folder, port: port, addresses: extraAddresses, namespace: namespace)
     }
 
     /// The folders of the servers this process started; each is stopped and removed at exit.
@@ -135,9 +142,9 @@ public final class PostgresServer: Sendable {
     /// Runs a command to completion, as the `postgres` user when this process is root; throws with its output
     /// when it fails. `posix_spawn` and `waitpid` rather than Foundation's `Process`, whose wait never returned
     /// here for `pg_ctl start` (its child forks the server and exits; the exit went unnoticed, left a zombie).
-    static func run(_ arguments: String..., asPostgres: Bool = true) throws {
-        let command =
-            asPostgres && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] + arguments : arguments
+    static func run(inNamespace namespace: String? = nil, _ arguments: String..., asPostgres: Bool = true) throws {
+        let user = asPostgres && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : []
+        let command = (namespace.map { ["/usr/sbin/ip", "netns", "exec", $0] } ?? []) + user + arguments
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("intake-pg-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: log) }
         var actions = posix_spawn_file_actions_t()
