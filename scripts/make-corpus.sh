@@ -96,6 +96,11 @@ qpdf --empty "$out/zero-pages.pdf"
 head -c 3000 "$out/contract.pdf" > "$out/truncated.pdf"
 python3 -c 'import random,sys; random.seed(7); sys.stdout.buffer.write(bytes(random.getrandbits(8) for _ in range(40000)))' > "$out/garbage.pdf"
 printf '%%PDF-1.7\n%%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%%%EOF\n' > "$out/header-only.pdf"
+# Damaged files poppler "opens" with zero pages, as found in public test suites: a root object that is not a
+# catalog, and a page tree node claiming 213,804,087 pages (the edit moves every offset, so the xref is rebuilt).
+printf '%%PDF-1.7\n1 0 obj\n<< /Producer (none) >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%%%EOF\n' > "$out/no-catalog.pdf"
+qpdf --qdf --object-streams=disable "$out/plain.pdf" "$work/plain-qdf.pdf"
+sed 's|^  /Count [0-9]*$|  /Count 213804087|' "$work/plain-qdf.pdf" > "$out/page-count-impossible.pdf"
 
 # A decompression bomb: a 200 KB file whose object stream inflates to 1 GB.
 python3 "$here/pdf-objstm-bomb.py" "$out/bomb-objstm.pdf" 1024

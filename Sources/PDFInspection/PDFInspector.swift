@@ -77,6 +77,9 @@ public enum PDFInspector {
         switch opened {
         case .success(let document):
             facts.pages = document.pages
+            // poppler "opens" some damaged files (no catalog, a rebuilt xref whose page tree claims millions of
+            // pages) with zero pages: that is `pdf.malformed`, and `pdf.no_pages` only an empty, intact tree.
+            if document.pages == 0, let damage = scan.emptyPageTreeDamage { facts.parseError = damage }
             facts.version = document.version ?? facts.version
             facts.permissions = document.permissions
             facts.javascript = document.javascript

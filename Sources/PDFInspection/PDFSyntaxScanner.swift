@@ -9,7 +9,9 @@ import IntakeCore
 /// inside compressed streams cannot pass for names) and reports:
 /// - the `/Encrypt` dictionary's `/Filter`, `/V`, `/R` and `/P`, from the last trailer or cross-reference stream;
 /// - every dictionary name that marks active content, in any object, with `#xx` escapes decoded;
-/// - the same inside object streams (inflated with a cap), when the file is not encrypted.
+/// - the same inside object streams (inflated with a cap), when the file is not encrypted;
+/// - what the page tree's objects claim (catalogs, page tree nodes and their `/Count`, pages), so that a file whose
+///   page tree poppler could not read is told apart from a well-formed one whose page tree is empty.
 public struct PDFSyntaxScanner {
     /// Names that mark scripts, launch actions, automatic actions, embedded files and rich media.
     static let activeNames: Set<String> = [
@@ -29,12 +31,50 @@ public struct PDFSyntaxScanner {
         public var userKey: [UInt8]?
     }
 
+    /// The objects a page tree is made of, as the file's dictionaries declare them (`/Type`), counted wherever
+    /// they are, reachable or not.
+    public struct PageTreeObjects: Hashable, Sendable {
+        public var catalogs = 0
+        /// Page tree nodes (`/Type /Pages`).
+        public var nodes = 0
+        /// The largest `/Count` a page tree node claims.
+        public var claimedPages = 0
+        /// Leaves (`/Type /Page`).
+        public var pages = 0
+
+        mutating func add(_ other: PageTreeObjects) {
+            catalogs += other.catalogs
+            nodes += other.nodes
+            claimedPages = max(claimedPages, other.claimedPages)
+            pages += other.pages
+        }
+    }
+
     public struct Result: Hashable, Sendable {
         /// Present when the file's trailer names an encryption dictionary.
         public var encryption: EncryptionEntry?
         public var activeContent: [ActiveContentHit]
         /// False when some object streams could not be read (encrypted, unknown filter, or over budget).
         public var complete: Bool
+        public var pageTree = PageTreeObjects()
+
+        /// Why a file in which a reader found no page is damaged rather than empty, or nil when its objects agree
+        /// that the page tree is empty. A well-formed empty PDF (`qpdf --empty`) has one catalog and one page tree
+        /// node that claims no page, and no page. Objects the scan could not read (in encrypted or undecodable
+        /// object streams) are no evidence: the absence of a catalog or node counts only when the scan is complete.
+        public var emptyPageTreeDamage: String? {
+            if pageTree.pages > 0 {
+                return "no page could be read, although the file holds \(pageTree.pages) page object(s): "
+                    + "its page tree is damaged"
+            }
+            if pageTree.claimedPages > 0 {
+                return "the page tree claims \(pageTree.claimedPages) page(s) and the file holds none"
+            }
+            guard complete else { return nil }
+            if pageTree.catalogs == 0 { return "no document catalog (/Root dictionary) was found" }
+            if pageTree.nodes == 0 { return "the document catalog's page tree was not found" }
+            return nil
+        }
     }
 
     public static func scan(_ bytes: UnsafeRawBufferPointer) -> Result {
@@ -47,6 +87,7 @@ public struct PDFSyntaxScanner {
             encryption = lexer.entries[reference] ?? EncryptionEntry()
         }
         var hits = lexer.hits
+        var pageTree = lexer.pageTree
         var complete = lexer.undecodableObjectStreams == 0
         if encryption != nil {
             // Object streams of an encrypted file are themselves encrypted: reading them needs the key.
@@ -66,12 +107,13 @@ public struct PDFSyntaxScanner {
                     var inner = Lexer(bytes: buffer, objectStreamNumber: stream.object)
                     inner.run()
                     hits.append(contentsOf: inner.hits)
+                    pageTree.add(inner.pageTree)
                 }
             }
         }
         var seen = Set<ActiveContentHit>()
         hits = hits.filter { seen.insert($0).inserted }
-        return Result(encryption: encryption, activeContent: hits, complete: complete)
+        return Result(encryption: encryption, activeContent: hits, complete: complete, pageTree: pageTree)
     }
 
     /// Inflates a zlib stream, giving up (nil) when it is corrupt or would exceed `limit` bytes.
@@ -117,6 +159,7 @@ private struct Lexer {
     var inlineEncryption: PDFSyntaxScanner.EncryptionEntry?
     var objectStreams: [ObjectStream] = []
     var undecodableObjectStreams = 0
+    var pageTree = PDFSyntaxScanner.PageTreeObjects()
 
     // Parse state
     private var currentObject = 0
@@ -132,6 +175,9 @@ private struct Lexer {
     private var filterArrayDepth: Int?
     private var inlineEncryptDepth: Int?
     private var inlineEntry = PDFSyntaxScanner.EncryptionEntry()
+    /// The `/Type` and `/Count` of the top-level dictionary being read.
+    private var currentType: String?
+    private var currentCount: Int?
 
     init(bytes: UnsafeRawBufferPointer, objectStreamNumber: Int?) {
         self.bytes = bytes
@@ -310,6 +356,10 @@ private struct Lexer {
 
     private mutating func dictionaryStart() {
         depth += 1
+        if depth == 1 {
+            currentType = nil
+            currentCount = nil
+        }
         recentIntegers.removeAll(keepingCapacity: true)
         if expectingEncryptValue {
             expectingEncryptValue = false
@@ -324,9 +374,21 @@ private struct Lexer {
             inlineEncryption = inlineEntry
             inlineEncryptDepth = nil
         }
+        if depth == 1 { countPageTreeObject() }
         depth = max(0, depth - 1)
         pendingKey = nil
         recentIntegers.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func countPageTreeObject() {
+        switch currentType {
+        case "Catalog": pageTree.catalogs += 1
+        case "Pages":
+            pageTree.nodes += 1
+            pageTree.claimedPages = max(pageTree.claimedPages, currentCount ?? 0)
+        case "Page": pageTree.pages += 1
+        default: break
+        }
     }
 
     /// A token that is a value but not a name or number (string, array bracket): it ends any pending key, except
@@ -361,7 +423,7 @@ private struct Lexer {
         }
         expectingEncryptValue = name == "Encrypt" && objectStreamNumber == nil
         switch name {
-        case "Filter", "SubFilter", "Type", "V", "R", "P", "U": pendingKey = name
+        case "Filter", "SubFilter", "Type", "V", "R", "P", "U", "Count": pendingKey = name
         default: break
         }
     }
@@ -386,12 +448,16 @@ private struct Lexer {
             }
         case "Type":
             if depth == 1 && name == "ObjStm" { currentIsObjectStream = true }
+            if depth == 1 { currentType = name }
         default: break
         }
     }
 
     private mutating func integer(_ value: Int) {
-        if let key = pendingKey {
+        if pendingKey == "Count" {
+            pendingKey = nil
+            if depth == 1 { currentCount = value }
+        } else if let key = pendingKey {
             pendingKey = nil
             let inInline = inlineEncryptDepth != nil && depth == inlineEncryptDepth
             switch key {

@@ -111,6 +111,20 @@ struct CorpusInspectionTests {
         #expect(try check("zero-pages.pdf").codes == ["pdf.no_pages"])
     }
 
+    @Test(
+        "Damaged files poppler opens with zero pages are malformed, not empty: no catalog, a page tree not found, a page count no file could hold"
+    )
+    func damagedPageTrees() throws {
+        let noCatalog = try check("no-catalog.pdf")
+        #expect(noCatalog.codes == ["pdf.malformed"])
+        #expect(noCatalog.facts.pdf?.parseError?.contains("no document catalog") == true)
+        let noTree = try check("header-only.pdf")
+        #expect(noTree.codes == ["pdf.malformed"])
+        let impossible = try check("page-count-impossible.pdf")
+        #expect(impossible.codes == ["pdf.malformed"])
+        #expect(impossible.facts.pdf?.parseError?.contains("page object") == true)
+    }
+
     @Test("JavaScript is found in a plain object and inside a compressed object stream")
     func javascript() throws {
         for name in ["javascript.pdf", "javascript-objstm.pdf"] {

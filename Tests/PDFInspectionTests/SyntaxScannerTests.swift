@@ -51,6 +51,20 @@ struct SyntaxScannerTests {
         #expect(result.encryption?.revision == 4)
     }
 
+    @Test("The page tree's objects are counted: catalogs, nodes with the largest /Count, and pages")
+    func pageTreeObjects() {
+        let empty = scan(
+            "1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj 2 0 obj << /Count 0 /Type /Pages /Kids [] >> endobj")
+        #expect(empty.pageTree == .init(catalogs: 1, nodes: 1, claimedPages: 0, pages: 0))
+        #expect(empty.emptyPageTreeDamage == nil)
+        let claimed = scan(
+            "1 0 obj << /Type /Catalog /Pages 2 0 R /Outlines << /Type /Outlines /Count 7 >> >> endobj "
+                + "2 0 obj << /Type /Pages /Kids [3 0 R] /Count 213804087 >> endobj "
+                + "3 0 obj << /Type /Page /Parent 2 0 R /Annots [<< /Type /Annot >>] >> endobj")
+        #expect(claimed.pageTree == .init(catalogs: 1, nodes: 1, claimedPages: 213_804_087, pages: 1))
+        #expect(claimed.emptyPageTreeDamage?.contains("1 page object(s)") == true)
+    }
+
     @Test("No /Encrypt, no encryption")
     func unencrypted() {
         #expect(scan("1 0 obj << /Type /Catalog >> endobj trailer << /Root 1 0 R >>").encryption == nil)
