@@ -78,6 +78,9 @@ enum Sandbox {
     /// output, poppler's and fontconfig's files (at most 23 at once over the test corpus, seen in /proc/PID/fd).
     static let maxOpenFiles: rlim_t = 64
 
+    /// Closes every descriptor but standard input, output and error (`intake_close_inherited`).
+    static func closeInherited() -> Bool { intake_close_inherited() == 0 }
+
     /// Switches user, then sets no_new_privs, Landlock and the seccomp filter, then the descriptor and file-size
     /// limits. Call it once everything the child needs is loaded and before any request is read, from the only
     /// thread: Landlock binds the calling thread and those it starts later.

@@ -53,6 +53,8 @@ public enum InspectionServer {
 
     /// `faceModel` is loaded before confining; `confinement` nil runs unconfined (`inspection.confine = false`).
     public static func serve(memoryLimit: ByteSize, faceModel: String?, confinement: Confinement?) -> Int32 {
+        // First, before any library opens its own: what the worker leaked is not the child's to hold.
+        guard Sandbox.closeInherited() else { return SetupFailure.confinement.rawValue }
         var limit = rlimit(rlim_cur: rlim_t(memoryLimit.bytes), rlim_max: rlim_t(memoryLimit.bytes))
         guard setrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0 else { return SetupFailure.memoryLimit.rawValue }
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)

@@ -20,6 +20,10 @@ int intake_no_new_privs(void);
 int intake_landlock_restrict(int abi, const char *const *readable, size_t read_count,
                              const char *const *writable, size_t write_count);
 
+// Closes every descriptor from 3 up: posix_spawn passes on whatever the worker holds without FD_CLOEXEC (its
+// event loops' epoll descriptors and sockets were seen), and a confined child must hold none of them.
+int intake_close_inherited(void);
+
 // Installs the seccomp filter on every thread of the process (TSYNC). See sandbox.c for the syscall list.
 int intake_seccomp_install(void);
 
