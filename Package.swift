@@ -55,6 +55,10 @@ let package = Package(
                 .linkedLibrary("opencv_dnn"), .linkedLibrary("opencv_imgproc"), .linkedLibrary("opencv_core"),
             ]),
 
+        // The inspector child's confinement: prctl, a seccomp-bpf program and Landlock, none of which Swift can call
+        // directly (variadic, macros, no glibc wrapper). Only IntakeWorker imports it.
+        .target(name: "CSandbox"),
+
         // MARK: Domain core: no C, no I/O
         .target(name: "IntakeCore"),
 
@@ -95,7 +99,7 @@ let package = Package(
             name: "IntakeWorker",
             dependencies: [
                 "IntakeCore", "IntakeStore", "BlobStorage", "FileInspection", "PDFAssembly", "ContentAddressing",
-                "ArchiveInspection",
+                "ArchiveInspection", "CSandbox",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -50,7 +50,13 @@ struct CheckBenchmark: Benchmark {
         let files = try Self.mixedCorpus(in: corpusFolder)
         let rounds = options.rounds
 
-        let isolated = IsolatedInspector(executable: intake, limits: limits)
+        // Confined as the worker confines it, unless `inspection.confine = false` (to measure what it costs).
+        let confinement =
+            settings.worker.confine
+            ? InspectionConfinement(
+                user: settings.worker.inspectionUser, readable: [corpusFolder], writable: [workspace.path])
+            : .off
+        let isolated = IsolatedInspector(executable: intake, limits: limits, confinement: confinement)
         let checkInChild = { (path: String) in
             let facts = isolated.inspect(path: path)
             try Self.requireInspected(facts, path: path)

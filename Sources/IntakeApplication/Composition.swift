@@ -95,7 +95,15 @@ public func makeServices(
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
     if let store = backend?.service { services.append(.init(service: store)) }
     let inspectors = InspectorPool(
-        size: settings.worker.concurrency, executable: inspectorExecutable, limits: settings.worker.inspection)
+        size: settings.worker.concurrency, executable: inspectorExecutable, limits: settings.worker.inspection,
+        confinement: settings.inspectorConfinement(for: role))
+    if settings.worker.confine {
+        if let abi = InspectionConfinement.landlockABI {
+            logger.debug("Inspector confined", metadata: ["intake.landlock.abi": "\(abi)"])
+        } else {
+            logger.warning("No Landlock in this kernel: the inspector runs with seccomp only, without file confinement")
+        }
+    }
     let wakeup: JobWakeup? = if case .worker = role { JobWakeup() } else { nil }
     let service = IntakeService(
         settings: settings, storage: backend?.storage, blobs: backend?.blobs, inspector: inspectors, wakeup: wakeup)
@@ -153,4 +161,22 @@ public func runServiceGroup(
         logger: logger)
     configuration.maximumGracefulShutdownDuration = runtime.service.settings.server.shutdownTimeout
     try await ServiceGroup(configuration: configuration).run()
+}
+
+extension IntakeSettings {
+    /// Where the inspector child may read and write: the blob folder, and the temporary folders both blob stores
+    /// make their scratch folders in (`FileBlobStore`'s own, `PostgresBlobStore`'s in the data folder).
+    ///
+    /// `check` and `trial --from-csv` (the standalone role) inspect files an operator names anywhere, as that
+    /// operator: their child keeps the user and reads the whole file system, but writes nothing, opens no socket
+    /// and runs no program.
+    func inspectorConfinement(for role: ServiceRole) -> InspectionConfinement {
+        guard worker.confine else { return .off }
+        if role == .standalone {
+            return InspectionConfinement(user: nil, readable: ["/"], writable: [], faceModel: worker.landmarkModel)
+        }
+        return InspectionConfinement(
+            user: worker.inspectionUser, readable: [storage.blobFolder],
+            writable: [storage.blobFolder + "/tmp", storage.dataFolder + "/tmp"], faceModel: worker.landmarkModel)
+    }
 }

@@ -32,7 +32,8 @@ public struct IntakeSettings: Sendable {
     /// The keys whose defaults are in code: an `INTAKE_*` variable sets them even when the file does not name them.
     public static let defaultedKeys = [
         "worker.concurrency", "queue.max_attempts", "queue.lease", "queue.poll_interval", "queue.backoff_base",
-        "queue.backoff_max", "inspection.timeout", "inspection.memory", "inspection.face_model",
+        "queue.backoff_max", "inspection.timeout", "inspection.memory", "inspection.face_model", "inspection.confine",
+        "inspection.user",
         "trial.applications_per_year", "trial.cost_per_file", "trial.cost_per_mb", "trial.cost_per_page",
         "server.listen", "server.metrics_listen", "server.idle_timeout", "server.request_timeout",
         "server.min_free_disk", "server.max_concurrent_uploads", "server.shutdown_timeout", "server.drain_delay",

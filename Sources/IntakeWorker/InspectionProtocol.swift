@@ -1,4 +1,5 @@
 import ArchiveInspection
+import Glibc
 import IntakeCore
 
 /// Lines exchanged with the isolated inspector process, one JSON document per line.
@@ -13,6 +14,39 @@ enum InspectionProtocol {
         var landmarkModel: String?
         /// When set, read `path` as a bulk archive, writing the entries its rows name into this folder.
         var archive: ArchiveRequest?
+        /// Tests only: try something the confinement must refuse.
+        var probe: Probe?
+    }
+
+    /// What a test asks the confined child to try, to show that the confinement refuses it. Only `IsolatedInspector`
+    /// builds requests (an upload supplies bytes, never a request), and the child honours a probe only when its
+    /// environment has `INTAKE_INSPECTOR_PROBES=1`, which nothing but the tests sets; any other child exits.
+    enum Probe: String, Codable {
+        /// Open a TCP socket: seccomp answers EPERM.
+        case socket
+        /// Run /bin/true: seccomp kills the child.
+        case exec
+
+        static let environmentKey = "INTAKE_INSPECTOR_PROBES"
+
+        /// Facts whose failure says what was refused; a probe that was let through answers without one.
+        func attempt() -> FileFacts {
+            var facts = FileFacts(mime: "", bytes: 0, sha256: "")
+            switch self {
+            case .socket:
+                let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                if descriptor >= 0 {
+                    close(descriptor)
+                    return facts
+                }
+                facts.inspectionFailure = InspectionFailure(reason: .unavailable, message: "socket: \(errnoText())")
+            case .exec:
+                let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+                execv("/bin/true", arguments)
+                facts.inspectionFailure = InspectionFailure(reason: .unavailable, message: "execv: \(errnoText())")
+            }
+            return facts
+        }
     }
 
     struct ArchiveRequest: Codable {

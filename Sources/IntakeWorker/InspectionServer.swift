@@ -7,9 +7,25 @@ import PDFAssembly
 
 /// The child side of isolated inspection: `intake inspect-server` runs this.
 ///
-/// It lowers its own address-space limit first, so a parser that balloons fails here, not in the worker, then
-/// answers requests from standard input until it closes. Only protocol lines go to standard output.
+/// It lowers its own address-space limit first, so a parser that balloons fails here, not in the worker, loads
+/// what it needs, confines itself (`Confinement`), then answers requests from standard input until it closes.
+/// Only protocol lines go to standard output.
 public enum InspectionServer {
+    /// How the child confines itself once set up: what the worker's `InspectionConfinement` became on its command
+    /// line, with the user already resolved to numbers.
+    public struct Confinement: Sendable {
+        public var readable: [String]
+        public var writable: [String]
+        /// The unprivileged user and group to become; nil stays the worker's user.
+        public var owner: (uid: uid_t, gid: gid_t)?
+
+        public init(readable: [String], writable: [String], owner: (uid: uid_t, gid: gid_t)?) {
+            self.readable = readable
+            self.writable = writable
+            self.owner = owner
+        }
+    }
+
     /// Why the child could not serve at all, as its exit status: distinct from a parser crash, so the worker can
     /// retry later instead of rejecting the file.
     public enum SetupFailure: Int32, CustomStringConvertible {
@@ -17,6 +33,7 @@ public enum InspectionServer {
         case typeDatabase = 4
         case protocolError = 5
         case pipe = 6
+        case confinement = 7
 
         init?(exitStatus status: Int32) {
             guard status & 0x7f == 0 else { return nil }  // killed by a signal: not a setup failure
@@ -29,23 +46,42 @@ public enum InspectionServer {
             case .typeDatabase: "could not load the libmagic type database"
             case .protocolError: "could not read the request"
             case .pipe: "could not write its answer"
+            case .confinement: "could not confine itself (no_new_privs, Landlock, seccomp or inspection.user)"
             }
         }
     }
 
-    public static func serve(memoryLimit: ByteSize) -> Int32 {
+    /// `faceModel` is loaded before confining; `confinement` nil runs unconfined (`inspection.confine = false`).
+    public static func serve(memoryLimit: ByteSize, faceModel: String?, confinement: Confinement?) -> Int32 {
+        // First, before any library opens its own: what the worker leaked is not the child's to hold.
+        guard Sandbox.closeInherited() else { return SetupFailure.confinement.rawValue }
         var limit = rlimit(rlim_cur: rlim_t(memoryLimit.bytes), rlim_max: rlim_t(memoryLimit.bytes))
         guard setrlimit(Int32(RLIMIT_AS.rawValue), &limit) == 0 else { return SetupFailure.memoryLimit.rawValue }
         var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
         _ = setrlimit(Int32(RLIMIT_CORE.rawValue), &noCore)
 
-        exitWhenOrphaned()
         let inspector: FileInspector
         do {
             inspector = try FileInspector()
         } catch {
             return SetupFailure.typeDatabase.rawValue
         }
+        // A model that does not load is reported on the first photo (the job retries): PDFs need no model.
+        if let faceModel { inspector.prepare(landmarkModel: faceModel) }
+        if let confinement {
+            do {
+                // The file-size ceiling: nothing the child writes (a split item, an archive entry) can be larger
+                // than what it may hold in memory.
+                try Sandbox.confine(
+                    readable: confinement.readable, writable: confinement.writable, owner: confinement.owner,
+                    maxFileSize: memoryLimit.bytes)
+            } catch {
+                return SetupFailure.confinement.rawValue
+            }
+        }
+        // After confining: a thread started earlier would be outside the Landlock domain.
+        exitWhenOrphaned()
+        let probes = ProcessInfo.processInfo.environment[InspectionProtocol.Probe.environmentKey] == "1"
         let encoder = JSONEncoder()
         let decoder = JSONDecoder()
         while let line = readLine(strippingNewline: true) {
@@ -56,6 +92,11 @@ public enum InspectionServer {
                     ?? true
             else {
                 return SetupFailure.protocolError.rawValue
+            }
+            if let probe = request.probe {
+                guard probes else { return SetupFailure.protocolError.rawValue }
+                send(InspectionProtocol.Response(stage: .done, facts: probe.attempt()), encoder)
+                continue
             }
             if let archive = request.archive {
                 let listing = ArchiveReader.read(path: request.path, scratch: archive.scratch, limits: archive.limits)

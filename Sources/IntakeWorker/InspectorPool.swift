@@ -37,8 +37,10 @@ public actor InspectorPool: Inspector {
     private var idle: [IsolatedInspector]
     private var waiters: [CheckedContinuation<IsolatedInspector, Never>] = []
 
-    public init(size: Int, executable: String, limits: InspectionLimits) {
-        idle = (0..<max(1, size)).map { _ in IsolatedInspector(executable: executable, limits: limits) }
+    public init(size: Int, executable: String, limits: InspectionLimits, confinement: InspectionConfinement) {
+        idle = (0..<max(1, size)).map { _ in
+            IsolatedInspector(executable: executable, limits: limits, confinement: confinement)
+        }
     }
 
     /// Inspects one file in a child process within the limits; with `landmarkModel`, measures a photo too.

@@ -15,6 +15,9 @@ import IntakeCore
 public final class IsolatedInspector: @unchecked Sendable {
     private let executable: String
     private let limits: InspectionLimits
+    private let confinement: InspectionConfinement
+    /// The user the child becomes, resolved once; nil when it keeps the worker's (not root, or no switch asked).
+    private let owner: Result<(uid: uid_t, gid: gid_t), SpawnError>?
     private var child: Child?
     private let encoder = JSONEncoder()
     private let decoder = JSONDecoder()
@@ -28,9 +31,21 @@ public final class IsolatedInspector: @unchecked Sendable {
         var searched = 0
     }
 
-    public init(executable: String, limits: InspectionLimits) {
+    public init(executable: String, limits: InspectionLimits, confinement: InspectionConfinement) {
         self.executable = executable
         self.limits = limits
+        self.confinement = confinement
+        owner = Self.resolveOwner(confinement)
+    }
+
+    private static func resolveOwner(_ confinement: InspectionConfinement) -> Result<
+        (uid: uid_t, gid: gid_t), SpawnError
+    >? {
+        guard confinement.isEnabled, geteuid() == 0, let user = confinement.user, !user.isEmpty else { return nil }
+        guard let entry = getpwnam(user) else {
+            return .failure(SpawnError(message: "inspection.user \(user): no such user"))
+        }
+        return .success((entry.pointee.pw_uid, entry.pointee.pw_gid))
     }
 
     deinit { stopChild(kill: false) }
@@ -41,6 +56,11 @@ public final class IsolatedInspector: @unchecked Sendable {
     /// files, and damage done by an earlier hostile file must not be blamed on this one.
     /// With `landmarkModel`, a JPEG or PNG is also measured as a face photo using that model.
     public func inspect(path: String, separators: SeparatorRule? = nil, landmarkModel: String? = nil) -> FileFacts {
+        // A PostgreSQL blob's local copy (0600) waits in a scratch folder: hand both to the child's user.
+        if confinement.writable.contains(where: { path.hasPrefix($0 + "/") }) {
+            handOver(Self.folder(of: path))
+            handOver(path)
+        }
         let request = InspectionProtocol.Request(
             path: path, split: nil, separators: separators, landmarkModel: landmarkModel)
         let first = inspectOnce(request)
@@ -54,6 +74,7 @@ public final class IsolatedInspector: @unchecked Sendable {
     /// Writes page ranges (1-based, inclusive) of the PDF at `source` to `outputs`, in the child, within the
     /// same deadline and memory ceiling as inspection.
     public func split(source: String, ranges: [ClosedRange<Int>], outputs: [String]) -> SplitOutcome {
+        for folder in Set(outputs.map(Self.folder(of:))) { handOver(folder) }
         let request = InspectionProtocol.Request(
             path: source,
             split: InspectionProtocol.Split(ranges: ranges.map { [$0.lowerBound, $0.upperBound] }, outputs: outputs),
@@ -68,6 +89,7 @@ public final class IsolatedInspector: @unchecked Sendable {
     /// Reads a bulk archive in the child, within the same deadline and memory ceiling as inspection: the rows of
     /// its CSV, with the entries they name written into `scratch`.
     public func readArchive(path: String, scratch: String, limits: ArchiveLimits) -> ArchiveOutcome {
+        handOver(scratch)
         let request = InspectionProtocol.Request(
             path: path, split: nil, separators: nil, landmarkModel: nil,
             archive: InspectionProtocol.ArchiveRequest(scratch: scratch, limits: limits))
@@ -80,6 +102,27 @@ public final class IsolatedInspector: @unchecked Sendable {
         case .failed(let reason, let message, _):
             return .failed(InspectionFailure(reason: reason, message: message))
         }
+    }
+
+    /// Tests only: asks the confined child to try what its confinement must refuse (`InspectionProtocol.Probe`).
+    func probe(_ probe: InspectionProtocol.Probe) -> FileFacts {
+        inspectOnce(InspectionProtocol.Request(path: "", split: nil, separators: nil, landmarkModel: nil, probe: probe))
+    }
+
+    /// Gives the child's user a scratch folder (or file) the worker made for it (0700, root's): there it writes
+    /// split items and archive entries, and a PostgreSQL blob's local copy waits for it. Blob folders it only
+    /// reads, and the file store writes blobs 0444 under 0755 folders.
+    ///
+    /// Why ownership and not a descriptor handed over `SCM_RIGHTS`: the child then holds no socket of any kind,
+    /// and every parser (qpdf and the archive reader write by path) keeps its path-based API; Landlock still
+    /// keeps it to the blob and scratch folders, so owning a scratch folder adds nothing it could reach.
+    private func handOver(_ path: String) {
+        guard case .success(let owner) = owner else { return }
+        _ = chown(path, owner.uid, owner.gid)
+    }
+
+    private static func folder(of path: String) -> String {
+        path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
     }
 
     private func inspectOnce(_ request: InspectionProtocol.Request) -> FileFacts {
@@ -138,6 +181,13 @@ public final class IsolatedInspector: @unchecked Sendable {
                 return .failed(.unavailable, "lost the inspector: \(reason)", sniffed: sniffed)
             case .closed:
                 let status = stopChild(kill: false)
+                if status & 0x7f == SIGSYS {
+                    // The seccomp filter killed the child: a library needed a refused call, or an exploit tried
+                    // one. Either way the confinement, not the file, ended it: never a finding on a good file.
+                    return .failed(
+                        .unavailable, "inspector killed by its confinement: a refused system call (SIGSYS)",
+                        sniffed: sniffed)
+                }
                 if let setupFailure = InspectionServer.SetupFailure(exitStatus: status) {
                     // The child could not set itself up (limits, type database): the machine's fault, not the file's.
                     return .failed(.unavailable, "inspector setup failed: \(setupFailure)", sniffed: sniffed)
@@ -189,7 +239,9 @@ public final class IsolatedInspector: @unchecked Sendable {
         // Parsers print their complaints about broken files on stderr: not the worker's output.
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
 
-        let arguments = [executable, "inspect-server", "--memory-limit", "\(limits.memory.bytes)B"]
+        if case .failure(let error) = owner { throw error }
+        let arguments =
+            [executable, "inspect-server", "--memory-limit", "\(limits.memory.bytes)B"] + confinementArguments()
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         // A crashing child need not print a symbolicated backtrace nobody reads (it costs hundreds of ms).
@@ -208,6 +260,17 @@ public final class IsolatedInspector: @unchecked Sendable {
             throw SpawnError(message: "posix_spawn \(executable): \(String(cString: strerror(result)))")
         }
         child = Child(pid: pid, input: toChild[1], output: fromChild[0])
+    }
+
+    private func confinementArguments() -> [String] {
+        var arguments = confinement.faceModel.map { ["--face-model", $0] } ?? []
+        guard confinement.isEnabled else { return arguments }
+        arguments.append("--confine")
+        // The model stays readable: a child whose model failed to load at start tries again on the first photo.
+        arguments += (confinement.readable + [confinement.faceModel].compactMap { $0 }).flatMap { ["--read", $0] }
+        arguments += confinement.writable.flatMap { ["--write", $0] }
+        if case .success(let owner) = owner { arguments += ["--uid", "\(owner.uid)", "--gid", "\(owner.gid)"] }
+        return arguments
     }
 
     /// Closes the pipes and reaps the child, killing it first if asked: the single release point of a child.

@@ -18,12 +18,18 @@ public struct WorkerSettings: Sendable, Hashable {
     /// The face model face photos are measured with (`inspection.face_model`): a folder of MediaPipe ONNX files,
     /// or a dlib 68-point shape predictor file.
     public var landmarkModel: String
+    /// Whether the inspector child confines itself (`inspection.confine`), and the user it becomes when the worker
+    /// runs as root (`inspection.user`; nil when empty). Where it may read and write follows from the storage.
+    public var confine: Bool
+    public var inspectionUser: String?
 
     public init(
         concurrency: Int, maxAttempts: Int, lease: Duration, pollInterval: Duration, retry: RetryStrategy,
-        inspection: InspectionLimits, landmarkModel: String
+        inspection: InspectionLimits, landmarkModel: String, confine: Bool = true, inspectionUser: String? = "nobody"
     ) {
         self.landmarkModel = landmarkModel
+        self.confine = confine
+        self.inspectionUser = inspectionUser
         self.concurrency = concurrency
         self.maxAttempts = maxAttempts
         self.lease = lease
@@ -56,7 +62,10 @@ public struct WorkerSettings: Sendable, Hashable {
             inspection: InspectionLimits(
                 timeout: try configuration.duration("inspection.timeout", default: defaults.inspection.timeout),
                 memory: try configuration.byteSize("inspection.memory", default: defaults.inspection.memory)),
-            landmarkModel: try configuration.string("inspection.face_model", default: defaults.landmarkModel))
+            landmarkModel: try configuration.string("inspection.face_model", default: defaults.landmarkModel),
+            confine: try configuration.boolean("inspection.confine", default: defaults.confine),
+            inspectionUser: try configuration.string("inspection.user", default: defaults.inspectionUser ?? "")
+                .nilIfEmpty)
     }
 }
 
@@ -80,4 +89,8 @@ public struct RetryStrategy: Sendable, Hashable {
         let seconds = Double.random(in: (ceiling / 2)...max(ceiling, ceiling / 2), using: &generator)
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }
+}
+
+extension String {
+    fileprivate var nilIfEmpty: String? { isEmpty ? nil : self }
 }

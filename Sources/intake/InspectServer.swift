@@ -11,10 +11,30 @@ struct InspectServer: ParsableCommand {
     @Option(help: "Address-space ceiling, e.g. 2GiB.")
     var memoryLimit: String
 
+    @Option(help: "Face model to load before confining.")
+    var faceModel: String?
+
+    @Flag(help: "Confine the process (no_new_privs, Landlock, seccomp) before reading requests.")
+    var confine = false
+
+    @Option(help: "A folder or file readable once confined (repeatable).")
+    var read: [String] = []
+
+    @Option(help: "A folder writable once confined (repeatable).")
+    var write: [String] = []
+
+    @Option(help: "User id to become once set up (with --gid).")
+    var uid: UInt32?
+
+    @Option(help: "Group id to become once set up (with --uid).")
+    var gid: UInt32?
+
     func run() throws {
         guard let limit = ByteSize(parsing: memoryLimit) else {
             throw OperationalError("--memory-limit needs a size with a unit")
         }
-        throw ExitCode(InspectionServer.serve(memoryLimit: limit))
+        let owner = uid.flatMap { uid in gid.map { (uid: uid, gid: $0) } }
+        let confinement = confine ? InspectionServer.Confinement(readable: read, writable: write, owner: owner) : nil
+        throw ExitCode(InspectionServer.serve(memoryLimit: limit, faceModel: faceModel, confinement: confinement))
     }
 }

@@ -15,10 +15,12 @@ struct IsolationTests {
         // Opening a FIFO with no writer blocks forever: a real hang inside the child.
         let folder = TestSupport.makeTemporaryDirectory(prefix: "fifo")
         let fifo = folder.appendingPathComponent("hangs.pdf").path
-        #expect(mkfifo(fifo, 0o600) == 0)
+        // Readable by the inspection user the confined child becomes when tests run as root.
+        #expect(mkfifo(fifo, 0o644) == 0)
         let inspector = IsolatedInspector(
             executable: TestSupport.intakeExecutable,
-            limits: InspectionLimits(timeout: .milliseconds(1500), memory: ByteSize(bytes: 2 << 30)))
+            limits: InspectionLimits(timeout: .milliseconds(1500), memory: ByteSize(bytes: 2 << 30)),
+            confinement: .testing)
         let started = Date()
         let hung = inspector.inspect(path: fifo)
         #expect(hung.inspectionFailure?.reason == .timeout)
@@ -35,7 +37,8 @@ struct IsolationTests {
         // below what the bomb inflates to.
         let inspector = IsolatedInspector(
             executable: TestSupport.intakeExecutable,
-            limits: InspectionLimits(timeout: .seconds(30), memory: ByteSize(bytes: 350_000_000)))
+            limits: InspectionLimits(timeout: .seconds(30), memory: ByteSize(bytes: 350_000_000)),
+            confinement: .testing)
         let bomb = inspector.inspect(path: TestSupport.corpusFile("bomb-objstm.pdf"))
         let failure = try #require(bomb.inspectionFailure)
         #expect(failure.reason == .crashed)
@@ -50,7 +53,8 @@ struct IsolationTests {
     func bombBudget() throws {
         let inspector = IsolatedInspector(
             executable: TestSupport.intakeExecutable,
-            limits: InspectionLimits(timeout: .seconds(30), memory: ByteSize(bytes: 2 << 30)))
+            limits: InspectionLimits(timeout: .seconds(30), memory: ByteSize(bytes: 2 << 30)),
+            confinement: .testing)
         let facts = inspector.inspect(path: TestSupport.corpusFile("bomb-objstm.pdf"))
         #expect(facts.inspectionFailure == nil)
         #expect(facts.pdf?.activeContentScanComplete == false)
