@@ -65,7 +65,8 @@ public enum PDFInspector {
         let pattern = separators?.pattern.flatMap { try? Regex($0) }
         let opened = PopplerDocument.withDocument(bytes: bytes) { document in
             (
-                pages: document.pageCount, version: document.versionString, permissions: document.permissions,
+                pages: document.pageCount, lastPageIsFound: document.lastPageIsFound,
+                version: document.versionString, permissions: document.permissions,
                 javascript: document.hasJavaScript, attachments: document.hasAttachments,
                 outline: document.topLevelOutline,
                 separators: separators.map { rule in
@@ -80,6 +81,16 @@ public enum PDFInspector {
             // poppler "opens" some damaged files (no catalog, a rebuilt xref whose page tree claims millions of
             // pages) with zero pages: that is `pdf.malformed`, and `pdf.no_pages` only an empty, intact tree.
             if document.pages == 0, let damage = scan.emptyPageTreeDamage { facts.parseError = damage }
+            if !document.lastPageIsFound {
+                facts.parseError =
+                    "the page tree claims \(document.pages) pages, but not all of them can be found in it "
+                    + "(a page tree that loops, or a missing page)"
+            }
+            if scan.deepestNesting > PDFSyntaxScanner.nestingLimit {
+                facts.parseError =
+                    "objects are nested \(scan.deepestNesting) levels deep, past the \(PDFSyntaxScanner.nestingLimit) "
+                    + "that PDF readers such as qpdf accept"
+            }
             facts.version = document.version ?? facts.version
             facts.permissions = document.permissions
             facts.javascript = document.javascript

@@ -18,6 +18,12 @@ public struct PDFSyntaxScanner {
         "JS", "JavaScript", "AA", "Launch", "EmbeddedFiles", "EmbeddedFile", "AF", "RichMedia",
     ]
 
+    /// Arrays and dictionaries nested deeper than this make a file malformed. qpdf ignores data nested past 500
+    /// levels ("ignoring excessively deeply nested data structure"); a real document's deepest, a page's resources
+    /// or an annotation's appearance, is well under 20. A reader that recurses, as poppler does, is at risk from
+    /// the hostile 100,000 levels.
+    public static let nestingLimit = 500
+
     /// At most this many inflated bytes per file are lexed from object streams; past it the scan is incomplete.
     public static let objectStreamBudget = 64 * 1024 * 1024
 
@@ -57,6 +63,8 @@ public struct PDFSyntaxScanner {
         /// False when some object streams could not be read (encrypted, unknown filter, or over budget).
         public var complete: Bool
         public var pageTree = PageTreeObjects()
+        /// The deepest nesting of arrays and dictionaries seen in any object.
+        public var deepestNesting = 0
 
         /// Why a file in which a reader found no page is damaged rather than empty, or nil when its objects agree
         /// that the page tree is empty. A well-formed empty PDF (`qpdf --empty`) has one catalog and one page tree
@@ -88,6 +96,7 @@ public struct PDFSyntaxScanner {
         }
         var hits = lexer.hits
         var pageTree = lexer.pageTree
+        var deepestNesting = lexer.deepestNesting
         var complete = lexer.undecodableObjectStreams == 0
         if encryption != nil {
             // Object streams of an encrypted file are themselves encrypted: reading them needs the key.
@@ -108,12 +117,15 @@ public struct PDFSyntaxScanner {
                     inner.run()
                     hits.append(contentsOf: inner.hits)
                     pageTree.add(inner.pageTree)
+                    deepestNesting = max(deepestNesting, inner.deepestNesting)
                 }
             }
         }
         var seen = Set<ActiveContentHit>()
         hits = hits.filter { seen.insert($0).inserted }
-        return Result(encryption: encryption, activeContent: hits, complete: complete, pageTree: pageTree)
+        return Result(
+            encryption: encryption, activeContent: hits, complete: complete, pageTree: pageTree,
+            deepestNesting: deepestNesting)
     }
 
     /// Inflates a zlib stream, giving up (nil) when it is corrupt or would exceed `limit` bytes.
@@ -160,6 +172,7 @@ private struct Lexer {
     var objectStreams: [ObjectStream] = []
     var undecodableObjectStreams = 0
     var pageTree = PDFSyntaxScanner.PageTreeObjects()
+    var deepestNesting = 0
 
     // Parse state
     private var currentObject = 0
@@ -178,6 +191,8 @@ private struct Lexer {
     /// The `/Type` and `/Count` of the top-level dictionary being read.
     private var currentType: String?
     private var currentCount: Int?
+    /// Arrays and dictionaries open in the current object.
+    private var nesting = 0
 
     init(bytes: UnsafeRawBufferPointer, objectStreamNumber: Int?) {
         self.bytes = bytes
@@ -216,6 +231,7 @@ private struct Lexer {
             case UInt8(ascii: "<"):
                 if position + 1 < count, bytes[position + 1] == UInt8(ascii: "<") {
                     position += 2
+                    open()
                     dictionaryStart()
                 } else {
                     let start = position + 1
@@ -227,11 +243,20 @@ private struct Lexer {
             case UInt8(ascii: ">"):
                 if position + 1 < count, bytes[position + 1] == UInt8(ascii: ">") {
                     position += 2
+                    nesting = max(0, nesting - 1)
                     dictionaryEnd()
                 } else {
                     position += 1
                 }
-            case UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: ")"):
+            case UInt8(ascii: "["):
+                open()
+                position += 1
+                valueToken()
+            case UInt8(ascii: "]"):
+                nesting = max(0, nesting - 1)
+                position += 1
+                valueToken()
+            case UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: ")"):
                 position += 1
                 valueToken()
             case UInt8(ascii: "/"):
@@ -352,6 +377,11 @@ private struct Lexer {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
         default: nil
         }
+    }
+
+    private mutating func open() {
+        nesting += 1
+        deepestNesting = max(deepestNesting, nesting)
     }
 
     private mutating func dictionaryStart() {
@@ -539,6 +569,7 @@ private struct Lexer {
     private mutating func beginObject(_ number: Int) {
         currentObject = number
         depth = 0
+        nesting = 0
         pendingKey = nil
         currentEntry = PDFSyntaxScanner.EncryptionEntry()
         currentEntryTouched = false
@@ -550,6 +581,7 @@ private struct Lexer {
         if currentEntryTouched, currentObject > 0 { entries[currentObject] = currentEntry }
         currentObject = 0
         depth = 0
+        nesting = 0
         pendingKey = nil
         currentEntryTouched = false
         currentIsObjectStream = false
@@ -573,6 +605,7 @@ private struct Lexer {
         }
         position = min(count, end + 9)
         depth = 0
+        nesting = 0
         pendingKey = nil
         recentIntegers.removeAll(keepingCapacity: true)
     }

@@ -121,6 +121,18 @@ final class PopplerDocument {
 
     var pageCount: Int { Int(poppler_document_get_n_pages(handle)) }
 
+    /// Whether the last page the document claims can be found in its page tree. poppler takes the count from the
+    /// root node's `/Count`, then walks the tree as pages are asked for, skipping a kid that loops back ("Loop in
+    /// Pages tree") or is missing: a looped or truncated tree claims pages it does not hold. Finding the last page
+    /// walks the whole tree once (page dictionaries only, nothing rendered).
+    var lastPageIsFound: Bool {
+        let count = pageCount
+        guard count > 0 else { return true }
+        guard let page = poppler_document_get_page(handle, Int32(count - 1)) else { return false }
+        g_object_unref(UnsafeMutableRawPointer(page))
+        return true
+    }
+
     var versionString: String? {
         guard let text = poppler_document_get_pdf_version_string(handle) else { return nil }
         defer { g_free(text) }

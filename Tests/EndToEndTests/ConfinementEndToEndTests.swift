@@ -83,9 +83,10 @@ struct ConfinementEndToEndTests {
                 let item = try #require((upload["items"] as? [[String: Any]])?.first)
                 let codes = (item["findings"] as? [[String: Any]])?.compactMap { $0["code"] as? String } ?? []
                 let file = upload["file"] as? String ?? "?"
-                // poppler stops at its recursion limit and breaks the loop: these two are judged on what is left.
+                // poppler copes with both (it stops recursing, and skips the looping kid), but neither is a sound
+                // PDF: the scan's nesting limit and the page tree's missing last page make them malformed.
                 if file == "deep-nesting.pdf" || file == "page-tree-loop.pdf" {
-                    #expect(item["verdict"] as? String != nil, "\(file) ended without a verdict")
+                    #expect(codes == ["pdf.malformed"], "\(file): \(codes)")
                 } else {
                     #expect(!codes.isEmpty, "\(file) ended without a finding")
                 }

@@ -65,6 +65,15 @@ struct SyntaxScannerTests {
         #expect(claimed.emptyPageTreeDamage?.contains("1 page object(s)") == true)
     }
 
+    @Test("Nesting is the deepest run of open arrays and dictionaries within one object")
+    func nesting() {
+        let result = scan(
+            "1 0 obj << /A [ [ << /B [1] >> ] ] >> endobj 2 0 obj [ " + String(repeating: "[", count: 600) + " endobj "
+                + "3 0 obj << /C [] >> endobj")
+        #expect(result.deepestNesting == 601)
+        #expect(scan("1 0 obj << /A [ [ << /B [1] >> ] ] >> endobj").deepestNesting == 5)
+    }
+
     @Test("No /Encrypt, no encryption")
     func unencrypted() {
         #expect(scan("1 0 obj << /Type /Catalog >> endobj trailer << /Root 1 0 R >>").encryption == nil)
