@@ -98,7 +98,8 @@ python3 -c 'import random,sys; random.seed(7); sys.stdout.buffer.write(bytes(ran
 printf '%%PDF-1.7\n%%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%%%EOF\n' > "$out/header-only.pdf"
 # Damaged files poppler "opens" with zero pages, as found in public test suites: a root object that is not a
 # catalog, and a page tree node claiming 213,804,087 pages (the edit moves every offset, so the xref is rebuilt).
-printf '%%PDF-1.7\n1 0 obj\n<< /Producer (none) >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%%%EOF\n' > "$out/no-catalog.pdf"
+printf '%%PDF-1.7\n1 0 obj\n<< /Producer (none) >>\nendobj\n' > "$out/no-catalog.pdf"
+printf 'trailer\n<< /Root 1 0 R >>\n%%%%EOF\n' >> "$out/no-catalog.pdf"
 qpdf --qdf --object-streams=disable "$out/plain.pdf" "$work/plain-qdf.pdf"
 sed 's|^  /Count [0-9]*$|  /Count 213804087|' "$work/plain-qdf.pdf" > "$out/page-count-impossible.pdf"
 
