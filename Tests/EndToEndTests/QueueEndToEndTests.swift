@@ -159,6 +159,40 @@ struct QueueEndToEndTests {
             intake, applications: applications, uploads: applications.count * Self.corpusNames.count)
     }
 
+    @Test(
+        "Twenty cycles of start, SIGKILL mid-queue and restart over one queue: every upload ends with exactly one verdict"
+    )
+    func killNineTwentyTimes() async throws {
+        // A job held at a kill is attempted again: the poison-job bound must outlast the cycles, or a job killed
+        // in several of them would be dead for the test's doing, not its content's.
+        let intake = IntakeBinary(environment: [
+            "INTAKE_QUEUE_LEASE": "1s", "INTAKE_QUEUE_POLL_INTERVAL": "50ms", "INTAKE_QUEUE_MAX_ATTEMPTS": "25",
+        ])
+        let applications = try fillQueue(intake, count: 6)
+        let uploads = applications.count * Self.corpusNames.count
+        var killedMidQueue = 0
+        for _ in 0..<20 {
+            let before = Self.succeededJobs(intake)
+            let worker = try intake.start(["work", "--concurrency", "2"])
+            await signal(worker, SIGKILL, afterSucceeded: before + 4, intake)
+            await Task.detached { worker.waitUntilExit() }.value
+            #expect(worker.terminationReason == .uncaughtSignal)
+            if Self.succeededJobs(intake) < uploads { killedMidQueue += 1 }
+        }
+        #expect(killedMidQueue == 20, "every kill came before the queue was empty")
+        let finish = intake.run(["work", "--until-empty", "--concurrency", "2"])
+        #expect(finish.status == 0, "\(finish.standardError)")
+        try await expectExactlyOnce(intake, applications: applications, uploads: uploads)
+    }
+
+    /// Jobs succeeded so far, read with the sqlite3 tool as `signal` does.
+    static func succeededJobs(_ intake: IntakeBinary) -> Int {
+        let database = intake.data.appendingPathComponent("intake.sqlite").path
+        let done = TestSupport.run(
+            "/usr/bin/sqlite3", [database, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'"])
+        return Int(done.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
     @Test("SIGTERM stops a worker gracefully: it stops claiming, finishes what it holds, and exits 0")
     func gracefulShutdown() async throws {
         let intake = IntakeBinary(environment: ["INTAKE_QUEUE_POLL_INTERVAL": "50ms"])
