@@ -53,7 +53,7 @@ extension IntakeService {
 
     /// Reprocess jobs not finished yet: a run's progress.
     public func reprocessJobsLeft() async throws(IntakeError) -> Int {
-        try await storing { try await storage.unfinishedJobs(kind: .reprocessApplication) }
+        try await storing { try await storage.unfinishedReprocessApplications() }
     }
 
     // MARK: The queue

@@ -72,7 +72,8 @@ public struct JobKind: RawRepresentable, Codable, Sendable, Hashable, CustomStri
 
     /// Inspect one upload and record its verdict.
     public static let processUpload = JobKind(rawValue: "process_upload")
-    /// Judge an application's items again from their stored facts under the current policy.
+    /// Judge applications' items again from their stored facts under the current policy: a batch of
+    /// applications (`ReprocessBatch`), or one application in jobs queued before batches.
     public static let reprocessApplication = JobKind(rawValue: "reprocess_application")
     /// Send one event to one webhook (`WebhookDelivery` in the payload).
     public static let deliverWebhook = JobKind(rawValue: "deliver_webhook")
@@ -156,7 +157,7 @@ public protocol JobQueue: Sendable {
     func succeed(_ claim: ClaimedJob) async throws
     /// Jobs that are not finished (queued, retrying or running). Read-only; any committed snapshot will do.
     func unfinishedJobs() async throws -> UnfinishedJobs
-    /// Unfinished jobs of one kind: the progress of a reprocess run. Read-only.
+    /// Unfinished jobs of one kind. Read-only.
     func unfinishedJobs(kind: JobKind) async throws -> Int
     /// Jobs in `state`, most recently updated first, at most `limit` (the admin's list of dead jobs). Read-only.
     func jobs(in state: JobState, limit: Int) async throws -> [JobRecord]

@@ -67,40 +67,61 @@ extension PostgresStore {
         async throws -> ReprocessEnqueueResult
     {
         try await write { tx in
+            // Serialised, so two admins enqueueing at once queue each application once.
+            try await tx.execute("SELECT pg_advisory_xact_lock(\(Self.reprocessLock))")
             var result = ReprocessEnqueueResult(enqueued: 0, upToDate: 0, alreadyQueued: 0)
+            let queued = Set(try await Self.unfinishedReprocessJobs(tx).flatMap(ReprocessBatch.applications(of:)))
+            var stale: [String] = []
             for applicationId in applicationIds {
-                // Locked, so two admins enqueueing at once give the application one reprocess job.
-                guard try await Self.lockApplication(id: applicationId, tx) != nil else { continue }
-                let queued = try await tx.row(
-                    """
-                    SELECT 1 FROM jobs WHERE application_id = \(applicationId)
-                      AND kind = \(JobKind.reprocessApplication.rawValue)
-                      AND state IN ('queued', 'running', 'retrying')
-                    LIMIT 1
-                    """)
-                if queued != nil {
+                if queued.contains(applicationId) {
                     result.alreadyQueued += 1
                     continue
                 }
-                let stale = try await tx.row(
+                let staleItem = try await tx.row(
                     """
                     SELECT 1 FROM items i JOIN uploads u ON u.id = i.upload_id
                     JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
                     WHERE u.application_id = \(applicationId) AND v.policy_version <> \(policyVersion)
                     LIMIT 1
                     """)
-                if stale == nil {
+                if staleItem == nil {
                     result.upToDate += 1
                     continue
                 }
+                stale.append(applicationId)
+            }
+            for (index, start) in stride(from: 0, to: stale.count, by: ReprocessBatch.maximumApplications).enumerated()
+            {
+                let batch = Array(stale[start..<min(stale.count, start + ReprocessBatch.maximumApplications)])
+                let created = ReprocessBatch.creationTime(tx.now, batch: index)
                 try await Self.insert(
                     JobRecord(
-                        id: Identifier.make("J"), kind: .reprocessApplication, applicationId: applicationId,
-                        state: .queued, priority: JobPriority.reprocess, attempts: 0, maxAttempts: maxAttempts,
-                        runAfter: tx.now, createdAt: tx.now, updatedAt: tx.now), tx)
-                result.enqueued += 1
+                        id: Identifier.make("J"), kind: .reprocessApplication, payload: ReprocessBatch.payload(batch),
+                        applicationId: batch[0], state: .queued, priority: JobPriority.reprocess, attempts: 0,
+                        maxAttempts: maxAttempts, runAfter: tx.now, createdAt: created, updatedAt: created), tx)
             }
+            result.enqueued = stale.count
             return result
+        }
+    }
+
+    /// The advisory lock that enqueueing a reprocess run holds (beside `migrationLock`).
+    static let reprocessLock: Int64 = 0x696E_7461_6B66
+
+    static func unfinishedReprocessJobs(_ tx: Transaction) async throws -> [JobRecord] {
+        try await tx.rows(
+            """
+            SELECT * FROM jobs WHERE kind = \(JobKind.reprocessApplication.rawValue)
+              AND state IN ('queued', 'running', 'retrying')
+            """
+        ).map(JobRecord.init(row:))
+    }
+
+    public func unfinishedReprocessApplications() async throws -> Int {
+        try await read { tx in
+            try await Self.unfinishedReprocessJobs(tx).reduce(0) {
+                $0 + (try ReprocessBatch.applications(of: $1)).count
+            }
         }
     }
 
@@ -109,16 +130,20 @@ extension PostgresStore {
     ) async throws -> Int {
         try await write { tx in
             try await Self.lockLease(claim, tx)
-            guard let applicationId = claim.job.applicationId else {
+            let applications = try ReprocessBatch.applications(of: claim.job)
+            guard !applications.isEmpty else {
                 throw StoreError(code: .integrity, message: "reprocess job \(claim.job.id) names no application")
             }
-            _ = try await Self.lockApplication(id: applicationId, tx)
-            let entries = try await Self.replayEntries(applicationId, tx)
-            let known = Set(entries.map(\.item.id))
             var recorded = 0
-            for result in decide(entries) where known.contains(result.item.id) {
-                try await Self.insertVerdict(result, jobId: claim.job.id, durationMs: nil, tx)
-                recorded += 1
+            // In the run's order (by id): no other transaction holds two application rows, so none deadlocks this.
+            for applicationId in applications {
+                _ = try await Self.lockApplication(id: applicationId, tx)
+                let entries = try await Self.replayEntries(applicationId, tx)
+                let known = Set(entries.map(\.item.id))
+                for result in decide(entries) where known.contains(result.item.id) {
+                    try await Self.insertVerdict(result, jobId: claim.job.id, durationMs: nil, tx)
+                    recorded += 1
+                }
             }
             try await Self.markSucceeded(claim, tx)
             return recorded

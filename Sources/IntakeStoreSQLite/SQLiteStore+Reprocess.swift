@@ -60,16 +60,14 @@ extension SQLiteStore {
         try await write { [clock] db in
             let now = clock()
             var result = ReprocessEnqueueResult(enqueued: 0, upToDate: 0, alreadyQueued: 0)
+            let queued = Set(try Self.unfinishedReprocessJobs(db).flatMap(ReprocessBatch.applications(of:)))
+            var stale: [String] = []
             for applicationId in applicationIds {
-                let queued = try JobRecord.filter(
-                    Column("application_id") == applicationId && Column("kind") == JobKind.reprocessApplication.rawValue
-                        && [JobState.queued, .running, .retrying].contains(Column("state"))
-                ).fetchCount(db)
-                if queued > 0 {
+                if queued.contains(applicationId) {
                     result.alreadyQueued += 1
                     continue
                 }
-                let stale =
+                let staleItems =
                     try Int.fetchOne(
                         db,
                         sql: """
@@ -77,18 +75,24 @@ extension SQLiteStore {
                             JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
                             WHERE u.application_id = ? AND v.policy_version != ?
                             """, arguments: [applicationId, policyVersion]) ?? 0
-                if stale == 0 {
+                if staleItems == 0 {
                     result.upToDate += 1
                     continue
                 }
-                try JobRecord(
-                    id: Identifier.make("J"), kind: .reprocessApplication, uploadId: nil,
-                    applicationId: applicationId, state: .queued, priority: JobPriority.reprocess, attempts: 0,
-                    maxAttempts: maxAttempts, runAfter: now, leaseOwner: nil, leaseToken: nil, leaseExpiresAt: nil,
-                    lastError: nil, createdAt: now, updatedAt: now
-                ).insert(db)
-                result.enqueued += 1
+                stale.append(applicationId)
             }
+            for (index, start) in stride(from: 0, to: stale.count, by: ReprocessBatch.maximumApplications).enumerated()
+            {
+                let batch = Array(stale[start..<min(stale.count, start + ReprocessBatch.maximumApplications)])
+                let created = ReprocessBatch.creationTime(now, batch: index)
+                try JobRecord(
+                    id: Identifier.make("J"), kind: .reprocessApplication, payload: ReprocessBatch.payload(batch),
+                    uploadId: nil, applicationId: batch[0], state: .queued, priority: JobPriority.reprocess,
+                    attempts: 0, maxAttempts: maxAttempts, runAfter: now, leaseOwner: nil, leaseToken: nil,
+                    leaseExpiresAt: nil, lastError: nil, createdAt: created, updatedAt: created
+                ).insert(db)
+            }
+            result.enqueued = stale.count
             return result
         }
     }
@@ -99,22 +103,38 @@ extension SQLiteStore {
         try await write { [clock] db in
             let now = clock()
             try Self.assertLease(claim, db)
-            guard let applicationId = claim.job.applicationId else {
+            let applications = try ReprocessBatch.applications(of: claim.job)
+            guard !applications.isEmpty else {
                 throw StoreError(code: .integrity, message: "reprocess job \(claim.job.id) names no application")
             }
-            let entries = try Self.replayEntries(applicationId, db)
-            let known = Set(entries.map(\.item.id))
             var recorded = 0
-            for result in decide(entries) where known.contains(result.item.id) {
-                var verdict = VerdictRecord(
-                    id: nil, itemId: result.item.id, verdict: result.verdict, policyVersion: result.policyVersion,
-                    findings: result.findings, facts: result.facts, jobId: claim.job.id, durationMs: nil,
-                    createdAt: now)
-                try verdict.insert(db)
-                recorded += 1
+            for applicationId in applications {
+                let entries = try Self.replayEntries(applicationId, db)
+                let known = Set(entries.map(\.item.id))
+                for result in decide(entries) where known.contains(result.item.id) {
+                    var verdict = VerdictRecord(
+                        id: nil, itemId: result.item.id, verdict: result.verdict, policyVersion: result.policyVersion,
+                        findings: result.findings, facts: result.facts, jobId: claim.job.id, durationMs: nil,
+                        createdAt: now)
+                    try verdict.insert(db)
+                    recorded += 1
+                }
             }
             try Self.markSucceeded(claim, now: now, db)
             return recorded
         }
+    }
+
+    public func unfinishedReprocessApplications() async throws -> Int {
+        try await read { db in
+            try Self.unfinishedReprocessJobs(db).reduce(0) { $0 + (try ReprocessBatch.applications(of: $1)).count }
+        }
+    }
+
+    static func unfinishedReprocessJobs(_ db: Database) throws -> [JobRecord] {
+        try JobRecord.filter(
+            Column("kind") == JobKind.reprocessApplication.rawValue
+                && [JobState.queued, .running, .retrying].contains(Column("state"))
+        ).fetchAll(db)
     }
 }

@@ -1,6 +1,7 @@
 import IntakeCore
 import IntakeStore
 import IntakeTesting
+import Synchronization
 import Testing
 
 /// Cases, additional documents, reprocessing and the trials' inputs, held by every backend.
@@ -141,6 +142,49 @@ struct CaseBehaviourTests {
         #expect(status.uploads.map { $0.items[0].history } == [1, 2])
         #expect(status.acceptedBytes == 100, "the rejected replay no longer counts")
         #expect(try await storage.unfinishedJobs(kind: .reprocessApplication) == 0)
+    }
+
+    @Test(
+        "Reprocess batches: 250 applications in three jobs in the run's order, each replayed whole in one transaction; progress counts applications",
+        arguments: Backend.allCases)
+    func reprocessBatches(backend: Backend) async throws {
+        let storage = try makeStorage(backend)
+        let applications = (0..<250).map { "APP-\(1000 + $0)" }
+        for application in applications {
+            _ = try await Behaviour.submit(Behaviour.upload(application, sha: application), to: storage)
+        }
+        for claim in try await storage.claim(worker: "w", limit: 250, lease: .seconds(60)) {
+            try await storage.complete(claim) { _ in [Behaviour.result(for: claim)] }
+        }
+        let queued = try await storage.enqueueReprocess(
+            applicationIds: applications, policyVersion: "p2", maxAttempts: 5)
+        #expect(queued.enqueued == 250)
+        #expect(try await storage.unfinishedJobs(kind: .reprocessApplication) == 3)
+        #expect(try await storage.unfinishedReprocessApplications() == 250)
+        let again = try await storage.enqueueReprocess(
+            applicationIds: Array(applications.suffix(10)), policyVersion: "p2", maxAttempts: 5)
+        #expect(again.alreadyQueued == 10 && again.enqueued == 0)
+
+        let jobs = try await storage.claim(worker: "w", limit: 3, lease: .seconds(60))
+        #expect(jobs.map { try? ReprocessBatch.applications(of: $0.job).count } == [100, 100, 50])
+        let seen = Mutex<[String]>([])
+        let recorded = try await storage.completeReprocess(jobs[0]) { entries in
+            seen.withLock { $0.append(entries[0].upload.applicationId ?? "?") }
+            return entries.map { entry in
+                ItemResult(
+                    item: entry.item, verdict: .rejected, findings: [.unsplittable("tightened")],
+                    facts: entry.latest.facts, policyVersion: "p2")
+            }
+        }
+        #expect(recorded == 100)
+        #expect(seen.withLock { $0 } == Array(applications.prefix(100)), "each application once, in the run's order")
+        #expect(try await storage.unfinishedReprocessApplications() == 150)
+        let status = try #require(try await storage.status(applicationId: applications[99]))
+        #expect(status.uploads.map { $0.items[0].history } == [2])
+        let untouched = try #require(try await storage.status(applicationId: applications[100]))
+        #expect(untouched.uploads.map { $0.items[0].history } == [1])
+        for job in jobs.dropFirst() { _ = try await storage.completeReprocess(job) { _ in [] } }
+        #expect(try await storage.unfinishedReprocessApplications() == 0)
     }
 
     @Test(
