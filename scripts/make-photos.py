@@ -12,13 +12,16 @@ whose mask is feathered (gaussian, sigma 1.5 output px). Inside the mask the pix
 (resampled once, bicubic). Every variant carries one defect relative to good; PROVENANCE.md lists them.
 """
 import importlib.util
+import io
 import math
 import shutil
 import sys
+import tarfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps
+from scipy import ndimage
 from skimage import data, draw, filters, transform
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +106,11 @@ class Person:
             pts = {k: (w - 1 - x, y) for k, (x, y) in pts.items()}
             pts["eye_l"], pts["eye_r"] = pts["eye_r"], pts["eye_l"]
         self.src, self.mask, self.pts = src, mask, pts
-        (lx, ly), (rx, ry) = pts["eye_l"], pts["eye_r"]
+        self.locate()
+
+    def locate(self):
+        """The eye midpoint and the roll of the eye line, from self.pts."""
+        (lx, ly), (rx, ry) = self.pts["eye_l"], self.pts["eye_r"]
         self.eye_mid = np.array([(lx + rx) / 2, (ly + ry) / 2])
         self.roll = math.atan2(ry - ly, rx - lx)  # radians; positive = the image-right eye is lower
 
@@ -142,6 +149,70 @@ class Person:
         scale = head_ratio * H / self.head_height()
         eye_y = top_margin * H + scale * self.crown_above_eyes()
         return self.render(W, H, scale, (centre_x * W - 0.5, eye_y), tilt_deg, backdrop)
+
+
+THUMBOR = ROOT / ".venv" / "sources" / "thumbor-7.8.0.tar.gz"   # fetched by scripts/ensure-photo-tools.sh
+
+
+def thumbor_photo(member):
+    """A photograph from the thumbor 7.8.0 source archive (member: its path inside thumbor-7.8.0/), RGB floats."""
+    with tarfile.open(THUMBOR) as tar:
+        raw = tar.extractfile("thumbor-7.8.0/" + member).read()
+    return to_float(Image.open(io.BytesIO(raw)).convert("RGB"))
+
+
+class Cutout(Person):
+    """A person cut out of their backdrop by a colour key instead of a drawn polygon.
+
+    key = ("green", t): a pixel whose green exceeds both its red and its blue by more than t (of 255) is backdrop
+    (grass, leaves); ("bright", t): a pixel lighter than t (luma, of 255) and nearly grey (max − min channel below 40)
+    is backdrop (a white wall), and so is anything saturated above the crown (a lamp). The largest region left (after
+    an opening of `opening` px, which cuts thin bridges to dark leaves, and the same dilation back) is the person,
+    holes filled. `head` = (cx, cy, rx, ry, neck_y) keeps, above neck_y, only what lies inside that ellipse round the
+    head (leaves touching the hair). Green spill on the hair's edge is taken out (green clamped to max(red, blue),
+    which leaves skin, eyes and dark clothes as they are). `pad_bottom` rows repeat the photograph's last row (the
+    clothes), where the 3:4 frame reaches below the photograph. The crown is the mask's top row near the eye midpoint;
+    eyes and chin come from the MediaPipe mesh measured on the source (see PEOPLE)."""
+
+    def __init__(self, src, pts, key, opening=2, head=None, pad_bottom=0):
+        if pad_bottom:
+            src = np.pad(src, ((0, pad_bottom), (0, 0), (0, 0)), mode="edge")
+        h, w = src.shape[:2]
+        kind, t = key
+        if kind == "green":
+            fg = (src[..., 1] - np.maximum(src[..., 0], src[..., 2])) * 255.0 < t
+        else:
+            spread = (src.max(axis=2) - src.min(axis=2)) * 255.0
+            wall = (luminance(src) * 255.0 > t) & (spread < 40)
+            lamp = (spread > 60) & (np.arange(h)[:, None] < pts["eye_l"][1] * 0.3)
+            fg = ~(wall | lamp)
+        core = ndimage.binary_opening(fg, structure=np.ones((3, 3)), iterations=opening)
+        labels, n = ndimage.label(core)
+        sizes = ndimage.sum(core, labels, range(1, n + 1))
+        person = ndimage.binary_dilation(labels == 1 + int(np.argmax(sizes)), iterations=opening) & fg
+        if head is not None:
+            cx, cy, rx, ry, neck = head
+            yy, xx = np.mgrid[:h, :w]
+            person &= (((xx - cx) / rx) ** 2 + ((yy - cy) / ry) ** 2 <= 1) | (yy >= neck)
+        person = ndimage.binary_fill_holes(person)
+        despilled = src.copy()
+        despilled[..., 1] = np.minimum(src[..., 1], np.maximum(src[..., 0], src[..., 2]))
+        self.src = despilled if kind == "green" else src
+        self.mask, self.pts = person.astype(np.float64), dict(pts)
+        self.locate()
+        # The crown: the mask's top row within two eye distances of the eye midpoint (over the eyes on a frontal face;
+        # behind them on a turned one).
+        x_mid, reach = int(round(self.eye_mid[0])), int(round(2 * math.dist(pts["eye_l"], pts["eye_r"])))
+        top = int(np.argmax(person[:, max(0, x_mid - reach):x_mid + reach].any(axis=1)))
+        self.pts["crown"] = (float(x_mid), float(top))
+
+
+class AsFound(Person):
+    """A photograph used as it is (no cut-out): only framed, with its own backdrop (render(backdrop="original"))."""
+
+    def __init__(self, src, pts):
+        self.src, self.mask, self.pts = src, np.ones(src.shape[:2]), dict(pts)
+        self.locate()
 
 
 def save_jpeg(arr, name, exif=None):
@@ -277,10 +348,74 @@ def main():
     save_jpeg(resize_to(crop34(data.chelsea(), CAT_CX), 360, 480), "no-face-cat.jpg")
     save_jpeg(resize_to(crop34(data.coffee(), 0.5), 360, 480), "no-face-coffee.jpg")
 
+    more_people()
+
     for app, name in (("APP-2026-0001", "good.jpg"), ("APP-2026-0003", "two-people.jpg")):
         (SAMPLES / app).mkdir(parents=True, exist_ok=True)
         shutil.copyfile(OUT / name, SAMPLES / app / "photo.jpg")
     print(f"photos written to {OUT}")
+
+
+# More people, from the thumbor 7.8.0 source archive (Wikimedia portraits, each CC BY-SA; PROVENANCE.md). Eye
+# centres (mean of each eye's 16 contour points) and chin (point 152) as the MediaPipe mesh places them on the source
+# photograph itself (`intake check --json` on the extracted file), in its own pixels. Each is framed as good.jpg and
+# put on its plain background; what is left is the pose each was photographed in, which the mesh measures.
+PEOPLE = {
+    # Filippo Giunchedi: dark hair, full beard, black sweater, in front of dark bamboo leaves (800×533). Facing the
+    # camera (yaw 2.9°) with the chin raised: pitch 8.6°.
+    "giunchedi": {
+        "member": "tests/fixtures/images/Giunchedi%2C_Filippo_January_2015_01.jpg", "scale": 1,
+        "eye_l": (365.9, 168.4), "eye_r": (436.3, 171.6), "chin": (399.3, 290.9),
+        "key": ("green", 4), "opening": 6, "head": (398, 175, 102, 140, 290), "pad_bottom": 0,
+        "head_ratio": 0.62, "top_margin": 0.11,
+    },
+    # Katherine Maher: blond curly hair, black top, in front of a lawn (800×533). Her head is turned a little to
+    # the image's left (yaw −13°: the nose tip at 29 % of the cheek-to-cheek span, not 50 %). The photograph ends
+    # 6 % of the frame short of its bottom edge: the last row (her top) is repeated.
+    "maher": {
+        "member": "thumbor/fixtures/filters/800px-Katherine_Maher.jpg", "scale": 1,
+        "eye_l": (331.7, 240.0), "eye_r": (417.9, 244.2), "chin": (368.9, 391.6),
+        "key": ("green", 8), "opening": 2, "head": None, "pad_bottom": 40,
+        "head_ratio": 0.62, "top_margin": 0.10,
+    },
+    # Guillaume Paumier: dark hair, grey hoodie, in front of a white wall with a lamp above (3456×4052, used at a
+    # quarter: 864×1013). Turned about 45° to the image's right.
+    "paumier": {
+        "member": "tests/fixtures/images/10_years_of_Wikipedia_by_Guillaume_Paumier.jpg", "scale": 4,
+        "eye_l": (535.1, 252.6), "eye_r": (591.4, 245.1), "chin": (560.3, 407.8),
+        "key": ("bright", 200), "opening": 2, "head": None, "pad_bottom": 0,
+        "head_ratio": 0.62, "top_margin": 0.10,
+    },
+}
+
+
+def more_people():
+    """For each person in PEOPLE: the portrait framed as good.jpg (480×640, head 62 %, crown 10 % below the top,
+    plain light background), and its heavy blur and heavy overexposure (the same defects as heavily-blurred.jpg and
+    heavily-overexposed.jpg)."""
+    for name, p in PEOPLE.items():
+        src = thumbor_photo(p["member"])
+        if p["scale"] != 1:
+            h, w = src.shape[:2]
+            src = np.clip(transform.resize(src, (round(h / p["scale"]), w // p["scale"]), order=3,
+                                           anti_aliasing=True), 0, 1)
+        pts = {k: p[k] for k in ("eye_l", "eye_r", "chin")}
+        person = Cutout(src, pts, p["key"], p["opening"], p["head"], p["pad_bottom"])
+        good = to_u8(person.frame(480, 640, head_ratio=p["head_ratio"], top_margin=p["top_margin"]))
+        save_jpeg(good, f"person-{name}.jpg")
+        g = to_float(good)
+        save_jpeg(filters.gaussian(g, sigma=HEAVY_BLUR_SIGMA, channel_axis=-1), f"person-{name}-heavily-blurred.jpg")
+        save_jpeg(g * HEAVY_OVER_GAIN, f"person-{name}-heavily-overexposed.jpg")
+
+    # Guido van Rossum: glasses, grey hair, in front of a weathered wooden wall (800×533, 2014), turned about 30° to
+    # the image's left. The wall cannot be keyed out from his grey hair, so he keeps it: framed 3:4 as found (head
+    # 62 %; the photograph has only 22 px above his hair, so the crown is 3.5 % below the top), other findings come
+    # with it.
+    guido = AsFound(thumbor_photo("thumbor/fixtures/filters/800px-Guido-portrait-2014.jpg"),
+                    {"eye_l": (281.3, 224.3), "eye_r": (371.9, 221.7), "chin": (308.8, 415.8), "crown": (326.6, 22.0)})
+    # Quality 75, not 90: the wood's grain alone would take 100 kB.
+    Image.fromarray(to_u8(guido.frame(480, 640, head_ratio=0.62, top_margin=0.035, backdrop="original"))).save(
+        OUT / "person-guido.jpg", "JPEG", quality=75)
 
 
 def brick_backdrop(W, H):

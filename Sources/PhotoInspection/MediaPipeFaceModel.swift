@@ -77,7 +77,9 @@ final class MediaPipeFaceModel: FaceModel {
     /// Calibrated on the test portraits: the mesh's brow points sit on the brow's upper edge, above dlib's.
     static let crownAboveBrows = 0.84
     /// How far the forehead-to-chin line leans back on a frontal face (the forehead recedes), in degrees: 9.3–10.9
-    /// on the frontal test portraits. One subject so far: to be calibrated on more people.
+    /// on Eileen Collins's frontal portraits, 6.8 on Grace Hopper's. A man photographed chin up leans 1.4 (pitch
+    /// 8.6°, refused); lines that leave the chin out agree, so it is his pose, not his beard (PROVENANCE.md). Still
+    /// one fully frontal subject: the zero may move when more are found.
     static let frontalLean = 10.0
 
     static func points(_ mesh: [MeshPoint]) -> FacePoints {

@@ -132,7 +132,10 @@ struct PhotoMeasurer {
     /// of the hair. The background of each row is read from that row's own ends (interpolated across), so a
     /// backdrop lit brighter at the top or on one side does not hide the edge. A run of differing rows counts
     /// only once it is `0.25 ×` the brow-to-chin distance long without a break (hair runs from the crown down to
-    /// the brows): a picture, a pelmet or a pattern above the head ends before that and is skipped. Nil when a
+    /// the brows): a picture, a pelmet or a pattern above the head ends before that and is skipped. Short or thin
+    /// hair over a light forehead ends sooner, where the skin is as light as the background (a bearded man with a
+    /// receding hairline, PROVENANCE.md): when no run is confirmed, the last one that started below the first row
+    /// and lasted `0.1 ×` that distance is the hair (what lies above it is the picture or the pattern). Nil when a
     /// row's ends are not plain before that (no background to measure by) or nothing departs above the brows.
     func crownFromBackground(centreX: Double, eyeDistance: Double, browY: Double, faceSpan: Double) -> Double? {
         let edge = max(3, width / 25)
@@ -146,8 +149,10 @@ struct PhotoMeasurer {
         let lastRow = min(height, Int(browY))
         guard lastRow > 0 else { return nil }  // the brows are above the photo: no background above them
         let confirmed = max(3, Int(0.25 * faceSpan))
+        let shortest = max(3, Int(0.1 * faceSpan))
         return gray.withUnsafeBufferPointer { pixels -> Double? in
             var runStart: Int?
+            var lastShortRun: Int?
             for y in 0..<lastRow {
                 if let start = runStart, y - start >= confirmed { return Double(start) }
                 let row = y * width
@@ -164,10 +169,12 @@ struct PhotoMeasurer {
                 if differing * 3 > columns.count {
                     if runStart == nil { runStart = y }
                 } else {
+                    if let start = runStart, start > 0, y - start >= shortest { lastShortRun = start }
                     runStart = nil
                 }
             }
-            return runStart.map(Double.init)
+            // A run still open at the brows is the brows themselves when the hair ended above them.
+            return (lastShortRun ?? runStart).map(Double.init)
         }
     }
 

@@ -48,6 +48,28 @@ struct PhotoEndToEndTests {
         #expect(codes == ["photo.head_tilted"])
     }
 
+    @Test(
+        "check: real people photographed off frontal are refused as not frontal, each with the measure that is off"
+    )
+    func realPeoplePose() throws {
+        let people = [
+            ("person-giunchedi.jpg", "pitch"), ("person-maher.jpg", "yaw"), ("person-guido.jpg", "yaw"),
+            ("person-paumier.jpg", "yaw"),
+        ]
+        let result = IntakeBinary().run(["check"] + people.map { photo($0.0) } + [photo("good.jpg"), "--json"])
+        #expect(result.status == 1)
+        let reports = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
+        #expect(reports.count == people.count + 1)
+        for ((name, measure), report) in zip(people, reports) {
+            #expect(report["verdict"] as? String == "rejected", "\(name)")
+            let findings = try #require(report["findings"] as? [[String: Any]])
+            let pose = try #require(findings.first { $0["code"] as? String == "photo.not_frontal" }, "\(name)")
+            #expect((pose["detail"] as? [String: Any])?["measure"] as? String == measure, "\(name): \(pose)")
+        }
+        #expect(reports.last?["verdict"] as? String == "accepted", "the frontal portrait beside them")
+    }
+
     @Test("check --slot attachment refuses a photo as not a PDF; a PDF in the photo slot is not a photo")
     func slots() throws {
         let intake = IntakeBinary()
