@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIGURATION ?= debug
 
-.PHONY: demo test deps build samples bench bench-http bench-queue clean format lint
+.PHONY: demo test deps build samples bench bench-http bench-queue bench-reprocess clean format lint
 
 deps:
 	@scripts/install-deps.sh
@@ -43,6 +43,10 @@ bench-http: deps
 # The queue on PostgreSQL beside procrastinate, on a PostgreSQL 15 the script starts (release build in .build-bench).
 bench-queue: deps
 	@Benchmarks/run-queue.sh
+
+# `intake reprocess --all` after a limit change on SQLite, and its dry run (release build in .build-bench).
+bench-reprocess: deps
+	@Benchmarks/run-reprocess.sh
 
 clean:
 	rm -rf .build .intake .venv SampleDocs/generated
