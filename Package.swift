@@ -185,6 +185,8 @@ let package = Package(
             dependencies: ["PhotoInspection", "FileInspection", "IntakeCore", "IntakeTestSupport", "IntakeTesting"]),
         .testTarget(name: "PDFAssemblyTests", dependencies: ["PDFAssembly", "IntakeTestSupport"]),
         .testTarget(
+            name: "ArchiveInspectionTests", dependencies: ["ArchiveInspection", "IntakeCore", "IntakeTestSupport"]),
+        .testTarget(
             name: "IntakeStoreBehaviourTests",
             dependencies: ["IntakeStore", "IntakeCore", "IntakeTesting", "IntakeTestSupport"]),
         .testTarget(
