@@ -3,7 +3,7 @@
 # .build-fuzz (never into .build: the product build is not touched), then runs each for FUZZ_SECONDS (default 60)
 # from its committed seeds in Fuzz/Corpus/TARGET, and prints its executions per second and coverage.
 #
-# usage: Fuzz/run.sh [TARGET…]        (default: every target; FUZZ_SECONDS=600 Fuzz/run.sh archive)
+# usage: Fuzz/run.sh [--build-only] [TARGET…]   (default: every target; FUZZ_SECONDS=600 Fuzz/run.sh archive)
 # New inputs the fuzzer keeps go to .build-fuzz/corpus/TARGET, crashes and hangs to .build-fuzz/artifacts/TARGET;
 # both are gitignored. A crash is fixed in the parser and its input kept under Tests/Fixtures/Fuzz/TARGET, which
 # `make test` replays. Exit status: 1 when any target found a crash, a hang or a leak of the memory ceiling.
@@ -13,6 +13,8 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 build=.build-fuzz
 all=(pdf-syntax exif jpeg-structure trial-csv bulk-csv configuration manifest archive)
+build_only=false
+if [ "${1:-}" = --build-only ]; then build_only=true && shift; fi
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 
@@ -24,7 +26,7 @@ trap 'rm -rf "$scratch"' EXIT
 export TMPDIR=$scratch
 
 # -O because executions per second are what find bugs; overflow and bounds checks stay on in -O builds.
-flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 -I "$build" -L "$build")
+flags=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 -I "$build")
 mkdir -p "$build"
 
 # Rebuilds OUTPUT from its SOURCES when any is newer; the rest of the arguments go to swiftc.
@@ -50,13 +52,14 @@ library() {
 # A target is its harness compiled into the module under test (so it reaches internal entry points, as
 # `@testable import` would), or beside the module's public API. Where a module wraps C++ or poppler, only the
 # files of Intake's own parser are compiled in: the harness's header comment names them.
+# The libraries are inputs like the sources, so that a rebuilt library relinks the targets that import it.
 target() {
   local name=$1 module=$2 imports=$3 includes=$4
   shift 4
-  local links=()
-  for library in $imports; do links+=("-l$library"); done
-  compile "$build/$name" "Fuzz/Targets/$name.swift" "$@" -- -module-name "$module" -o "$build/$name" \
-    "${links[@]}" $includes
+  local libraries=()
+  for library in $imports; do libraries+=("$build/lib$library.a"); done
+  compile "$build/$name" "Fuzz/Targets/$name.swift" "$@" "${libraries[@]}" -- -module-name "$module" \
+    -o "$build/$name" $includes
 }
 
 build_target() {
@@ -82,6 +85,7 @@ build_target() {
 library IntakeCore "" Sources/IntakeCore/*.swift
 library ContentAddressing "-I Sources/CCrypto" Sources/ContentAddressing/*.swift
 for name in "${targets[@]}"; do build_target "$name"; done
+if $build_only; then exit 0; fi
 
 failed=()
 for name in "${targets[@]}"; do
