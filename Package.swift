@@ -173,7 +173,7 @@ let package = Package(
             path: "Tests/IntakeTesting"),
 
         // MARK: Tests
-        .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore", "IntakeTesting"]),
+        .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore", "IntakeTesting", "IntakeTestSupport"]),
         .testTarget(
             name: "PDFInspectionTests",
             dependencies: [
