@@ -2,7 +2,7 @@
 SWIFT ?= swift
 CONFIGURATION ?= debug
 
-.PHONY: demo test deps build samples bench bench-http bench-queue bench-reprocess clean format lint
+.PHONY: demo test deps build samples bench bench-http bench-queue bench-reprocess fuzz clean format lint
 
 deps:
 	@scripts/install-deps.sh
@@ -20,10 +20,10 @@ demo: build samples
 
 # The house format (.swift-format: 4 spaces, 120 columns, ordered imports); `make test` fails on a drift.
 format:
-	$(SWIFT) format format --in-place --recursive Sources Tests Benchmarks Package.swift
+	$(SWIFT) format format --in-place --recursive Sources Tests Benchmarks Fuzz Package.swift
 
 lint:
-	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift
+	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Fuzz Package.swift
 
 test: deps lint
 	@scripts/ensure-test-tools.sh >/dev/null
@@ -48,5 +48,10 @@ bench-queue: deps
 bench-reprocess: deps
 	@Benchmarks/run-reprocess.sh
 
+# libFuzzer targets for Intake's own parsers, each for FUZZ_SECONDS (default 60) from Fuzz/Corpus; built by swiftc
+# into .build-fuzz, apart from the product build. `make fuzz FUZZ_TARGETS="archive pdf-syntax"` runs only those.
+fuzz: deps
+	@Fuzz/run.sh $(FUZZ_TARGETS)
+
 clean:
-	rm -rf .build .intake .venv SampleDocs/generated
+	rm -rf .build .build-fuzz .intake .venv SampleDocs/generated

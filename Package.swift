@@ -177,7 +177,7 @@ let package = Package(
             path: "Tests/IntakeTesting"),
 
         // MARK: Tests
-        .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore", "IntakeTesting"]),
+        .testTarget(name: "IntakeCoreTests", dependencies: ["IntakeCore", "IntakeTesting", "IntakeTestSupport"]),
         .testTarget(
             name: "PDFInspectionTests",
             dependencies: [
@@ -188,6 +188,8 @@ let package = Package(
             name: "PhotoInspectionTests",
             dependencies: ["PhotoInspection", "FileInspection", "IntakeCore", "IntakeTestSupport", "IntakeTesting"]),
         .testTarget(name: "PDFAssemblyTests", dependencies: ["PDFAssembly", "IntakeTestSupport"]),
+        .testTarget(
+            name: "ArchiveInspectionTests", dependencies: ["ArchiveInspection", "IntakeCore", "IntakeTestSupport"]),
         .testTarget(
             name: "IntakeStoreBehaviourTests",
             dependencies: ["IntakeStore", "IntakeCore", "IntakeTesting", "IntakeTestSupport"]),

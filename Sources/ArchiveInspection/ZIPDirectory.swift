@@ -71,18 +71,21 @@ struct ZIPDirectory {
         if reader.u16(eocd + 4) != 0 || reader.u16(eocd + 6) != 0 {
             throw .malformed("a split (multi-part) archive")
         }
-        // Zip64: the locator sits just before the record.
+        // Zip64: the locator sits just before the record. Its numbers are unsigned 64-bit: one past Int64.max
+        // cannot describe this file, so it is clamped (and then refused below) rather than converted, which traps.
         if eocd >= 20, reader.u32(eocd - 20) == 0x0706_4b50 {
-            let record = Int64(reader.u64(eocd - 12))
-            guard record >= 0, record + 56 <= Int64(eocd), reader.u32(Int(record)) == 0x0606_4b50 else {
+            guard let record = Int(exactly: reader.u64(eocd - 12)), record <= eocd - 56,
+                reader.u32(record) == 0x0606_4b50
+            else {
                 throw .malformed("a Zip64 record that points nowhere")
             }
-            count = Int64(reader.u64(Int(record) + 32))
-            directorySize = Int64(reader.u64(Int(record) + 40))
-            directoryOffset = Int64(reader.u64(Int(record) + 48))
+            count = Int64(clamping: reader.u64(record + 32))
+            directorySize = Int64(clamping: reader.u64(record + 40))
+            directoryOffset = Int64(clamping: reader.u64(record + 48))
         }
-        guard count >= 0, count <= Int64(maxEntries) else { throw .tooManyEntries(Int(clamping: count)) }
-        guard directoryOffset >= 0, directorySize >= 0, directoryOffset + directorySize <= Int64(eocd) else {
+        guard count <= Int64(maxEntries) else { throw .tooManyEntries(Int(clamping: count)) }
+        // Subtracting, not adding: an offset and a size near Int64.max each would overflow their sum.
+        guard directoryOffset <= Int64(eocd), directorySize <= Int64(eocd) - directoryOffset else {
             throw .malformed("the central directory lies outside the file")
         }
         var entries: [Entry] = []

@@ -6,7 +6,10 @@ extension Duration {
         guard let unit = units.first(where: { trimmed.hasSuffix($0.0) }),
             let value = Double(trimmed.dropLast(unit.0.count)), value >= 0, value.isFinite
         else { return nil }
-        self = .nanoseconds(Int64((value * unit.1 * 1_000_000_000).rounded()))
+        // Past Int64.max nanoseconds (292 years) no one means a duration, and converting it would trap.
+        let nanoseconds = (value * unit.1 * 1_000_000_000).rounded()
+        guard nanoseconds < Double(Int64.max) else { return nil }
+        self = .nanoseconds(Int64(nanoseconds))
     }
 
     /// The duration in seconds as a floating-point number, for arithmetic on deadlines.

@@ -236,8 +236,10 @@ private struct Lexer {
                 } else {
                     let start = position + 1
                     while position < count, bytes[position] != UInt8(ascii: ">") { position += 1 }
-                    if pendingKey == "U" { recordUserKey(decodeHexString(start..<min(position, count))) }
-                    position += 1
+                    if pendingKey == "U" { recordUserKey(decodeHexString(start..<position)) }
+                    // Past the `>`, but an unterminated string ends at the end of the file: `valueToken` looks
+                    // at the byte before `position`.
+                    position = min(count, position + 1)
                     valueToken()
                 }
             case UInt8(ascii: ">"):
@@ -287,6 +289,8 @@ private struct Lexer {
                 if nesting == 0 { return }
             }
         }
+        // Unterminated: the string runs to the end of the file, not past it (a last `\` stepped over one more).
+        position = count
     }
 
     private mutating func recordUserKey(_ key: [UInt8]) {

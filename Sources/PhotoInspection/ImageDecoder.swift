@@ -71,7 +71,7 @@ enum ImageDecoder {
             }
             // libjpeg reports only the first warning of a decode, so a truncation is found from the file's
             // structure, not from the decoder's words: without it the bottom of the photo is grey filler.
-            guard hasEndOfImage(bytes) else {
+            guard JPEGStructure.hasEndOfImage(bytes) else {
                 throw DecodeFailure(
                     message: "Premature end of JPEG file", width: header.width, height: header.height)
             }
@@ -91,30 +91,6 @@ enum ImageDecoder {
             }
             return RGBImage(width: header.width, height: header.height, pixels: pixels)
         }
-    }
-
-    /// Whether an end-of-image marker follows the first scan. Entropy-coded data cannot hold `FF D9` (a data
-    /// byte `FF` is written `FF 00`), and the EXIF thumbnail's own end marker sits inside APP1, which the marker
-    /// walk skips; images appended after the main one (MPF) come after its end marker.
-    static func hasEndOfImage(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var offset = 2
-        while offset + 4 <= bytes.count, bytes[offset] == 0xFF {
-            let marker = bytes[offset + 1]
-            if marker == 0xFF {
-                offset += 1
-                continue
-            }
-            if marker == 0xDA { break }
-            let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
-            offset += 2 + length
-        }
-        guard offset + 1 < bytes.count else { return false }
-        var index = offset + 2
-        while index + 1 < bytes.count {
-            if bytes[index] == 0xFF && bytes[index + 1] == 0xD9 { return true }
-            index += 1
-        }
-        return false
     }
 
     private static func decodePNG(_ bytes: UnsafeRawBufferPointer, maxPixels: Int) throws(DecodeFailure) -> RGBImage {

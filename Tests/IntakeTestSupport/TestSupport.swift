@@ -35,6 +35,16 @@ public enum TestSupport {
         corpus.appendingPathComponent(name).path
     }
 
+    /// An input a fuzz target (`Fuzz/`) once crashed or hung on, kept under `Tests/Fixtures/Fuzz/TARGET/NAME` so
+    /// that the parser's own tests replay it through the same entry point.
+    public static func fuzzInput(_ target: String, _ name: String) -> [UInt8] {
+        let url = packageRoot.appendingPathComponent("Tests/Fixtures/Fuzz/\(target)/\(name)")
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            preconditionFailure("no fuzz input at \(url.path)")
+        }
+        return Array(data)
+    }
+
     /// A new empty folder under the system's temporary folder.
     public static func makeTemporaryDirectory(prefix: String) -> URL {
         let url = FileManager.default.temporaryDirectory
