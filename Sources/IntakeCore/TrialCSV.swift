@@ -48,14 +48,24 @@ public enum TrialCSV {
                     order.append(id)
                     return Accumulator()
                 }()
-            accumulator.bytes += size
+            // Each field is below 10^18, but an application's rows together can pass Int64.max: a line at fault,
+            // not a trap.
+            let (bytes, bytesOverflow) = accumulator.bytes.addingReportingOverflow(size)
+            guard !bytesOverflow else {
+                throw TrialInputError(line: lineNumber, message: "the application's bytes add up past 2^63")
+            }
+            accumulator.bytes = bytes
             accumulator.largest = max(accumulator.largest, size)
             accumulator.files += 1
             if let pagesColumn, !row[pagesColumn].isEmpty {
                 guard let pages = integer(row[pagesColumn]) else {
                     throw TrialInputError(line: lineNumber, message: "pages must be a whole number")
                 }
-                accumulator.pages = (accumulator.pages ?? 0) + Int(pages)
+                let (total, pagesOverflow) = (accumulator.pages ?? 0).addingReportingOverflow(Int(pages))
+                guard !pagesOverflow else {
+                    throw TrialInputError(line: lineNumber, message: "the application's pages add up past 2^63")
+                }
+                accumulator.pages = total
             }
             if let dateColumn, !row[dateColumn].isEmpty {
                 guard let date = timestamp(row[dateColumn]) else {
