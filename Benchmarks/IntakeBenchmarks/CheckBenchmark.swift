@@ -46,22 +46,32 @@ struct CheckBenchmark: Benchmark {
         let rules = AttachmentRules(policy: settings.policy)
         let limits = settings.worker.inspection
         let workspace = try TemporaryFolder()
+        // mkdtemp makes it 0700: a confined child that switched to `inspection.user` could not reach the corpus,
+        // and Landlock refuses a rule on a path the child cannot open. The corpus is the project's own test files.
+        chmod(workspace.path, 0o755)
         let corpusFolder = try corpus ?? Self.makeCorpus(in: workspace.path + "/corpus")
         let files = try Self.mixedCorpus(in: corpusFolder)
         let rounds = options.rounds
 
-        // Confined as the worker confines it, unless `inspection.confine = false` (to measure what it costs).
+        // Confined as the worker confines it, unless `inspection.confine = false`; then a second child, unconfined,
+        // is measured round for round beside it, so both see the same machine and the difference is the cost.
         let confinement =
             settings.worker.confine
             ? InspectionConfinement(
                 user: settings.worker.inspectionUser, readable: [corpusFolder], writable: [workspace.path])
             : .off
-        let isolated = IsolatedInspector(executable: intake, limits: limits, confinement: confinement)
-        let checkInChild = { (path: String) in
-            let facts = isolated.inspect(path: path)
-            try Self.requireInspected(facts, path: path)
-            _ = rules.fileFindings(for: facts, fileName: (path as NSString).lastPathComponent, slot: .attachment)
+        func checkInChild(_ inspector: IsolatedInspector) -> (String) throws -> Void {
+            { path in
+                let facts = inspector.inspect(path: path)
+                try Self.requireInspected(facts, path: path)
+                _ = rules.fileFindings(for: facts, fileName: (path as NSString).lastPathComponent, slot: .attachment)
+            }
         }
+        let checkConfined = checkInChild(
+            IsolatedInspector(executable: intake, limits: limits, confinement: confinement))
+        let checkUnconfined =
+            confinement.isEnabled
+            ? checkInChild(IsolatedInspector(executable: intake, limits: limits, confinement: .off)) : nil
         let fileInspector = try Self.makeFileInspector()
         var stages = StageTotals()
         let checkInProcess = { (path: String) in
@@ -73,13 +83,14 @@ struct CheckBenchmark: Benchmark {
         }
 
         // Warm-up: starts the child, loads libmagic's database, fills the page cache and the allocators' pools.
-        _ = try Self.measure(files, rounds: 1, check: checkInChild)
+        _ = try Self.measure(files, rounds: 1, check: checkConfined)
+        if let checkUnconfined { _ = try Self.measure(files, rounds: 1, check: checkUnconfined) }
         _ = try Self.measure(files, rounds: 1, check: checkInProcess)
         stages = StageTotals()
 
-        let child = try Self.measure(
+        let (child, unconfinedChild) = try Self.measure(
             files, rounds: rounds ?? 3, atLeastSeconds: rounds == nil ? Self.minimumMeasuredSeconds : 0,
-            check: checkInChild)
+            check: checkConfined, alternatingWith: checkUnconfined)
         let measuredRounds = child.latencies.count / files.count
         let inProcess = try Self.measure(files, rounds: measuredRounds, check: checkInProcess)
         let hashing = try Self.measure(files, rounds: measuredRounds, check: mapAndHash)
@@ -90,7 +101,13 @@ struct CheckBenchmark: Benchmark {
                 keys: .useDefaultKeys)
         }
 
-        let isolatedFigures = Throughput(name: "intake check, one inspector child", samples: child)
+        let isolatedFigures = Throughput(
+            name: "intake check, one inspector child" + (confinement.isEnabled ? " (confined)" : ""), samples: child)
+        let confinementCost = unconfinedChild.map { unconfined in
+            ConfinementCost(
+                unconfined: Throughput(name: "intake check, one child, unconfined", samples: unconfined),
+                confined: child, unconfinedSamples: unconfined, files: files.count)
+        }
         let inProcessFigures = Throughput(name: "intake in process, no child (FileInspector)", samples: inProcess)
         let pikepdf = try? peer.get()
         let report = Report(
@@ -99,7 +116,8 @@ struct CheckBenchmark: Benchmark {
             corpus: .init(
                 folder: corpus, files: files.count, bytes: files.reduce(0) { $0 + fileSize($1) },
                 rounds: measuredRounds),
-            intake: isolatedFigures, inProcess: inProcessFigures,
+            intake: isolatedFigures, unconfined: confinementCost?.unconfined, confinement: confinementCost,
+            inProcess: inProcessFigures,
             stages: stages.perFileMicroseconds(
                 checks: inProcess.latencies.count, mapAndHash: hashing,
                 childRoundTrip: child.medianExcess(over: inProcess, files: files.count)),
@@ -166,15 +184,30 @@ struct CheckBenchmark: Benchmark {
     private static func measure(
         _ files: [String], rounds: Int, atLeastSeconds seconds: Double = 0, check: (String) throws -> Void
     ) throws -> Samples {
+        try measure(files, rounds: rounds, atLeastSeconds: seconds, check: check, alternatingWith: nil).0
+    }
+
+    /// As `measure`, with a round of `other` after each round of `check` when there is one, so that a noisy
+    /// neighbour or a frequency change lands on both alike. `atLeastSeconds` counts `check`'s own time.
+    private static func measure(
+        _ files: [String], rounds: Int, atLeastSeconds seconds: Double, check: (String) throws -> Void,
+        alternatingWith other: ((String) throws -> Void)?
+    ) throws -> (Samples, Samples?) {
         var samples = Samples()
+        var otherSamples = other.map { _ in Samples() }
         var done = 0
-        let start = ContinuousClock.now
-        while done < rounds || (ContinuousClock.now - start).seconds < seconds {
+        while done < rounds || samples.seconds < seconds {
+            var start = ContinuousClock.now
             try samples.round(files, check: check)
+            samples.seconds += (ContinuousClock.now - start).seconds
+            if let other {
+                start = ContinuousClock.now
+                try otherSamples?.round(files, check: other)
+                otherSamples?.seconds += (ContinuousClock.now - start).seconds
+            }
             done += 1
         }
-        samples.seconds = (ContinuousClock.now - start).seconds
-        return samples
+        return (samples, otherSamples)
     }
 }
 
@@ -260,6 +293,45 @@ extension CheckBenchmark {
         }
     }
 
+    /// What confining the child costs a check: each file's median confined less its median unconfined, averaged
+    /// over the files (paired, as `childRoundTrip` is), and against the unconfined check's mean.
+    struct ConfinementCost: Encodable, Hashable {
+        /// Issue 17's bound on the cost of confinement per file.
+        static let goalPercent = 5.0
+
+        var unconfined: Throughput
+        var microsecondsPerFile: Double
+        var percentPerFile: Double
+        /// Confined files/s against unconfined files/s, as a change in percent (negative: confined is slower).
+        var throughputChangePercent: Double
+
+        init(unconfined: Throughput, confined: Samples, unconfinedSamples: Samples, files: Int) {
+            self.unconfined = unconfined
+            let excess = confined.medianExcess(over: unconfinedSamples, files: files)
+            let unconfinedMedians = unconfinedSamples.perFileMedians(files: files)
+            let baseline = unconfinedMedians.reduce(0, +) / Double(files)
+            microsecondsPerFile = excess * 1e6
+            percentPerFile = excess / baseline * 100
+            let confinedRate = Double(confined.latencies.count) / confined.seconds
+            throughputChangePercent = (confinedRate / unconfined.filesPerSecond - 1) * 100
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case microsecondsPerFile = "us_per_file"
+            case percentPerFile = "percent_per_file"
+            case throughputChangePercent = "throughput_change_percent"
+            case goalPercent = "goal_percent"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(microsecondsPerFile, forKey: .microsecondsPerFile)
+            try container.encode(percentPerFile, forKey: .percentPerFile)
+            try container.encode(throughputChangePercent, forKey: .throughputChangePercent)
+            try container.encode(Self.goalPercent, forKey: .goalPercent)
+        }
+    }
+
     /// Where the in-process time goes, summed over every check, read off `FileInspector`'s own seam: its `onSniffed`
     /// callback fires after mapping, libmagic and SHA-256, before any PDF parser runs.
     struct StageTotals {
@@ -321,6 +393,9 @@ extension CheckBenchmark {
         var machine: Machine
         var corpus: Corpus
         var intake: Throughput
+        /// The same child unconfined, measured round for round beside `intake`; null when confinement is off.
+        @NullEncodable var unconfined: Throughput?
+        @NullEncodable var confinement: ConfinementCost?
         var inProcess: Throughput
         var stages: StageCosts
         var slowest: [FileLatency]
@@ -331,14 +406,14 @@ extension CheckBenchmark {
         var goalRatio: Double
 
         enum CodingKeys: String, CodingKey {
-            case date, machine, corpus, intake, slowest, pikepdf, ratio
+            case date, machine, corpus, intake, unconfined, confinement, slowest, pikepdf, ratio
             case inProcess = "in_process"
             case stages = "stages_us"
             case goalRatio = "goal_ratio"
         }
 
         var table: String {
-            let measurements = [intake, inProcess] + (pikepdf.map { [$0] } ?? [])
+            let measurements = [intake] + (unconfined.map { [$0] } ?? []) + [inProcess] + (pikepdf.map { [$0] } ?? [])
             let width = max(44, measurements.map(\.name.count).max() ?? 0) + 2
             func row(_ label: String, _ values: [String]) -> String {
                 label.padding(toLength: width, withPad: " ", startingAt: 0)
@@ -367,6 +442,14 @@ extension CheckBenchmark {
                 lines.append(String(format: "intake ÷ pikepdf: %.2f× per core (goal ≥ %.1f×)", ratio, goalRatio))
             } else {
                 lines.append("intake ÷ pikepdf: no figure, the peer did not run")
+            }
+            if let confinement {
+                lines.append(
+                    String(
+                        format: "confinement: %+.0f µs a file, %+.1f %% of an unconfined check"
+                            + " (files/s %+.1f %%; goal under %.0f %%)",
+                        confinement.microsecondsPerFile, confinement.percentPerFile,
+                        confinement.throughputChangePercent, ConfinementCost.goalPercent))
             }
             lines += [
                 "",

@@ -40,15 +40,16 @@ enum EntryWriter {
         guard descriptor >= 0 else { return .malformed("could not write it out") }
         defer { close(descriptor) }
         var written: Int64 = 0
+        // An operator may set `archive.max_ratio` as high as Int.max: past Int64's range the ratio bounds nothing.
+        let (product, overflowed) = bounds.ratio.multipliedReportingOverflow(by: max(1, Int64(data.count)))
+        let ratioBound = overflowed ? Int64.max : product
         var crc = crc32(0, nil, 0)
         func accept(_ chunk: UnsafeRawBufferPointer) -> Outcome? {
             written += Int64(chunk.count)
             if written > bounds.remaining { return .tooLarge(.total) }
             if written > bounds.entry { return .tooLarge(.entry) }
             if written > declaredSize { return .tooLarge(.declared) }
-            if written > bounds.ratioFloor, written > bounds.ratio * max(1, Int64(data.count)) {
-                return .tooLarge(.ratio)
-            }
+            if written > bounds.ratioFloor, written > ratioBound { return .tooLarge(.ratio) }
             crc = crc32(crc, chunk.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(chunk.count))
             var offset = 0
             while offset < chunk.count {

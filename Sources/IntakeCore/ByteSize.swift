@@ -18,7 +18,7 @@ public struct ByteSize: Hashable, Sendable, Comparable, Codable, CustomStringCon
         let trimmed = text.trimmingWhitespace()
         guard let unit = Self.units.first(where: { trimmed.hasSuffix($0.suffix) }) else { return nil }
         let number = String(trimmed.dropLast(unit.suffix.count)).trimmingWhitespace()
-        guard !number.isEmpty, let value = Double(number), value >= 0, value.isFinite else { return nil }
+        guard !number.isEmpty, let value = Double(decimal: number), value >= 0, value.isFinite else { return nil }
         let product = value * Double(unit.factor)
         guard product < Double(Int64.max) else { return nil }
         self.bytes = Int64(product.rounded())

@@ -4,7 +4,7 @@ extension Duration {
         let trimmed = text.trimmingWhitespace()
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         guard let unit = units.first(where: { trimmed.hasSuffix($0.0) }),
-            let value = Double(trimmed.dropLast(unit.0.count)), value >= 0, value.isFinite
+            let value = Double(decimal: trimmed.dropLast(unit.0.count)), value >= 0, value.isFinite
         else { return nil }
         // Past Int64.max nanoseconds (292 years) no one means a duration, and converting it would trap.
         let nanoseconds = (value * unit.1 * 1_000_000_000).rounded()

@@ -177,14 +177,14 @@ extension Configuration {
     /// A decimal number within `range`.
     public func number(_ key: String, in range: ClosedRange<Double>) throws(ConfigurationError) -> Double {
         try parsed(key, expected: "a number from \(range.lowerBound) to \(range.upperBound)") {
-            Double($0).flatMap { $0.isFinite && range.contains($0) ? $0 : nil }
+            Double(decimal: $0).flatMap { $0.isFinite && range.contains($0) ? $0 : nil }
         }
     }
 
     /// A ratio written `width:height`, such as `3:4`, as width ÷ height.
     public func ratio(_ key: String) throws(ConfigurationError) -> Double {
         let text = try string(key)
-        let parts = text.split(separator: ":").compactMap { Double(String($0).trimmingWhitespace()) }
+        let parts = text.split(separator: ":").compactMap { Double(decimal: String($0).trimmingWhitespace()) }
         guard parts.count == 2, parts[0] > 0, parts[1] > 0 else {
             throw invalidValue(key, text, expected: "a ratio of width to height such as 3:4")
         }

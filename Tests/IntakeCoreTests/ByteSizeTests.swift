@@ -21,6 +21,16 @@ struct ByteSizeTests {
         #expect(ByteSize(parsing: text) == nil)
     }
 
+    /// A NUL ended the number inside `strtod`, so `25\0junkMB` was 25 MB; exponents and hex floats are no way to
+    /// write a limit either.
+    @Test(
+        "A size or a duration whose number is not a plain decimal is refused",
+        arguments: ["25\0junkMB", "1e3MB", "0x10MB", "infMB", "nanMB", "1.2.3MB", ".MB", "25\0s", "1e3s", "0x10ms"])
+    func refusesNonDecimal(text: String) {
+        #expect(ByteSize(parsing: text) == nil)
+        #expect(Duration(parsing: text) == nil)
+    }
+
     @Test("Messages show megabytes with one decimal")
     func formats() {
         #expect(ByteSize(bytes: 27_400_000).description == "27.4 MB")
