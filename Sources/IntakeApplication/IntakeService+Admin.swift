@@ -13,21 +13,32 @@ extension IntakeService {
         let processor = UploadProcessor(policy: policy)
         var examined = 0
         var changes: [ReprocessDryRun.Change] = []
-        for application in try await storing({ try await storage.applications(matching: selection) }) {
-            let entries = try await storing { try await storage.replayEntries(applicationId: application) }
-            examined += entries.count
-            for (entry, result) in zip(entries, processor.replay(entries)) where result.verdict != entry.latest.verdict
-            {
-                let before = Set(entry.latest.findings.filter { $0.severity == .error }.map(\.code.rawValue))
-                let after = Set(result.findings.filter { $0.severity == .error }.map(\.code.rawValue))
-                changes.append(
-                    ReprocessDryRun.Change(
-                        application: application, upload: entry.upload.id, item: entry.item.id,
-                        file: entry.upload.fileName, from: entry.latest.verdict, to: result.verdict,
-                        codes: before.symmetricDifference(after).sorted()))
+        let applications = try await storing { try await storage.applications(matching: selection) }
+        for start in stride(from: 0, to: applications.count, by: ReprocessBatch.maximumApplications) {
+            let batch = Array(applications[start..<min(applications.count, start + ReprocessBatch.maximumApplications)])
+            let entriesByApplication = try await storing { try await storage.replayEntries(applicationIds: batch) }
+            for application in batch {
+                let entries = entriesByApplication[application] ?? []
+                examined += entries.count
+                changes += dryRunChanges(application: application, entries: entries, processor: processor)
             }
         }
         return ReprocessDryRun(examined: examined, policy: policy.version, changes: changes)
+    }
+
+    /// The items of one application whose verdict the current policy would change.
+    private func dryRunChanges(application: String, entries: [ReplayEntry], processor: UploadProcessor)
+        -> [ReprocessDryRun.Change]
+    {
+        zip(entries, processor.replay(entries)).compactMap { entry, result in
+            guard result.verdict != entry.latest.verdict else { return nil }
+            let before = Set(entry.latest.findings.filter { $0.severity == .error }.map(\.code.rawValue))
+            let after = Set(result.findings.filter { $0.severity == .error }.map(\.code.rawValue))
+            return ReprocessDryRun.Change(
+                application: application, upload: entry.upload.id, item: entry.item.id,
+                file: entry.upload.fileName, from: entry.latest.verdict, to: result.verdict,
+                codes: before.symmetricDifference(after).sorted())
+        }
     }
 
     /// Queues a low-priority reprocess job for each selected application not already judged under this policy;

@@ -70,8 +70,10 @@ public struct ReprocessEnqueueResult: Sendable, Hashable {
 /// Reprocessing: judging stored items again under the current policy, from the facts their inspection recorded.
 public protocol ReprocessStore: Sendable {
     func applications(matching selection: ReprocessSelection) async throws -> [String]
-    /// An application's items with their latest verdicts, in the order the items were first decided.
-    func replayEntries(applicationId: String) async throws -> [ReplayEntry]
+    /// Each application's items with their latest verdicts, in the order the items were first decided, read
+    /// together (a few statements for all of them, not several per item). An application with no decided item
+    /// maps to an empty list. Read-only.
+    func replayEntries(applicationIds: [String]) async throws -> [String: [ReplayEntry]]
     /// Queues the applications for reprocessing, in low-priority jobs of up to `ReprocessBatch.maximumApplications`
     /// each, in the order given, except an application already in an unfinished reprocess job (a resumed run) or
     /// whose every latest verdict already comes from `policyVersion`. Isolation: atomic per call, and serialised
@@ -87,4 +89,11 @@ public protocol ReprocessStore: Sendable {
     ) async throws -> Int
     /// Applications in unfinished reprocess jobs: the progress of a run. Read-only.
     func unfinishedReprocessApplications() async throws -> Int
+}
+
+extension ReprocessStore {
+    /// One application's items with their latest verdicts, in the order the items were first decided.
+    public func replayEntries(applicationId: String) async throws -> [ReplayEntry] {
+        try await replayEntries(applicationIds: [applicationId])[applicationId] ?? []
+    }
 }

@@ -28,15 +28,23 @@ extension PostgresStore {
         return try await rows(query).map { try $0.value("id") }
     }
 
-    public func replayEntries(applicationId: String) async throws -> [ReplayEntry] {
-        try await read { tx in try await Self.replayEntries(applicationId, tx) }
+    public func replayEntries(applicationIds: [String]) async throws -> [String: [ReplayEntry]] {
+        try await read { tx in
+            var entries: [String: [ReplayEntry]] = [:]
+            for start in stride(from: 0, to: applicationIds.count, by: ReprocessBatch.maximumApplications) {
+                let batch = applicationIds[
+                    start..<min(applicationIds.count, start + ReprocessBatch.maximumApplications)]
+                entries.merge(try await Self.replayEntries(Array(batch), tx)) { $1 }
+            }
+            return entries
+        }
     }
 
-    /// The application's items with their latest verdicts, in the order of their first verdicts, which never
-    /// changes however often they are reprocessed.
-    static func replayEntries(_ applicationId: String, _ tx: Transaction) async throws -> [ReplayEntry] {
+    /// Each application's items with their latest verdicts, in the order of their first verdicts, which never
+    /// changes however often they are reprocessed: three statements for the whole batch.
+    static func replayEntries(_ applicationIds: [String], _ tx: Transaction) async throws -> [String: [ReplayEntry]] {
         var uploads: [String: UploadRecord] = [:]
-        for row in try await tx.rows("SELECT * FROM uploads WHERE application_id = \(applicationId)") {
+        for row in try await tx.rows("SELECT * FROM uploads WHERE application_id = ANY(\(applicationIds))") {
             let upload = try UploadRecord(row: row)
             uploads[upload.id] = upload
         }
@@ -45,7 +53,7 @@ extension PostgresStore {
             SELECT i.*, (SELECT MIN(id) FROM verdicts WHERE item_id = i.id) AS first_verdict,
                    (SELECT MAX(id) FROM verdicts WHERE item_id = i.id) AS latest_verdict
             FROM items i JOIN uploads u ON u.id = i.upload_id
-            WHERE u.application_id = \(applicationId) AND EXISTS (SELECT 1 FROM verdicts WHERE item_id = i.id)
+            WHERE u.application_id = ANY(\(applicationIds)) AND EXISTS (SELECT 1 FROM verdicts WHERE item_id = i.id)
             ORDER BY first_verdict
             """)
         let latestIds = try items.map { try $0.value("latest_verdict", Int64.self) }
@@ -54,13 +62,15 @@ extension PostgresStore {
             let verdict = try VerdictRecord(row: row)
             verdicts[verdict.id ?? 0] = verdict
         }
-        return try items.compactMap { row in
+        var entries = Dictionary(uniqueKeysWithValues: applicationIds.map { ($0, [ReplayEntry]()) })
+        for row in items {
             let item = try ItemRecord(row: row)
-            guard let upload = uploads[item.uploadId],
+            guard let upload = uploads[item.uploadId], let applicationId = upload.applicationId,
                 let latest = verdicts[try row.value("latest_verdict", Int64.self)]
-            else { return nil }
-            return ReplayEntry(upload: upload, item: item, latest: latest)
+            else { continue }
+            entries[applicationId, default: []].append(ReplayEntry(upload: upload, item: item, latest: latest))
         }
+        return entries
     }
 
     public func enqueueReprocess(applicationIds: [String], policyVersion: String, maxAttempts: Int)
@@ -136,9 +146,10 @@ extension PostgresStore {
             }
             var recorded = 0
             // In the run's order (by id): no other transaction holds two application rows, so none deadlocks this.
+            for applicationId in applications { _ = try await Self.lockApplication(id: applicationId, tx) }
+            let entriesByApplication = try await Self.replayEntries(applications, tx)
             for applicationId in applications {
-                _ = try await Self.lockApplication(id: applicationId, tx)
-                let entries = try await Self.replayEntries(applicationId, tx)
+                let entries = entriesByApplication[applicationId] ?? []
                 let known = Set(entries.map(\.item.id))
                 for result in decide(entries) where known.contains(result.item.id) {
                     try await Self.insertVerdict(result, jobId: claim.job.id, durationMs: nil, tx)

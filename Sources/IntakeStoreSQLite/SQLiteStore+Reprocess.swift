@@ -32,26 +32,52 @@ extension SQLiteStore {
         }
     }
 
-    public func replayEntries(applicationId: String) async throws -> [ReplayEntry] {
-        try await read { db in try Self.replayEntries(applicationId, db) }
+    public func replayEntries(applicationIds: [String]) async throws -> [String: [ReplayEntry]] {
+        try await read { db in
+            var entries: [String: [ReplayEntry]] = [:]
+            for start in stride(from: 0, to: applicationIds.count, by: ReprocessBatch.maximumApplications) {
+                let batch = applicationIds[
+                    start..<min(applicationIds.count, start + ReprocessBatch.maximumApplications)]
+                entries.merge(try Self.replayEntries(Array(batch), db)) { $1 }
+            }
+            return entries
+        }
     }
 
-    static func replayEntries(_ applicationId: String, _ db: Database) throws -> [ReplayEntry] {
-        let uploads = try UploadRecord.filter(Column("application_id") == applicationId).fetchAll(db)
-        var entries: [(first: Int64, entry: ReplayEntry)] = []
-        for upload in uploads {
-            for item in try ItemRecord.filter(Column("upload_id") == upload.id).fetchAll(db) {
-                guard
-                    let latest = try VerdictRecord.filter(Column("item_id") == item.id).order(Column("id").desc)
-                        .fetchOne(db),
-                    let first = try Int64.fetchOne(
-                        db, sql: "SELECT MIN(id) FROM verdicts WHERE item_id = ?", arguments: [item.id])
-                else { continue }
-                entries.append((first, ReplayEntry(upload: upload, item: item, latest: latest)))
-            }
+    /// Four statements for the whole batch: its uploads, their items, each item's first and latest verdict ids,
+    /// and the latest verdicts. A batch is at most `ReprocessBatch.maximumApplications` applications, far below
+    /// SQLite's limit on bound values.
+    static func replayEntries(_ applicationIds: [String], _ db: Database) throws -> [String: [ReplayEntry]] {
+        let uploads = try UploadRecord.filter(applicationIds.contains(Column("application_id"))).fetchAll(db)
+        let uploadsById = Dictionary(uploads.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let items = try ItemRecord.filter(uploadsById.keys.contains(Column("upload_id"))).fetchAll(db)
+        let itemIds = items.map(\.id)
+        var verdictIds: [String: (first: Int64, latest: Int64)] = [:]
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT item_id, MIN(id) AS first, MAX(id) AS latest FROM verdicts
+                WHERE item_id IN (\(databaseQuestionMarks(count: itemIds.count))) GROUP BY item_id
+                """, arguments: StatementArguments(itemIds))
+        {
+            verdictIds[row["item_id"]] = (row["first"], row["latest"])
+        }
+        let latest = try VerdictRecord.filter(verdictIds.values.map(\.latest).contains(Column("id"))).fetchAll(db)
+        let latestById = Dictionary(latest.map { ($0.id ?? 0, $0) }, uniquingKeysWith: { first, _ in first })
+        var ordered: [String: [(first: Int64, entry: ReplayEntry)]] = [:]
+        for item in items {
+            guard let upload = uploadsById[item.uploadId], let applicationId = upload.applicationId,
+                let ids = verdictIds[item.id], let verdict = latestById[ids.latest]
+            else { continue }
+            ordered[applicationId, default: []].append(
+                (ids.first, ReplayEntry(upload: upload, item: item, latest: verdict)))
         }
         // The order of first decisions never changes, however often the items are reprocessed.
-        return entries.sorted { $0.first < $1.first }.map(\.entry)
+        var entries = Dictionary(uniqueKeysWithValues: applicationIds.map { ($0, [ReplayEntry]()) })
+        for (applicationId, decided) in ordered {
+            entries[applicationId] = decided.sorted { $0.first < $1.first }.map(\.entry)
+        }
+        return entries
     }
 
     public func enqueueReprocess(applicationIds: [String], policyVersion: String, maxAttempts: Int)
@@ -108,8 +134,9 @@ extension SQLiteStore {
                 throw StoreError(code: .integrity, message: "reprocess job \(claim.job.id) names no application")
             }
             var recorded = 0
+            let entriesByApplication = try Self.replayEntries(applications, db)
             for applicationId in applications {
-                let entries = try Self.replayEntries(applicationId, db)
+                let entries = entriesByApplication[applicationId] ?? []
                 let known = Set(entries.map(\.item.id))
                 for result in decide(entries) where known.contains(result.item.id) {
                     var verdict = VerdictRecord(

@@ -103,6 +103,33 @@ struct CaseBehaviourTests {
     }
 
     @Test(
+        "Replay entries of several applications read together: each application's own items, in the order of their first decisions; an application with nothing decided maps to none",
+        arguments: Backend.allCases)
+    func replayEntriesTogether(backend: Backend) async throws {
+        let clock = TestClock()
+        let storage = try makeStorage(backend, clock: clock)
+        for (application, sha) in [("APP-A", "a1"), ("APP-B", "b1"), ("APP-A", "a2"), ("APP-B", "b2"), ("APP-C", "c1")]
+        {
+            _ = try await Behaviour.submit(Behaviour.upload(application, sha: sha), to: storage)
+            clock.advance(by: .seconds(1))
+        }
+        let claims = try await storage.claim(worker: "w", limit: 5, lease: .seconds(60))
+        // Decided in the opposite order of submission, except APP-C's, which stays undecided.
+        for claim in claims.reversed() where claim.upload?.applicationId != "APP-C" {
+            try await storage.complete(claim) { _ in [Behaviour.result(for: claim)] }
+        }
+        let entries = try await storage.replayEntries(applicationIds: ["APP-A", "APP-B", "APP-C", "NOPE"])
+        #expect(entries["APP-A"]?.map(\.upload.sha256) == ["a2", "a1"])
+        #expect(entries["APP-B"]?.map(\.upload.sha256) == ["b2", "b1"])
+        #expect(entries["APP-C"]?.isEmpty == true)
+        #expect(entries["NOPE"]?.isEmpty == true)
+        // The same entries as reading each application alone, verdicts and facts included.
+        #expect(entries["APP-A"] == (try await storage.replayEntries(applicationId: "APP-A")))
+        let a2 = try #require(claims.first { $0.upload?.sha256 == "a2" })
+        #expect(entries["APP-A"]?.first?.latest.facts == Behaviour.result(for: a2).facts)
+    }
+
+    @Test(
         "Reprocess replay: entries in the order of first decisions; only the verdicts handed back are appended; an unfinished run is resumed, an up-to-date application skipped",
         arguments: Backend.allCases)
     func reprocess(backend: Backend) async throws {
