@@ -143,6 +143,17 @@ extension JobRecord: FetchableRecord, PersistableRecord {
     }
 }
 
+extension JobRecord {
+    /// Claim order, as `ORDER BY priority DESC, run_after, created_at, id` sorts it (ids are ASCII, so Swift's
+    /// string order is SQLite's binary one).
+    static func claimsBefore(_ first: JobRecord, _ second: JobRecord) -> Bool {
+        if first.priority != second.priority { return first.priority > second.priority }
+        if first.runAfter != second.runAfter { return first.runAfter < second.runAfter }
+        if first.createdAt != second.createdAt { return first.createdAt < second.createdAt }
+        return first.id < second.id
+    }
+}
+
 extension EncodableRecord {
     /// A nested value as the JSON text GRDB's Codable path would store (sorted keys, its own encoder settings).
     static func json(_ value: some Encodable, column: String) throws -> String {

@@ -179,6 +179,13 @@ public final class SQLiteStore: IntakeStorage {
                 table.column("created_at", .double).notNull()
             }
         }
+        migrator.registerMigration("v7: jobs in claim order") { db in
+            // Each state's jobs in the order `claim` takes them, so a claim reads only the rows it takes. With the
+            // one `jobs_claimable` index, every claim sorted every queued job: 0.3 ms with 1,000 queued, 30 ms with
+            // 100,000.
+            try db.execute(
+                sql: "CREATE INDEX jobs_claim_order ON jobs(state, priority DESC, run_after, created_at, id)")
+        }
         return migrator
     }
 
@@ -453,16 +460,7 @@ public final class SQLiteStore: IntakeStorage {
             let now = clock()
             var claimed: [ClaimedJob] = []
             while claimed.count < limit {
-                let candidates = try JobRecord.fetchAll(
-                    db,
-                    sql: """
-                        SELECT * FROM jobs
-                        WHERE (state IN ('queued', 'retrying') AND run_after <= :now)
-                           OR (state = 'running' AND lease_expires_at < :now)
-                        ORDER BY priority DESC, run_after, created_at, id
-                        LIMIT :limit
-                        """,
-                    arguments: ["now": now, "limit": limit - claimed.count])
+                let candidates = try Self.claimCandidates(now: now, limit: limit - claimed.count, db)
                 if candidates.isEmpty { break }
                 for var job in candidates {
                     if job.state == .running {
@@ -502,6 +500,26 @@ public final class SQLiteStore: IntakeStorage {
             }
             return claimed
         }
+    }
+
+    /// The first `limit` jobs a claim may take, in claim order (priority, then due time, age and id): due queued
+    /// and retrying jobs, and running jobs whose lease expired. One statement per state, each reading
+    /// `jobs_claim_order` in order and stopping at `limit`, merged here; one statement with `OR` across the states
+    /// sorted every queued job on every claim.
+    static func claimCandidates(now: Double, limit: Int, _ db: Database) throws -> [JobRecord] {
+        let order = "ORDER BY priority DESC, run_after, created_at, id LIMIT :limit"
+        let arguments: StatementArguments = ["now": now, "limit": limit]
+        var candidates: [JobRecord] = []
+        for state in [JobState.queued, .retrying] {
+            candidates += try JobRecord.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT * FROM jobs WHERE state = '\(state.rawValue)' AND run_after <= :now \(order)"),
+                arguments: arguments)
+        }
+        candidates += try JobRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM jobs WHERE state = 'running' AND lease_expires_at < :now \(order)"),
+            arguments: arguments)
+        return Array(candidates.sorted(by: JobRecord.claimsBefore).prefix(limit))
     }
 
     public func renew(_ claim: ClaimedJob, lease: Duration) async throws -> Bool {
