@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make bench`: files per second of `intake check` on one core, beside pikepdf doing the same work, on a fresh
-# corpus from scripts/make-corpus.sh. Benchmarks/README.md says what is measured and keeps the latest figures.
+# `make bench`, second part (after Benchmarks/run-table.sh): files per second of `intake check` on one core,
+# measured in process with its stage costs, beside pikepdf doing the same work, on a fresh corpus from
+# scripts/make-corpus.sh. Benchmarks/README.md says what is measured and keeps the latest figures.
 #
 # usage: Benchmarks/run.sh [intake-bench check options…]   e.g. --json, --rounds 20, --corpus DIR
 # INTAKE_BENCH=PATH uses that intake-bench (with its `intake` beside it) instead of building one.
