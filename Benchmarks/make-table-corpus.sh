@@ -7,8 +7,8 @@
 #                  150 dpi, quality 50), 12 a file, joined by img2pdf; 20 plain, 20 AES-128 and 20 AES-256
 #   OUT/one-page/  1,000 one-page PDFs of about 20 kB (Benchmarks/http_load.py's make_pdf, one seed each)
 # Every copy ends in its own `%copy N` comment after %%EOF, so no two files have the same bytes. The recipe is
-# deterministic (fixed IDs and AES IVs, img2pdf without dates), except the salts of AES-256 (R6) files, which
-# qpdf always draws at random. Writes OUT/.done last: a folder without it is incomplete.
+# deterministic (fixed IDs and AES IVs; img2pdf's internal engine without dates, as its pikepdf engine draws an ID
+# from the clock), except the salts of AES-256 (R6) files, which qpdf always draws at random. Writes OUT/.done last: a folder without it is incomplete.
 #
 # usage: Benchmarks/make-table-corpus.sh OUT PYTHON   (PYTHON: an interpreter with img2pdf, e.g. .venv/bin/python)
 # Exit status: 0, or that of the first tool that failed.
@@ -49,7 +49,7 @@ pages=("$work"/page-*.jpg)
 for k in $(seq 0 59); do
   images=()
   for j in $(seq 0 11); do images+=("${pages[$(((5 * k + j) % ${#pages[@]}))]}"); done
-  "$python" -m img2pdf --nodate "${images[@]}" -o "$work/scan.pdf"
+  "$python" -m img2pdf --engine internal --nodate "${images[@]}" -o "$work/scan.pdf"
   name=$(printf 'scan-%02d' "$k")
   case $((k % 3)) in
     0) copy "$work/scan.pdf" "$out/scans/$name-plain.pdf" "$k" ;;
