@@ -8,7 +8,8 @@
 #   OUT/one-page/  1,000 one-page PDFs of about 20 kB (Benchmarks/http_load.py's make_pdf, one seed each)
 # Every copy ends in its own `%copy N` comment after %%EOF, so no two files have the same bytes. The recipe is
 # deterministic (fixed IDs and AES IVs; img2pdf's internal engine without dates, as its pikepdf engine draws an ID
-# from the clock), except the salts of AES-256 (R6) files, which qpdf always draws at random. Writes OUT/.done last: a folder without it is incomplete.
+# from the clock), except the salts of AES-256 (R6) files, which qpdf always draws at random. Writes OUT/.done
+# last: a folder without it is incomplete.
 #
 # usage: Benchmarks/make-table-corpus.sh OUT PYTHON   (PYTHON: an interpreter with img2pdf, e.g. .venv/bin/python)
 # Exit status: 0, or that of the first tool that failed.
