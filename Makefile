@@ -30,11 +30,16 @@ test: deps lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# Throughput of `check` beside pikepdf on the same corpus: `intake-bench check`, the benchmarks' own executable
-# (Benchmarks/), with `intake` built beside it for the inspector child (release builds in .build-bench; pikepdf
-# from pip in .venv/).
+# The issue-15 table (Benchmarks/run-table.sh: every goal beside its peer or baseline, processes timed from
+# outside), then the in-process view of `check` with its stage costs (Benchmarks/run.sh: `intake-bench check`, the
+# benchmarks' own executable). Release builds in .build-bench unless INTAKE / INTAKE_BENCH name binaries; pikepdf
+# and img2pdf from pip in .venv/. `make bench QUICK=1` runs fewer rounds. Both parts run even if one fails.
 bench: deps
-	@Benchmarks/run.sh
+	@status=0; \
+	Benchmarks/run-table.sh $(if $(QUICK),--quick) || status=$$?; \
+	echo; \
+	Benchmarks/run.sh $(if $(QUICK),--rounds 3) || status=$$?; \
+	exit $$status
 
 # intake serve under a bounded load from a second process on loopback (release build in .build-bench).
 bench-http: deps

@@ -8,6 +8,8 @@ and top-level outline entries, and look for active content the way Intake's synt
 for the keys /JS /JavaScript /AA /Launch /EmbeddedFiles /EmbeddedFile /AF /RichMedia and /S /Launch actions.
 
 usage: pikepdf_peer.py --rounds N FILE...   (prints one JSON document on stdout)
+       pikepdf_peer.py --once FILE...       (each file once, no warm-up: a whole process to time from outside,
+                                             as Benchmarks/run-table.sh does; prints one JSON line)
 """
 
 import argparse
@@ -104,9 +106,33 @@ def run_round(files, latencies):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, required=True)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--rounds", type=int)
+    mode.add_argument("--once", action="store_true", help="each file once, no warm-up, no statistics")
     parser.add_argument("files", nargs="+")
     arguments = parser.parse_args()
+    name = (
+        f"pikepdf {pikepdf.__version__} (qpdf {pikepdf.__libqpdf_version__}, "
+        f"{platform.python_implementation()} {platform.python_version()})"
+    )
+
+    if arguments.once:
+        # The facts are kept, so no part of the work can be skipped; what is printed is only a summary.
+        start = time.perf_counter()
+        facts = [inspect(path) for path in arguments.files]
+        elapsed = time.perf_counter() - start
+        json.dump(
+            {
+                "name": name,
+                "files": len(facts),
+                "seconds_in_process": elapsed,
+                "password_required": sum(1 for fact in facts if fact.get("password_required")),
+                "pages": sum(fact.get("pages", 0) for fact in facts),
+            },
+            sys.stdout,
+        )
+        print()
+        return
 
     run_round(arguments.files, [])  # warm-up: imports, page cache, allocator
     latencies = []
@@ -117,8 +143,7 @@ def main():
     ordered = sorted(latencies)
     json.dump(
         {
-            "name": f"pikepdf {pikepdf.__version__} (qpdf {pikepdf.__libqpdf_version__}, "
-            f"{platform.python_implementation()} {platform.python_version()})",
+            "name": name,
             "files": len(latencies),
             "seconds": elapsed,
             "files_per_second": len(latencies) / elapsed,
