@@ -94,9 +94,16 @@ public func makeServices(
     let backend = role == .standalone ? nil : try makeStorage(settings: settings)
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
     if let store = backend?.service { services.append(.init(service: store)) }
+    let confinement = settings.inspectorConfinement(for: role)
+    if case .worker = role, let unreachable = confinement.unreachableFolder() {
+        throw IntakeError(
+            .configuration,
+            "the inspector child cannot reach the blobs: \(unreachable); allow it (chmod o+x on the folder) or set "
+                + "inspection.user")
+    }
     let inspectors = InspectorPool(
         size: settings.worker.concurrency, executable: inspectorExecutable, limits: settings.worker.inspection,
-        confinement: settings.inspectorConfinement(for: role))
+        confinement: confinement)
     if settings.worker.confine {
         if let abi = InspectionConfinement.landlockABI {
             logger.debug("Inspector confined", metadata: ["intake.landlock.abi": "\(abi)"])

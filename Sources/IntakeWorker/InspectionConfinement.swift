@@ -32,6 +32,37 @@ public struct InspectionConfinement: Sendable, Hashable {
     /// No confinement beyond the deadline and the memory ceiling.
     public static let off = InspectionConfinement(isEnabled: false, user: nil, readable: [], writable: [])
 
+    /// The first folder on the way to a `readable` path that `user` may not pass through or read, described for an
+    /// operator; nil when every one is reachable, when the child keeps the worker's user, or when a folder does not
+    /// exist yet. The child switches to `user` before Landlock opens these paths, so a data folder under a 0700
+    /// parent (root's home, a `mktemp -d`) made every inspection fail with "could not confine itself".
+    public func unreachableFolder(runningAsRoot: Bool = geteuid() == 0) -> String? {
+        guard isEnabled, runningAsRoot, let user, !user.isEmpty, let entry = getpwnam(user) else { return nil }
+        let uid = entry.pointee.pw_uid
+        let gid = entry.pointee.pw_gid
+        for path in readable where path.hasPrefix("/") {
+            var folder = ""
+            let components = path.split(separator: "/")
+            for (index, component) in ([""] + components.map(String.init)).enumerated() {
+                folder = index <= 1 ? "/" + component : folder + "/" + component
+                var status = stat()
+                guard stat(folder, &status) == 0 else { return nil }
+                let last = index == components.count
+                let needed: mode_t = last ? 0o5 : 0o1
+                let granted: mode_t =
+                    status.st_uid == uid
+                    ? (status.st_mode >> 6) & 0o7
+                    : status.st_gid == gid ? (status.st_mode >> 3) & 0o7 : status.st_mode & 0o7
+                if granted & needed != needed {
+                    let mode = String(status.st_mode & 0o7777, radix: 8)
+                    return "\(folder) (mode \(mode), owner uid \(status.st_uid)) is not "
+                        + (last ? "readable" : "traversable") + " by inspection.user \(user)"
+                }
+            }
+        }
+        return nil
+    }
+
     /// The Landlock ABI this kernel answers, or nil without Landlock: the worker logs it once at start-up.
     public static var landlockABI: Int? {
         let abi = Int(intake_landlock_abi())

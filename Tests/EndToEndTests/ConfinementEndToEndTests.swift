@@ -42,6 +42,35 @@ struct ConfinementEndToEndTests {
         #expect(targets.allSatisfy { !$0.hasPrefix("socket:") }, "\(targets)")
     }
 
+    /// As root the child becomes `inspection.user` before Landlock opens the blob folder: a data folder under a
+    /// 0700 parent made every job die with "could not confine itself". The worker now refuses to start, naming the
+    /// folder; a worker that keeps its own user (not root) is not concerned and works the queue.
+    @Test("A data folder under a parent inspection.user cannot pass through: the worker refuses to start and names it")
+    func unreachableDataFolder() async throws {
+        let parent = TestSupport.makeTemporaryDirectory(prefix: "private")
+        #expect(chmod(parent.path, 0o700) == 0)
+        let intake = IntakeBinary(data: parent.appendingPathComponent("data"))
+        let submitted = intake.run(
+            [
+                "submit", "--application", "APP-1", "--uploader", "u", "--attachment",
+                TestSupport.corpusFile("plain.pdf"),
+            ])
+        #expect(submitted.status == 0, "\(submitted.standardError)")
+        let work = intake.run(["work", "--until-empty"])
+        if geteuid() == 0 {
+            #expect(work.status == 2)
+            #expect(work.standardError.contains("\(parent.path) (mode 700, owner uid 0) is not traversable"))
+            #expect(work.standardError.contains("inspection.user nobody"))
+        } else {
+            #expect(work.status == 0, "\(work.standardError)")
+        }
+        #expect(chmod(parent.path, 0o755) == 0)
+        let reachable = intake.run(["work", "--until-empty"])
+        #expect(reachable.status == 0, "\(reachable.standardError)")
+        let status = intake.run(["status", "APP-1", "--json"])
+        #expect(status.standardOutput.contains("\"accepted\""), "\(status.standardOutput)")
+    }
+
     /// Deep nesting, a page-tree loop, a 2 GB flate bomb, a launch action and a link to a URL, a JPEG declaring
     /// 60,000 × 60,000, a PNG inflating to 2.7 GB.
     @Test("Hostile inputs through the real worker each end as a finding; then a clean file is accepted")

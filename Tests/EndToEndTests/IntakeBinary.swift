@@ -9,7 +9,11 @@ struct IntakeBinary {
     var environment: [String: String] = [:]
 
     init(environment: [String: String] = [:]) {
-        data = TestSupport.makeTemporaryDirectory(prefix: "data")
+        self.init(data: TestSupport.makeTemporaryDirectory(prefix: "data"), environment: environment)
+    }
+
+    init(data: URL, environment: [String: String] = [:]) {
+        self.data = data
         self.environment = environment
     }
 
