@@ -14,8 +14,7 @@ extension IntakeService {
         var examined = 0
         var changes: [ReprocessDryRun.Change] = []
         let applications = try await storing { try await storage.applications(matching: selection) }
-        for start in stride(from: 0, to: applications.count, by: ReprocessBatch.maximumApplications) {
-            let batch = Array(applications[start..<min(applications.count, start + ReprocessBatch.maximumApplications)])
+        for batch in ReprocessBatch.batches(applications) {
             let entriesByApplication = try await storing { try await storage.replayEntries(applicationIds: batch) }
             for application in batch {
                 let entries = entriesByApplication[application] ?? []

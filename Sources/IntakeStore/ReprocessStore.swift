@@ -12,6 +12,14 @@ public enum ReprocessBatch {
     /// priority by due time and then by creation, take a run's batches in its order.
     public static func creationTime(_ now: Double, batch: Int) -> Double { now + Double(batch) * 1e-6 }
 
+    /// `applications` in runs of at most `maximumApplications`, in order: how a run is cut into jobs and how its
+    /// entries are read.
+    public static func batches(_ applications: [String]) -> [[String]] {
+        stride(from: 0, to: applications.count, by: maximumApplications).map { start in
+            Array(applications[start..<min(applications.count, start + maximumApplications)])
+        }
+    }
+
     /// The payload of a job replaying `applications` (in the order given, which is the run's).
     public static func payload(_ applications: [String]) -> String {
         String(decoding: (try? JSONEncoder().encode(applications)) ?? Data("[]".utf8), as: UTF8.self)

@@ -31,10 +31,8 @@ extension PostgresStore {
     public func replayEntries(applicationIds: [String]) async throws -> [String: [ReplayEntry]] {
         try await read { tx in
             var entries: [String: [ReplayEntry]] = [:]
-            for start in stride(from: 0, to: applicationIds.count, by: ReprocessBatch.maximumApplications) {
-                let batch = applicationIds[
-                    start..<min(applicationIds.count, start + ReprocessBatch.maximumApplications)]
-                entries.merge(try await Self.replayEntries(Array(batch), tx)) { $1 }
+            for batch in ReprocessBatch.batches(applicationIds) {
+                entries.merge(try await Self.replayEntries(batch, tx)) { $1 }
             }
             return entries
         }
@@ -100,9 +98,7 @@ extension PostgresStore {
                 }
                 stale.append(applicationId)
             }
-            for (index, start) in stride(from: 0, to: stale.count, by: ReprocessBatch.maximumApplications).enumerated()
-            {
-                let batch = Array(stale[start..<min(stale.count, start + ReprocessBatch.maximumApplications)])
+            for (index, batch) in ReprocessBatch.batches(stale).enumerated() {
                 let created = ReprocessBatch.creationTime(tx.now, batch: index)
                 try await Self.insert(
                     JobRecord(

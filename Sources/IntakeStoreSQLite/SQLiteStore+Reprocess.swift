@@ -35,10 +35,8 @@ extension SQLiteStore {
     public func replayEntries(applicationIds: [String]) async throws -> [String: [ReplayEntry]] {
         try await read { db in
             var entries: [String: [ReplayEntry]] = [:]
-            for start in stride(from: 0, to: applicationIds.count, by: ReprocessBatch.maximumApplications) {
-                let batch = applicationIds[
-                    start..<min(applicationIds.count, start + ReprocessBatch.maximumApplications)]
-                entries.merge(try Self.replayEntries(Array(batch), db)) { $1 }
+            for batch in ReprocessBatch.batches(applicationIds) {
+                entries.merge(try Self.replayEntries(batch, db)) { $1 }
             }
             return entries
         }
@@ -107,9 +105,7 @@ extension SQLiteStore {
                 }
                 stale.append(applicationId)
             }
-            for (index, start) in stride(from: 0, to: stale.count, by: ReprocessBatch.maximumApplications).enumerated()
-            {
-                let batch = Array(stale[start..<min(stale.count, start + ReprocessBatch.maximumApplications)])
+            for (index, batch) in ReprocessBatch.batches(stale).enumerated() {
                 let created = ReprocessBatch.creationTime(now, batch: index)
                 try JobRecord(
                     id: Identifier.make("J"), kind: .reprocessApplication, payload: ReprocessBatch.payload(batch),

@@ -64,8 +64,9 @@ struct PostgresEndToEndTests {
     )
     func twoWorkersOneKilled() async throws {
         let (intake, url) = try binary(["INTAKE_QUEUE_LEASE": "2s", "INTAKE_QUEUE_POLL_INTERVAL": "50ms"])
-        // 140 jobs: under the full suite's load, two workers finished 70 before the watcher saw 10 done.
-        let applications = ["APP-1", "APP-2", "APP-3", "APP-4"]
+        // 350 jobs, and the second worker started only once the first has done 10: with both started at once over
+        // 70 and then 140 jobs, the suite's load let them finish every job before the watcher saw 10 done.
+        let applications = (1...10).map { "APP-\($0)" }
         for application in applications {
             let submitted = intake.run(
                 ["submit", "--application", application, "--uploader", "emp-1", "--attachment"]
@@ -73,8 +74,6 @@ struct PostgresEndToEndTests {
             #expect(submitted.status <= 1, "\(submitted.standardError)")
         }
         let total = applications.count * QueueEndToEndTests.corpusNames.count
-        let doomed = try intake.start(["work", "--concurrency", "2"])
-        let survivor = try intake.start(["work", "--until-empty", "--concurrency", "2"])
         let deadline = Date().addingTimeInterval(60)
         // Watched off the cooperative pool, which the suite's other tests may hold, so the kill follows the count.
         let succeeded = { [self] in
@@ -82,7 +81,14 @@ struct PostgresEndToEndTests {
                 Int(scalar(url, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'")) ?? 0
             }
         }
+        let doomed = try intake.start(["work", "--concurrency", "2"])
         while Date() < deadline, await succeeded() < 10 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let survivor = try intake.start(["work", "--until-empty", "--concurrency", "2"])
+        // Both at work on the one queue for a while, then the first is killed holding its leases.
+        let shared = await succeeded() + 10
+        while Date() < deadline, await succeeded() < shared {
             try await Task.sleep(for: .milliseconds(5))
         }
         kill(doomed.processIdentifier, SIGKILL)
