@@ -21,8 +21,18 @@ public enum Identifier {
         String(alphabet[Int(generator.next() % UInt64(alphabet.count))])
     }
 
+    /// `count` characters of five random bits each, twelve from every 64-bit draw: each draw from the system's
+    /// generator is a `getrandom` call, and an id took twelve of them.
     static func random<Generator: RandomNumberGenerator>(count: Int, using generator: inout Generator) -> String {
-        String((0..<count).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
+        var characters: [Character] = []
+        characters.reserveCapacity(count)
+        var bits: UInt64 = 0
+        for index in 0..<count {
+            if index % 12 == 0 { bits = generator.next() }
+            characters.append(alphabet[Int(bits & 31)])
+            bits >>= 5
+        }
+        return String(characters)
     }
 }
 

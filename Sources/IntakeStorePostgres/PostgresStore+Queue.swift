@@ -195,20 +195,20 @@ extension PostgresStore {
     }
 
     /// Fenced by the statement's `WHERE`: a job whose token changed is not updated. Calls that arrive together
-    /// share one statement and one commit (`CompletionBatcher`).
+    /// share one statement and one commit (`GroupCommit`).
     public func succeed(_ claim: ClaimedJob) async throws {
-        let holds = try await completions.succeed(jobId: claim.job.id, leaseToken: claim.leaseToken) {
-            jobIds, leaseTokens in
+        let holds = try await completions.submit(claim) { claims in
             let now = self.injectedNow
             let rows = try await self.rows(
                 """
                 UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL,
                     updated_at = intake_now(\(now))
-                FROM unnest(\(jobIds)::text[], \(leaseTokens)::text[]) AS done(id, token)
+                FROM unnest(\(claims.map(\.job.id))::text[], \(claims.map(\.leaseToken))::text[]) AS done(id, token)
                 WHERE jobs.id = done.id AND jobs.lease_token = done.token AND jobs.state = 'running'
                 RETURNING jobs.id
                 """)
-            return Set(try rows.map { try $0.value("id", String.self) })
+            let succeeded = Set(try rows.map { try $0.value("id", String.self) })
+            return claims.map { succeeded.contains($0.job.id) }
         }
         guard holds else {
             throw StoreError(code: .leaseLost, message: "job \(claim.job.id): lease lost to another worker")

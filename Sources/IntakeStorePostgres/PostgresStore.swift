@@ -28,7 +28,8 @@ public final class PostgresStore: IntakeStorage, Service {
     /// Seconds since 1970 from an injected clock, or nil for the database's own.
     let clock: (@Sendable () -> Double)?
     private let schema = Mutex<SchemaState>(.unknown)
-    let completions = CompletionBatcher()
+    /// `succeed` calls that arrive together share one statement and one commit; each learns whether its lease held.
+    let completions = GroupCommit<ClaimedJob, Bool>()
 
     private enum SchemaState {
         case unknown

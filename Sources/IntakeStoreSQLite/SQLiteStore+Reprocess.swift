@@ -122,7 +122,7 @@ extension SQLiteStore {
     public func completeReprocess(
         _ claim: ClaimedJob, decide: @escaping @Sendable ([ReplayEntry]) -> [ItemResult]
     ) async throws -> Int {
-        try await write { [clock] db in
+        try await write(.queueBookkeeping) { [clock] db in
             let now = clock()
             try Self.assertLease(claim, db)
             let applications = try ReprocessBatch.applications(of: claim.job)
@@ -135,11 +135,12 @@ extension SQLiteStore {
                 let entries = entriesByApplication[applicationId] ?? []
                 let known = Set(entries.map(\.item.id))
                 for result in decide(entries) where known.contains(result.item.id) {
-                    var verdict = VerdictRecord(
-                        id: nil, itemId: result.item.id, verdict: result.verdict, policyVersion: result.policyVersion,
-                        findings: result.findings, facts: result.facts, jobId: claim.job.id, durationMs: nil,
-                        createdAt: now)
-                    try verdict.insert(db)
+                    try Self.insert(
+                        VerdictRecord(
+                            id: nil, itemId: result.item.id, verdict: result.verdict,
+                            policyVersion: result.policyVersion, findings: result.findings, facts: result.facts,
+                            jobId: claim.job.id, durationMs: nil, createdAt: now),
+                        db)
                     recorded += 1
                 }
             }

@@ -11,11 +11,16 @@ import IntakeStore
 /// decision see every commit before it, the isolation `IntakeStorage` asks for; several worker processes on one data
 /// folder serialise cleanly instead of failing to upgrade a read lock.
 ///
-/// Durability: `synchronous = FULL`, for every commit. An upload's row must survive a power cut once it is
-/// acknowledged; a job's completion could afford less (it would only run again), but one setting keeps the
-/// reasoning simple and the measured cost is small beside inspection.
+/// Durability is chosen per kind of commit (`Durability`). Whatever changes what an applicant or an admin was
+/// told is durable (`synchronous = FULL`): an upload and its job once acknowledged, cases, tokens, webhooks, a
+/// retry. The queue's own bookkeeping (claims, renewals, a job's completion or failure) is not fsynced
+/// (`NORMAL`): a power cut may lose the last of those, which only runs their jobs again, with the same result
+/// since jobs are idempotent. WAL appends in order, so the next durable commit makes every commit before it
+/// durable too: what a power cut can lose is only the latest queue commits, never an acknowledged upload.
 public final class SQLiteStore: IntakeStorage {
     private let database: DatabasePool
+    /// Upload completions that arrive while one batch is being written go together in the next transaction.
+    let uploadCompletions = GroupCommit<UploadCompletion, Bool>()
     /// Seconds since 1970: the store's clock, which alone decides leases, backoff and timestamps.
     let clock: @Sendable () -> Double
 
@@ -189,10 +194,31 @@ public final class SQLiteStore: IntakeStorage {
         return migrator
     }
 
+    /// How far a commit must have reached the disk before it returns.
+    enum Durability {
+        /// fsynced (`synchronous = FULL`): survives a power cut.
+        case durable
+        /// Written, not fsynced (`synchronous = NORMAL`): survives the process being killed, and a power cut
+        /// only until the next durable commit or checkpoint.
+        case queueBookkeeping
+    }
+
     /// A write in a `BEGIN IMMEDIATE` transaction, with storage faults mapped to `StoreError`.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(
+        _ durability: Durability = .durable, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
         do {
             return try await database.writeWithoutTransaction { db in
+                if durability == .queueBookkeeping {
+                    // Set outside the transaction (SQLite ignores it inside one), and back before anything else
+                    // writes on this connection.
+                    try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
+                }
+                defer {
+                    if durability == .queueBookkeeping {
+                        try? db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
+                    }
+                }
                 var result: T?
                 try db.inTransaction(.immediate) {
                     result = try body(db)
@@ -415,17 +441,17 @@ public final class SQLiteStore: IntakeStorage {
         -> ApplicationUsage
     {
         let row = try Row.fetchOne(
-            db,
-            sql: """
-                SELECT COALESCE(SUM(CASE WHEN u.slot IN ('photo', 'attachment') THEN i.bytes END), 0) AS original,
-                       COUNT(DISTINCT CASE WHEN u.slot = 'attachment' THEN u.id END) AS attachments,
-                       COALESCE(SUM(CASE WHEN u.slot = 'additional' AND u.round = :round THEN i.bytes END), 0)
-                           AS additional
-                FROM items i
-                JOIN uploads u ON u.id = i.upload_id
-                JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
-                WHERE u.application_id = :application AND u.id IS NOT :excluded AND v.verdict = 'accepted'
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT COALESCE(SUM(CASE WHEN u.slot IN ('photo', 'attachment') THEN i.bytes END), 0) AS original,
+                           COUNT(DISTINCT CASE WHEN u.slot = 'attachment' THEN u.id END) AS attachments,
+                           COALESCE(SUM(CASE WHEN u.slot = 'additional' AND u.round = :round THEN i.bytes END), 0)
+                               AS additional
+                    FROM items i
+                    JOIN uploads u ON u.id = i.upload_id
+                    JOIN verdicts v ON v.id = (SELECT MAX(id) FROM verdicts WHERE item_id = i.id)
+                    WHERE u.application_id = :application AND u.id IS NOT :excluded AND v.verdict = 'accepted'
+                    """),
             arguments: ["application": applicationId, "excluded": excludingUpload, "round": round])
         return ApplicationUsage(
             acceptedOriginalBytes: row?["original"] ?? 0, acceptedAttachments: row?["attachments"] ?? 0,
@@ -456,7 +482,7 @@ public final class SQLiteStore: IntakeStorage {
     // MARK: Queue
 
     public func claim(worker: String, limit: Int, lease: Duration) async throws -> [ClaimedJob] {
-        return try await write { [clock] db in
+        return try await write(.queueBookkeeping) { [clock] db in
             let now = clock()
             var claimed: [ClaimedJob] = []
             while claimed.count < limit {
@@ -466,13 +492,12 @@ public final class SQLiteStore: IntakeStorage {
                     if job.state == .running {
                         switch JobRules.expiredLease(attempts: job.attempts, maxAttempts: job.maxAttempts) {
                         case .dead(let reason):
-                            job.state = .dead
-                            job.lastError = reason
-                            job.leaseOwner = nil
-                            job.leaseToken = nil
-                            job.leaseExpiresAt = nil
-                            job.updatedAt = now
-                            try job.update(db)
+                            try db.cachedStatement(
+                                sql: """
+                                    UPDATE jobs SET state = 'dead', last_error = ?, lease_owner = NULL,
+                                        lease_token = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?
+                                    """
+                            ).execute(arguments: [reason, now, job.id])
                             if let upload = job.uploadId, let application = job.applicationId {
                                 try Self.append(.uploadFailed, application: application, upload: upload, now: now, db)
                             }
@@ -487,10 +512,18 @@ public final class SQLiteStore: IntakeStorage {
                     job.leaseToken = Identifier.make("L")
                     job.leaseExpiresAt = now + lease.seconds
                     job.updatedAt = now
-                    try job.update(db)
+                    try db.cachedStatement(
+                        sql: """
+                            UPDATE jobs SET state = 'running', attempts = ?, lease_owner = ?, lease_token = ?,
+                                lease_expires_at = ?, last_error = ?, updated_at = ? WHERE id = ?
+                            """
+                    ).execute(arguments: [
+                        job.attempts, job.leaseOwner, job.leaseToken, job.leaseExpiresAt, job.lastError, now, job.id,
+                    ])
                     var upload: UploadRecord?
                     if let uploadId = job.uploadId {
-                        upload = try UploadRecord.fetchOne(db, key: uploadId)
+                        upload = try UploadRecord.fetchOne(
+                            db.cachedStatement(sql: "SELECT * FROM uploads WHERE id = ?"), arguments: [uploadId])
                         guard upload != nil else {
                             throw StoreError(code: .integrity, message: "job \(job.id) names a missing upload")
                         }
@@ -523,7 +556,7 @@ public final class SQLiteStore: IntakeStorage {
     }
 
     public func renew(_ claim: ClaimedJob, lease: Duration) async throws -> Bool {
-        return try await write { [clock] db in
+        return try await write(.queueBookkeeping) { [clock] db in
             let now = clock()
             try db.execute(
                 sql: """
@@ -535,42 +568,62 @@ public final class SQLiteStore: IntakeStorage {
         }
     }
 
+    /// Goes through `uploadCompletions`: completions that arrive together commit together.
     public func complete(_ claim: ClaimedJob, decide: @escaping @Sendable (ApplicationUsage) -> [ItemResult])
         async throws
     {
-        try await write { [clock] db in
+        let recorded = try await uploadCompletions.submit(UploadCompletion(claim: claim, decide: decide)) { batch in
+            try await self.complete(batch)
+        }
+        guard recorded else {
+            throw StoreError(code: .leaseLost, message: "job \(claim.job.id): lease lost to another worker")
+        }
+    }
+
+    /// Records each completion in order in one transaction, as `complete` does one: false for one whose lease is
+    /// lost, which writes nothing. Each `decide` reads the usage with the batch's earlier verdicts in it.
+    func complete(_ batch: [UploadCompletion]) async throws -> [Bool] {
+        try await write(.queueBookkeeping) { [clock] db in
             let now = clock()
-            try Self.assertLease(claim, db)
-            guard let upload = claim.upload, let applicationId = upload.applicationId else {
-                throw StoreError(code: .integrity, message: "job \(claim.job.id) is not for an upload of a case")
+            return try batch.map { completion in
+                guard try Self.holdsLease(completion.claim, db) else { return false }
+                try Self.record(completion, now: now, db)
+                return true
             }
-            let usage = try Self.usage(
-                applicationId: applicationId, excludingUpload: upload.id, round: upload.round, db)
-            let results = decide(usage)
-            for result in results {
-                try result.item.upsert(db)
-                var verdict = VerdictRecord(
+        }
+    }
+
+    private static func record(_ completion: UploadCompletion, now: Double, _ db: Database) throws {
+        let claim = completion.claim
+        guard let upload = claim.upload, let applicationId = upload.applicationId else {
+            throw StoreError(code: .integrity, message: "job \(claim.job.id) is not for an upload of a case")
+        }
+        let usage = try Self.usage(applicationId: applicationId, excludingUpload: upload.id, round: upload.round, db)
+        let results = completion.decide(usage)
+        for result in results {
+            try Self.upsert(result.item, db)
+            try Self.insert(
+                VerdictRecord(
                     id: nil, itemId: result.item.id, verdict: result.verdict, policyVersion: result.policyVersion,
                     findings: result.findings, facts: result.facts, jobId: claim.job.id,
-                    durationMs: result.durationMs, createdAt: now)
-                try verdict.insert(db)
-            }
-            let outcome = Verdict(items: results.map(\.verdict))
-            try Self.append(
-                outcome == .accepted ? .uploadAccepted : .uploadRejected, application: applicationId,
-                upload: upload.id, now: now, db)
-            try Self.markSucceeded(claim, now: now, db)
+                    durationMs: result.durationMs, createdAt: now),
+                db)
         }
+        let outcome = Verdict(items: results.map(\.verdict))
+        try Self.append(
+            outcome == .accepted ? .uploadAccepted : .uploadRejected, application: applicationId,
+            upload: upload.id, now: now, db)
+        try Self.markSucceeded(claim, now: now, db)
     }
 
     /// Appends an application event in the transaction of the change it reports, and enqueues its delivery to
     /// every webhook subscribed to its kind in the same transaction.
     static func append(_ kind: EventKind, application: String, upload: String?, now: Double, _ db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO events (application_id, kind, upload_id, at) VALUES (?, ?, ?, ?)",
-            arguments: [application, kind.rawValue, upload, now])
+        try db.cachedStatement(sql: "INSERT INTO events (application_id, kind, upload_id, at) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [application, kind.rawValue, upload, now])
         let eventId = db.lastInsertedRowID
-        for webhook in try WebhookRecord.fetchAll(db) where webhook.events.contains(kind) {
+        let webhooks = try WebhookRecord.fetchAll(db.cachedStatement(sql: "SELECT * FROM webhooks"))
+        for webhook in webhooks where webhook.events.contains(kind) {
             let delivery = WebhookDelivery(webhook: webhook.id, event: eventId)
             try JobRecord(
                 id: Identifier.make("J"), kind: .deliverWebhook,
@@ -591,17 +644,49 @@ public final class SQLiteStore: IntakeStorage {
         }
     }
 
+    /// Writes an item (new, or again when a job runs a second time) through one cached statement: GRDB's record
+    /// `upsert` builds and prepares its SQL on every call, which was a fifth of a completion's time.
+    static func upsert(_ item: ItemRecord, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO items (id, upload_id, ordinal, title, document_type, first_page, last_page, sha256, bytes)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET upload_id = excluded.upload_id, ordinal = excluded.ordinal,
+                    title = excluded.title, document_type = excluded.document_type, first_page = excluded.first_page,
+                    last_page = excluded.last_page, sha256 = excluded.sha256, bytes = excluded.bytes
+                """
+        ).execute(arguments: [
+            item.id, item.uploadId, item.ordinal, item.title, item.documentType, item.firstPage, item.lastPage,
+            item.sha256, item.bytes,
+        ])
+    }
+
+    /// Appends a verdict through one cached statement, with its findings and facts as the record's JSON columns.
+    static func insert(_ verdict: VerdictRecord, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO verdicts (item_id, verdict, policy_version, findings, facts, job_id, duration_ms, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            verdict.itemId, verdict.verdict.rawValue, verdict.policyVersion,
+            try VerdictRecord.json(verdict.findings, column: "findings"),
+            try VerdictRecord.json(verdict.facts, column: "facts"), verdict.jobId, verdict.durationMs,
+            verdict.createdAt,
+        ])
+    }
+
     static func markSucceeded(_ claim: ClaimedJob, now: Double, _ db: Database) throws {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 UPDATE jobs SET state = 'succeeded', lease_owner = NULL, lease_token = NULL,
                     lease_expires_at = NULL, updated_at = ? WHERE id = ?
-                """,
-            arguments: [now, claim.job.id])
+                """
+        ).execute(arguments: [now, claim.job.id])
     }
 
     public func fail(_ claim: ClaimedJob, error: String, retryAfter: Duration?) async throws {
-        try await write { [clock] db in
+        try await write(.queueBookkeeping) { [clock] db in
             let now = clock()
             try Self.assertLease(claim, db)
             let retries = JobRules.retries(
@@ -622,7 +707,7 @@ public final class SQLiteStore: IntakeStorage {
     }
 
     public func succeed(_ claim: ClaimedJob) async throws {
-        try await write { [clock] db in
+        try await write(.queueBookkeeping) { [clock] db in
             try Self.assertLease(claim, db)
             try Self.markSucceeded(claim, now: clock(), db)
         }
@@ -682,13 +767,22 @@ public final class SQLiteStore: IntakeStorage {
         }
     }
 
+    static func holdsLease(_ claim: ClaimedJob, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM jobs WHERE id = ? AND lease_token = ? AND state = 'running'"),
+            arguments: [claim.job.id, claim.leaseToken]) ?? false
+    }
+
     static func assertLease(_ claim: ClaimedJob, _ db: Database) throws {
-        let holds =
-            try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM jobs WHERE id = ? AND lease_token = ? AND state = 'running'",
-                arguments: [claim.job.id, claim.leaseToken]) ?? false
-        guard holds else {
+        guard try holdsLease(claim, db) else {
             throw StoreError(code: .leaseLost, message: "job \(claim.job.id): lease lost to another worker")
         }
     }
+}
+
+/// An upload job's results waiting in `uploadCompletions`: the claim that fences them, and how to decide them
+/// from the application's usage inside the transaction that records them.
+struct UploadCompletion: Sendable {
+    var claim: ClaimedJob
+    var decide: @Sendable (ApplicationUsage) -> [ItemResult]
 }

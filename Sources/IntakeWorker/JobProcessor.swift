@@ -7,8 +7,11 @@ import Synchronization
 
 /// The worker: claims jobs in batches, runs each with the handler of its kind, records how it ended.
 ///
-/// Runs at most `settings.concurrency` jobs at once in a task group and refills it as jobs end (swift-jobs'
-/// `JobQueueProcessor`). On graceful shutdown it stops claiming and lets the jobs in flight finish (each is bounded
+/// Holds up to twice `settings.concurrency` jobs in a task group (swift-jobs' `JobQueueProcessor`): one inspecting
+/// in each of the `settings.concurrency` inspector children, and one behind each, ready for the child the moment
+/// the job before it has been inspected and is being recorded. So a child never waits for the store, and jobs are
+/// claimed (and their results recorded, `GroupCommit`) several at a time. It claims again once only
+/// `settings.concurrency` are left. On graceful shutdown it stops claiming and lets the jobs in flight finish (each is bounded
 /// by the inspection deadline); a job cut off by a harder stop keeps its lease, which expires and lets another
 /// worker run it again.
 public struct JobProcessor: Service {
@@ -63,11 +66,12 @@ public struct JobProcessor: Service {
         await withTaskGroup(of: Event.self) { group in
             var inFlight = 0
             var tickPending = false
+            let held = 2 * settings.concurrency
             while !isStopping() && !Task.isCancelled {
-                if inFlight < settings.concurrency {
+                if inFlight <= settings.concurrency {
                     do {
                         let claims = try await storage.claim(
-                            worker: workerId, limit: settings.concurrency - inFlight, lease: settings.lease)
+                            worker: workerId, limit: held - inFlight, lease: settings.lease)
                         for claim in claims {
                             inFlight += 1
                             group.addTask {

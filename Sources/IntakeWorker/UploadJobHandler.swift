@@ -11,7 +11,9 @@ public struct UploadJobHandler: JobHandler {
     public var storage: any IntakeStorage
     public var blobs: any BlobStore
     public var inspector: any Inspector
-    public var policy: Policy
+    /// The policy's rules, with its version hashed once for every job this handler runs.
+    public let processor: UploadProcessor
+    public var policy: Policy { processor.policy }
     /// The landmark model face photos are measured with (`inspection.landmark_model`).
     public var landmarkModel: String
 
@@ -22,7 +24,7 @@ public struct UploadJobHandler: JobHandler {
         self.storage = storage
         self.blobs = blobs
         self.inspector = inspector
-        self.policy = policy
+        processor = UploadProcessor(policy: policy)
         self.landmarkModel = landmarkModel
     }
 
@@ -33,7 +35,6 @@ public struct UploadJobHandler: JobHandler {
         let results = try await judge(upload, attempt: claim.job)
         // A lease lost while inspecting: the store would refuse the result anyway; say so without trying.
         try Task.checkCancellation()
-        let processor = UploadProcessor(policy: policy)
         let slot = upload.slot
         let recorded = Recorded()
         try await storage.complete(claim) { usage in
@@ -66,7 +67,6 @@ public struct UploadJobHandler: JobHandler {
             // Storage may come back (a remount, a transient I/O error): retry before declaring the file unreadable.
             throw JobFailure("blob unreadable: \(failure.message)", isRetriable: true)
         }
-        let processor = UploadProcessor(policy: policy)
         var whole = processor.fileResult(for: upload, facts: facts)
         whole.durationMs = (ContinuousClock.now - started).seconds * 1000
         guard let bundle = upload.bundle, whole.verdict == .accepted else { return [whole] }
@@ -76,14 +76,14 @@ public struct UploadJobHandler: JobHandler {
         case .invalid(let finding):
             return [rejecting(whole, with: finding)]
         case .split(let documents):
-            return try await split(upload, into: documents, whole: whole, processor: processor)
+            return try await split(upload, into: documents, whole: whole)
         }
     }
 
     /// Writes the bundle's documents as items (in a child) into a scratch folder, stores each as a blob, and
     /// inspects each.
     private func split(
-        _ upload: UploadRecord, into documents: [PlannedDocument], whole: ItemResult, processor: UploadProcessor
+        _ upload: UploadRecord, into documents: [PlannedDocument], whole: ItemResult
     ) async throws -> [ItemResult] {
         try await blobs.withScratchFolder { folder in
             let outputs = documents.indices.map { "\(folder)/item-\($0 + 1).pdf" }
@@ -143,15 +143,16 @@ final class Recorded: Sendable {
 public struct ReprocessJobHandler: JobHandler {
     public let kind = JobKind.reprocessApplication
     public var storage: any IntakeStorage
-    public var policy: Policy
+    public let processor: UploadProcessor
+    public var policy: Policy { processor.policy }
 
     public init(storage: any IntakeStorage, policy: Policy) {
         self.storage = storage
-        self.policy = policy
+        processor = UploadProcessor(policy: policy)
     }
 
     public func handle(_ claim: ClaimedJob, logger: Logger) async throws {
-        let processor = UploadProcessor(policy: policy)
+        let processor = processor
         let recorded = try await storage.completeReprocess(claim) { processor.changedResults($0) }
         logger.info("Reprocessed", metadata: ["intake.verdicts.new": "\(recorded)"])
     }

@@ -3,7 +3,8 @@ import IntakeCore
 /// How the worker runs: operational settings that never change a verdict, so they are not part of the policy
 /// version. Keys are documented in `Config/intake.conf`.
 public struct WorkerSettings: Sendable, Hashable {
-    /// Jobs processed at once (`worker.concurrency`; `0` means one per core).
+    /// Files inspected at once, one per inspector child (`worker.concurrency`; `0` means one per core). The worker
+    /// holds twice as many jobs, so that a child never waits while a finished job is recorded.
     public var concurrency: Int
     /// Attempts before a job is `dead` (`queue.max_attempts`).
     public var maxAttempts: Int

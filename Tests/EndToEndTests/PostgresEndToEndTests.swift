@@ -64,8 +64,7 @@ struct PostgresEndToEndTests {
     )
     func twoWorkersOneKilled() async throws {
         let (intake, url) = try binary(["INTAKE_QUEUE_LEASE": "2s", "INTAKE_QUEUE_POLL_INTERVAL": "50ms"])
-        // 350 jobs, and the second worker started only once the first has done 10: with both started at once over
-        // 70 and then 140 jobs, the suite's load let them finish every job before the watcher saw 10 done.
+        // 350 jobs; the second worker starts once the first has done 10, and both work 10 more before the kill.
         let applications = (1...10).map { "APP-\($0)" }
         for application in applications {
             let submitted = intake.run(
@@ -75,26 +74,38 @@ struct PostgresEndToEndTests {
         }
         let total = applications.count * QueueEndToEndTests.corpusNames.count
         let deadline = Date().addingTimeInterval(60)
-        // Watched off the cooperative pool, which the suite's other tests may hold, so the kill follows the count.
-        let succeeded = { [self] in
-            await TestSupport.detached {
+        // Counted with the workers stopped (SIGSTOP), so that no job ends between the reading and the step it
+        // decides: under the suite's load one psql run can take longer than the workers need for the whole queue.
+        let succeededWhilePaused = { [self] (workers: [Process]) in
+            for worker in workers { kill(worker.processIdentifier, SIGSTOP) }
+            return await TestSupport.detached {
                 Int(scalar(url, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'")) ?? 0
             }
         }
+        let resume = { (workers: [Process]) in for worker in workers { kill(worker.processIdentifier, SIGCONT) } }
         let doomed = try intake.start(["work", "--concurrency", "2"])
-        while Date() < deadline, await succeeded() < 10 {
+        var done = 0
+        while Date() < deadline {
+            done = await succeededWhilePaused([doomed])
+            if done >= 10 { break }
+            resume([doomed])
             try await Task.sleep(for: .milliseconds(5))
         }
         let survivor = try intake.start(["work", "--until-empty", "--concurrency", "2"])
+        resume([doomed])
         // Both at work on the one queue for a while, then the first is killed holding its leases.
-        let shared = await succeeded() + 10
-        while Date() < deadline, await succeeded() < shared {
+        let shared = done + 10
+        while Date() < deadline {
+            done = await succeededWhilePaused([doomed, survivor])
+            if done >= shared { break }
+            resume([doomed, survivor])
             try await Task.sleep(for: .milliseconds(5))
         }
         kill(doomed.processIdentifier, SIGKILL)
         await Task.detached { doomed.waitUntilExit() }.value
         let atKill = Int(scalar(url, "SELECT COUNT(*) FROM jobs WHERE state = 'succeeded'")) ?? 0
-        #expect(atKill >= 10 && atKill < total, "killed mid-queue (\(atKill) done)")
+        resume([survivor])
+        #expect(atKill >= 20 && atKill < total, "killed mid-queue (\(atKill) done)")
         await Task.detached { survivor.waitUntilExit() }.value
         #expect(survivor.terminationStatus == 0)
         #expect(scalar(url, "SELECT COUNT(*) FROM uploads") == "\(total)")

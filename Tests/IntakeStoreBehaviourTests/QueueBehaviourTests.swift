@@ -144,6 +144,58 @@ struct QueueBehaviourTests {
         #expect(Set(claimed).count == 40)
     }
 
+    @Test(
+        "Completions that arrive together are each recorded once; a lost lease or a broken claim fails only itself",
+        arguments: Backend.allCases)
+    func completionsTogether(backend: Backend) async throws {
+        let clock = TestClock()
+        let storage = try makeStorage(backend, clock: clock)
+        for index in 0..<20 {
+            _ = try await Behaviour.submit(Behaviour.upload("APP-\(index % 4)", sha: "t\(index)"), to: storage)
+        }
+        var claims = try await storage.claim(worker: "w", limit: 20, lease: .seconds(60))
+        try #require(claims.count == 20)
+        // One lease is taken over by another worker; one claim names no upload, which no store can record.
+        clock.advance(by: .seconds(61))
+        let stolen = try #require(try await storage.claim(worker: "thief", limit: 1, lease: .seconds(600)).first)
+        let lost = try #require(claims.firstIndex { $0.job.id == stolen.job.id })
+        let broken = (lost + 1) % claims.count
+        claims[broken].upload = nil
+        // The other leases are renewed from the store's new now, as the worker's renewals would have.
+        for claim in claims where claim.job.id != stolen.job.id {
+            #expect(try await storage.renew(claim, lease: .seconds(60)))
+        }
+        let outcomes = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+            for (index, claim) in claims.enumerated() {
+                group.addTask {
+                    do {
+                        try await storage.complete(claim) { _ in [Behaviour.result(for: claim)] }
+                        return (index, "recorded")
+                    } catch let error as StoreError {
+                        return (index, error.code.description)
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int: String]()) { $0[$1.0] = $1.1 }
+        }
+        #expect(outcomes[lost] == StoreError.Code.leaseLost.description)
+        #expect(outcomes[broken] == StoreError.Code.integrity.description)
+        #expect(outcomes.values.filter { $0 == "recorded" }.count == 18)
+        for (index, claim) in claims.enumerated() where index != broken {
+            let status = try #require(try await storage.status(uploadId: claim.job.uploadId!))
+            let job = try #require(try await storage.job(id: claim.job.id))
+            if index == lost {
+                #expect(status.items.isEmpty, "nothing written under a lost lease")
+                #expect(job.state == .running && job.leaseOwner == "thief")
+            } else {
+                #expect(status.items.map(\.history) == [1], "recorded exactly once")
+                #expect(job.state == .succeeded)
+            }
+        }
+        let left = try #require(try await storage.job(id: claims[broken].job.id))
+        #expect(left.state == .running, "the broken claim recorded nothing; its lease will run out and it runs again")
+    }
+
     @Test("Live uploads are claimed before reprocessing jobs", arguments: Backend.allCases)
     func priority(backend: Backend) async throws {
         let clock = TestClock()
