@@ -133,14 +133,20 @@ extension SQLiteStore {
             let entriesByApplication = try Self.replayEntries(applications, db)
             for applicationId in applications {
                 let entries = entriesByApplication[applicationId] ?? []
-                let known = Set(entries.map(\.item.id))
-                for result in decide(entries) where known.contains(result.item.id) {
-                    try Self.insert(
-                        VerdictRecord(
-                            id: nil, itemId: result.item.id, verdict: result.verdict,
-                            policyVersion: result.policyVersion, findings: result.findings, facts: result.facts,
-                            jobId: claim.job.id, durationMs: nil, createdAt: now),
-                        db)
+                let latest = Dictionary(entries.map { ($0.item.id, $0.latest) }, uniquingKeysWith: { $1 })
+                for result in decide(entries) {
+                    guard let previous = latest[result.item.id] else { continue }
+                    let verdict = VerdictRecord(
+                        id: nil, itemId: result.item.id, verdict: result.verdict, policyVersion: result.policyVersion,
+                        findings: result.findings, facts: result.facts, jobId: claim.job.id, durationMs: nil,
+                        createdAt: now)
+                    // A replay judges the stored facts again, so they are usually the latest verdict's own: copy
+                    // their JSON in SQLite rather than encode it again (most of a replayed verdict's cost).
+                    if let previousId = previous.id, previous.facts == result.facts {
+                        try Self.insert(verdict, copyingFactsOf: previousId, db)
+                    } else {
+                        try Self.insert(verdict, db)
+                    }
                     recorded += 1
                 }
             }

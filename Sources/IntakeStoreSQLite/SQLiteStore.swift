@@ -676,6 +676,23 @@ public final class SQLiteStore: IntakeStorage {
         ])
     }
 
+    /// Appends a verdict whose facts are those of verdict `source`, copied as stored.
+    static func insert(_ verdict: VerdictRecord, copyingFactsOf source: Int64, _ db: Database) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO verdicts (item_id, verdict, policy_version, findings, facts, job_id, duration_ms, created_at)
+                SELECT ?, ?, ?, ?, facts, ?, ?, ? FROM verdicts WHERE id = ?
+                """
+        ).execute(arguments: [
+            verdict.itemId, verdict.verdict.rawValue, verdict.policyVersion,
+            try VerdictRecord.json(verdict.findings, column: "findings"), verdict.jobId, verdict.durationMs,
+            verdict.createdAt, source,
+        ])
+        guard db.changesCount == 1 else {
+            throw StoreError(code: .integrity, message: "verdict \(source) to copy facts from is missing")
+        }
+    }
+
     static func markSucceeded(_ claim: ClaimedJob, now: Double, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
