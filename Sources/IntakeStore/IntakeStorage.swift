@@ -119,18 +119,6 @@ public struct ItemResult: Sendable, Hashable {
     }
 }
 
-/// An upload job's results waiting for a group commit: the claim that fences them, and how to decide them from the
-/// application's usage inside the transaction that records them (`JobQueue.complete`).
-public struct UploadCompletion: Sendable {
-    public var claim: ClaimedJob
-    public var decide: @Sendable (ApplicationUsage) -> [ItemResult]
-
-    public init(claim: ClaimedJob, decide: @escaping @Sendable (ApplicationUsage) -> [ItemResult]) {
-        self.claim = claim
-        self.decide = decide
-    }
-}
-
 /// Jobs not finished yet: how many, and how soon the next one becomes claimable.
 public struct UnfinishedJobs: Sendable, Hashable {
     public var count: Int

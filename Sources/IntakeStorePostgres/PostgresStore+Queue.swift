@@ -99,66 +99,31 @@ extension PostgresStore {
         ).count == 1
     }
 
-    /// Goes through `uploadCompletions`: completions that arrive together commit together.
     public func complete(_ claim: ClaimedJob, decide: @escaping @Sendable (ApplicationUsage) -> [ItemResult])
         async throws
     {
-        let recorded = try await uploadCompletions.submit(UploadCompletion(claim: claim, decide: decide)) { batch in
-            try await self.complete(batch)
-        }
-        guard recorded else {
-            throw StoreError(code: .leaseLost, message: "job \(claim.job.id): lease lost to another worker")
-        }
-    }
-
-    /// Records each completion in order in one transaction, as `complete` does one: false for one whose lease is
-    /// lost, which writes nothing. Locks are taken in the order every transaction keeps, job rows before
-    /// application rows, each kind in id order, so that two batches never wait on each other crosswise.
-    func complete(_ batch: [UploadCompletion]) async throws -> [Bool] {
         try await write { tx in
-            var held: Set<String> = []
-            for completion in batch.sorted(by: { $0.claim.job.id < $1.claim.job.id })
-            where try await Self.holdsLease(completion.claim, tx) {
-                held.insert(completion.claim.job.id)
+            try await Self.lockLease(claim, tx)
+            guard let upload = claim.upload, let applicationId = upload.applicationId else {
+                throw StoreError(code: .integrity, message: "job \(claim.job.id) is not for an upload of a case")
             }
-            // The allowance check's isolation: with the application rows locked, no other verdict of these
-            // applications commits between each usage read below and this transaction's commit, and each read
-            // (a new snapshot per statement under READ COMMITTED) sees every verdict committed before the lock,
-            // and this batch's own before it.
-            let applications = batch.filter { held.contains($0.claim.job.id) }.compactMap(\.claim.upload?.applicationId)
-            for applicationId in Set(applications).sorted() {
-                _ = try await Self.lockApplication(id: applicationId, tx)
+            // The allowance check's isolation: with the application row locked, no other verdict of this
+            // application commits between the usage read below and this transaction's commit, and the read
+            // (a new snapshot per statement under READ COMMITTED) sees every verdict committed before the lock.
+            _ = try await Self.lockApplication(id: applicationId, tx)
+            let usage = try await Self.usage(
+                applicationId: applicationId, excludingUpload: upload.id, round: upload.round, tx)
+            let results = decide(usage)
+            for result in results {
+                try await Self.upsert(result.item, tx)
+                try await Self.insertVerdict(result, jobId: claim.job.id, durationMs: result.durationMs, tx)
             }
-            var recorded: [Bool] = []
-            for completion in batch {
-                guard held.contains(completion.claim.job.id) else {
-                    recorded.append(false)
-                    continue
-                }
-                try await Self.record(completion, tx)
-                recorded.append(true)
-            }
-            return recorded
+            let outcome = Verdict(items: results.map(\.verdict))
+            try await Self.append(
+                outcome == .accepted ? .uploadAccepted : .uploadRejected, application: applicationId,
+                upload: upload.id, tx)
+            try await Self.markSucceeded(claim, tx)
         }
-    }
-
-    private static func record(_ completion: UploadCompletion, _ tx: Transaction) async throws {
-        let claim = completion.claim
-        guard let upload = claim.upload, let applicationId = upload.applicationId else {
-            throw StoreError(code: .integrity, message: "job \(claim.job.id) is not for an upload of a case")
-        }
-        let usage = try await Self.usage(
-            applicationId: applicationId, excludingUpload: upload.id, round: upload.round, tx)
-        let results = completion.decide(usage)
-        for result in results {
-            try await Self.upsert(result.item, tx)
-            try await Self.insertVerdict(result, jobId: claim.job.id, durationMs: result.durationMs, tx)
-        }
-        let outcome = Verdict(items: results.map(\.verdict))
-        try await Self.append(
-            outcome == .accepted ? .uploadAccepted : .uploadRejected, application: applicationId,
-            upload: upload.id, tx)
-        try await Self.markSucceeded(claim, tx)
     }
 
     static func upsert(_ item: ItemRecord, _ tx: Transaction) async throws {
@@ -194,20 +159,16 @@ extension PostgresStore {
             """)
     }
 
-    /// Locks the job row and answers true while the claim's lease token is current.
-    static func holdsLease(_ claim: ClaimedJob, _ tx: Transaction) async throws -> Bool {
-        try await tx.row(
-            """
-            SELECT 1 FROM jobs WHERE id = \(claim.job.id) AND lease_token = \(claim.leaseToken) AND state = 'running'
-            FOR UPDATE
-            """) != nil
-    }
-
     /// Fencing: locks the job row while the claim's lease token is current, else throws `leaseLost`. The lock is
     /// taken before any application row (the order every transaction keeps), and a claim racing to re-lease the
     /// job either commits first (this statement then re-reads the row and finds another token) or skips it.
     static func lockLease(_ claim: ClaimedJob, _ tx: Transaction) async throws {
-        guard try await holdsLease(claim, tx) else {
+        let holds = try await tx.row(
+            """
+            SELECT 1 FROM jobs WHERE id = \(claim.job.id) AND lease_token = \(claim.leaseToken) AND state = 'running'
+            FOR UPDATE
+            """)
+        guard holds != nil else {
             throw StoreError(code: .leaseLost, message: "job \(claim.job.id): lease lost to another worker")
         }
     }

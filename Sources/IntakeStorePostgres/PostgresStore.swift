@@ -30,8 +30,6 @@ public final class PostgresStore: IntakeStorage, Service {
     private let schema = Mutex<SchemaState>(.unknown)
     /// `succeed` calls that arrive together share one statement and one commit; each learns whether its lease held.
     let completions = GroupCommit<ClaimedJob, Bool>()
-    /// Upload completions that arrive together are recorded in one transaction.
-    let uploadCompletions = GroupCommit<UploadCompletion, Bool>()
 
     private enum SchemaState {
         case unknown

@@ -796,3 +796,10 @@ public final class SQLiteStore: IntakeStorage {
         }
     }
 }
+
+/// An upload job's results waiting in `uploadCompletions`: the claim that fences them, and how to decide them
+/// from the application's usage inside the transaction that records them.
+struct UploadCompletion: Sendable {
+    var claim: ClaimedJob
+    var decide: @Sendable (ApplicationUsage) -> [ItemResult]
+}
