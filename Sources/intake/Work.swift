@@ -10,7 +10,10 @@ struct Work: IntakeCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: "Jobs at once (default: worker.concurrency, one per core).")
+    @Option(
+        help: ArgumentHelp(
+            "Files inspected at once, one child each; twice as many jobs are held (default: worker.concurrency, "
+                + "one per core)."))
     var concurrency: Int?
 
     @Flag(help: "Stop when no unfinished job remains.")
