@@ -665,7 +665,8 @@ public final class SQLiteStore: IntakeStorage {
     static func insert(_ verdict: VerdictRecord, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO verdicts (item_id, verdict, policy_version, findings, facts, job_id, duration_ms, created_at)
+                INSERT INTO verdicts
+                    (item_id, verdict, policy_version, findings, facts, job_id, duration_ms, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
@@ -680,7 +681,8 @@ public final class SQLiteStore: IntakeStorage {
     static func insert(_ verdict: VerdictRecord, copyingFactsOf source: Int64, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO verdicts (item_id, verdict, policy_version, findings, facts, job_id, duration_ms, created_at)
+                INSERT INTO verdicts
+                    (item_id, verdict, policy_version, findings, facts, job_id, duration_ms, created_at)
                 SELECT ?, ?, ?, ?, facts, ?, ?, ? FROM verdicts WHERE id = ?
                 """
         ).execute(arguments: [

@@ -11,9 +11,9 @@ import Synchronization
 /// in each of the `settings.concurrency` inspector children, and one behind each, ready for the child the moment
 /// the job before it has been inspected and is being recorded. So a child never waits for the store, and jobs are
 /// claimed (and their results recorded, `GroupCommit`) several at a time. It claims again once only
-/// `settings.concurrency` are left. On graceful shutdown it stops claiming and lets the jobs in flight finish (each is bounded
-/// by the inspection deadline); a job cut off by a harder stop keeps its lease, which expires and lets another
-/// worker run it again.
+/// `settings.concurrency` are left. On graceful shutdown it stops claiming and lets the jobs in flight finish (each
+/// is bounded by the inspection deadline); a job cut off by a harder stop keeps its lease, which expires and lets
+/// another worker run it again.
 public struct JobProcessor: Service {
     public var storage: any IntakeStorage
     public var handlers: [JobKind: any JobHandler]
