@@ -23,17 +23,24 @@ public enum Crypto {
         return Array(digest[0..<Int(length)])
     }
 
-    /// AES-128-CBC encryption without padding; `data.count` must be a multiple of 16. Nil if libcrypto fails.
-    public static func aes128CBCEncrypt(key: [UInt8], iv: [UInt8], _ data: [UInt8]) -> [UInt8]? {
-        precondition(key.count == 16 && iv.count == 16 && data.count % 16 == 0)
+    public enum CipherDirection: Sendable {
+        case encrypt, decrypt
+    }
+
+    /// AES-CBC without padding, AES-128 or AES-256 by the key's length (16 or 32 bytes); `data.count` must be a
+    /// multiple of 16. Nil if libcrypto fails.
+    public static func aesCBC(_ direction: CipherDirection, key: [UInt8], iv: [UInt8], _ data: [UInt8]) -> [UInt8]? {
+        precondition((key.count == 16 || key.count == 32) && iv.count == 16 && data.count % 16 == 0)
         guard let context = EVP_CIPHER_CTX_new() else { return nil }
         defer { EVP_CIPHER_CTX_free(context) }
-        guard EVP_EncryptInit_ex(context, EVP_aes_128_cbc(), nil, key, iv) == 1,
+        let cipher = key.count == 16 ? EVP_aes_128_cbc() : EVP_aes_256_cbc()
+        let encrypting: Int32 = direction == .encrypt ? 1 : 0
+        guard EVP_CipherInit_ex(context, cipher, nil, key, iv, encrypting) == 1,
             EVP_CIPHER_CTX_set_padding(context, 0) == 1
         else { return nil }
         var output = [UInt8](repeating: 0, count: data.count + 16)
         var written: Int32 = 0
-        guard EVP_EncryptUpdate(context, &output, &written, data, Int32(data.count)) == 1 else { return nil }
+        guard EVP_CipherUpdate(context, &output, &written, data, Int32(data.count)) == 1 else { return nil }
         return Array(output[0..<Int(written)])
     }
 

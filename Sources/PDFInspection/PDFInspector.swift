@@ -63,7 +63,7 @@ public enum PDFInspector {
             return facts
         }
         let pattern = separators?.pattern.flatMap { try? Regex($0) }
-        let opened = PopplerDocument.withDocument(bytes: bytes) { document in
+        let read = { (document: PopplerDocument) in
             (
                 pages: document.pageCount, lastPageIsFound: document.lastPageIsFound,
                 version: document.versionString, permissions: document.permissions,
@@ -75,6 +75,16 @@ public enum PDFInspector {
                 }
             )
         }
+        // An AES-256 (R6) file that opens without a password is read through its R5 stand-in: the same file key
+        // and objects, without poppler's slow R6 password hash.
+        let opened =
+            if let encryption = scan.encryption,
+                let standIn = StandardSecurityHandler.revision5StandIn(of: bytes, encryption: encryption)
+            {
+                standIn.withUnsafeBytes { PopplerDocument.withDocument(bytes: $0, read) }
+            } else {
+                PopplerDocument.withDocument(bytes: bytes, read)
+            }
         switch opened {
         case .success(let document):
             facts.pages = document.pages

@@ -35,6 +35,13 @@ public struct PDFSyntaxScanner {
         public var permissions: Int64?
         /// The `/U` string: for R5/R6, the user password's hash and salts.
         public var userKey: [UInt8]?
+        /// The `/UE` string: for R5/R6, the file key encrypted under a key made from the user password.
+        public var userEncryptedKey: [UInt8]?
+        /// Where the `/R` value and the `/U` and `/UE` strings are in the file's bytes, delimiters included; nil for
+        /// a dictionary read from an object stream. `StandardSecurityHandler.revision5StandIn` rewrites them.
+        public var revisionToken: Range<Int>?
+        public var userKeyToken: Range<Int>?
+        public var userEncryptedKeyToken: Range<Int>?
     }
 
     /// The objects a page tree is made of, as the file's dictionaries declare them (`/Type`), counted wherever
@@ -226,7 +233,9 @@ private struct Lexer {
             case UInt8(ascii: "("):
                 let start = position
                 skipLiteralString()
-                if pendingKey == "U" { recordUserKey(decodeLiteralString(start..<position)) }
+                if let key = pendingKey, key == "U" || key == "UE" {
+                    recordKeyString(key, decodeLiteralString(start..<position), token: start..<position)
+                }
                 valueToken()
             case UInt8(ascii: "<"):
                 if position + 1 < count, bytes[position + 1] == UInt8(ascii: "<") {
@@ -236,7 +245,10 @@ private struct Lexer {
                 } else {
                     let start = position + 1
                     while position < count, bytes[position] != UInt8(ascii: ">") { position += 1 }
-                    if pendingKey == "U" { recordUserKey(decodeHexString(start..<position)) }
+                    if let key = pendingKey, key == "U" || key == "UE" {
+                        recordKeyString(
+                            key, decodeHexString(start..<position), token: start - 1..<min(count, position + 1))
+                    }
                     // Past the `>`, but an unterminated string ends at the end of the file: `valueToken` looks
                     // at the byte before `position`.
                     position = min(count, position + 1)
@@ -293,10 +305,21 @@ private struct Lexer {
         position = count
     }
 
-    private mutating func recordUserKey(_ key: [UInt8]) {
-        if let inlineDepth = inlineEncryptDepth, depth == inlineDepth { inlineEntry.userKey = key }
+    /// Records the `/U` or `/UE` string of the dictionary being read.
+    private mutating func recordKeyString(_ key: String, _ value: [UInt8], token: Range<Int>) {
+        let token = objectStreamNumber == nil ? token : nil
+        func store(in entry: inout PDFSyntaxScanner.EncryptionEntry) {
+            if key == "U" {
+                entry.userKey = value
+                entry.userKeyToken = token
+            } else {
+                entry.userEncryptedKey = value
+                entry.userEncryptedKeyToken = token
+            }
+        }
+        if let inlineDepth = inlineEncryptDepth, depth == inlineDepth { store(in: &inlineEntry) }
         if depth == 1 {
-            currentEntry.userKey = key
+            store(in: &currentEntry)
             currentEntryTouched = true
         }
     }
@@ -457,7 +480,7 @@ private struct Lexer {
         }
         expectingEncryptValue = name == "Encrypt" && objectStreamNumber == nil
         switch name {
-        case "Filter", "SubFilter", "Type", "V", "R", "P", "U", "Count": pendingKey = name
+        case "Filter", "SubFilter", "Type", "V", "R", "P", "U", "UE", "Count": pendingKey = name
         default: break
         }
     }
@@ -487,7 +510,7 @@ private struct Lexer {
         }
     }
 
-    private mutating func integer(_ value: Int) {
+    private mutating func integer(_ value: Int, token: Range<Int>) {
         if pendingKey == "Count" {
             pendingKey = nil
             if depth == 1 { currentCount = value }
@@ -499,8 +522,15 @@ private struct Lexer {
                 if inInline { inlineEntry.version = value }
                 if depth == 1 { currentEntry.version = value }
             case "R":
-                if inInline { inlineEntry.revision = value }
-                if depth == 1 { currentEntry.revision = value }
+                let token = objectStreamNumber == nil ? token : nil
+                if inInline {
+                    inlineEntry.revision = value
+                    inlineEntry.revisionToken = token
+                }
+                if depth == 1 {
+                    currentEntry.revision = value
+                    currentEntry.revisionToken = token
+                }
             case "P":
                 if inInline { inlineEntry.permissions = Int64(value) }
                 if depth == 1 { currentEntry.permissions = Int64(value) }
@@ -521,7 +551,7 @@ private struct Lexer {
         {
             if let value = parseInteger(range) {
                 let keepsEncrypt = expectingEncryptValue
-                integer(value)
+                integer(value, token: range)
                 expectingEncryptValue = keepsEncrypt
             } else {
                 valueToken()  // a real number

@@ -1,5 +1,6 @@
 import ContentAddressing
 import FileInspection
+import Foundation
 import IntakeCore
 import IntakeTestSupport
 import IntakeTesting
@@ -165,6 +166,110 @@ struct StandardSecurityHandlerTests {
         #expect(
             StandardSecurityHandler.emptyUserPasswordOpens(revision: encryption.revision, userKey: encryption.userKey)
                 == opens)
+    }
+}
+
+@Suite("The R5 stand-in poppler reads an R6 file through")
+struct RevisionFiveStandInTests {
+    /// What poppler reads from a document: everything the inspector takes from it.
+    struct PopplerView: Equatable {
+        var pages: Int
+        var permissions: PDFPermissions
+        var outline: [OutlineEntry]
+        var javascript: Bool
+        var attachments: Bool
+        var version: String?
+    }
+
+    static func popplerView(_ bytes: UnsafeRawBufferPointer) -> PopplerView? {
+        try? PopplerDocument.withDocument(bytes: bytes) { document in
+            PopplerView(
+                pages: document.pageCount, permissions: document.permissions, outline: document.topLevelOutline,
+                javascript: document.hasJavaScript, attachments: document.hasAttachments,
+                version: document.versionString)
+        }.get()
+    }
+
+    /// The original and its stand-in, written to `folder`, read by poppler in process and by `pdftotext`.
+    func expectSameDocument(_ original: [UInt8], name: String, in folder: URL) throws {
+        let encryption = try #require(original.withUnsafeBytes { PDFSyntaxScanner.scan($0).encryption })
+        let standIn = try #require(
+            original.withUnsafeBytes { StandardSecurityHandler.revision5StandIn(of: $0, encryption: encryption) },
+            "\(name): no stand-in")
+        #expect(standIn.count == original.count)
+        #expect(standIn.withUnsafeBytes { PDFSyntaxScanner.scan($0).encryption?.revision } == 5)
+        let originalView = try #require(original.withUnsafeBytes(Self.popplerView), "\(name): poppler")
+        #expect(standIn.withUnsafeBytes(Self.popplerView) == originalView, "\(name)")
+        let originalPath = folder.appendingPathComponent("original-\(name)").path
+        let standInPath = folder.appendingPathComponent("stand-in-\(name)").path
+        try Data(original).write(to: URL(fileURLWithPath: originalPath))
+        try Data(standIn).write(to: URL(fileURLWithPath: standInPath))
+        let originalText = TestSupport.run("/usr/bin/pdftotext", [originalPath, "-"])
+        let standInText = TestSupport.run("/usr/bin/pdftotext", [standInPath, "-"])
+        #expect(originalText.status == 0 && standInText.status == 0)
+        #expect(!originalText.standardOutput.isEmpty)
+        #expect(standInText.standardOutput == originalText.standardOutput, "\(name)")
+    }
+
+    @Test(
+        "Every R6 file that opens without a password reads the same through its stand-in: pages, permissions, text",
+        arguments: [
+            "r6-open.pdf", "r6-noprint.pdf", "r6-lowres.pdf", "r6-nocopy.pdf", "r6-noprint-nocopy.pdf",
+            "objstm-r6-noprint.pdf",
+        ])
+    func sameDocument(name: String) throws {
+        let folder = TestSupport.makeTemporaryDirectory(prefix: "stand-in")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let original = try #require(FileManager.default.contents(atPath: TestSupport.corpusFile(name)))
+        try expectSameDocument(Array(original), name: name, in: folder)
+    }
+
+    @Test("Bookmark titles, strings encrypted with the file key, read the same through the stand-in")
+    func encryptedOutline() throws {
+        let folder = TestSupport.makeTemporaryDirectory(prefix: "stand-in")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let encrypted = folder.appendingPathComponent("bundle-r6.pdf").path
+        let qpdf = TestSupport.run(
+            "/usr/bin/qpdf",
+            ["--encrypt", "", "owner", "256", "--", TestSupport.corpusFile("bundle-outline.pdf"), encrypted])
+        #expect(qpdf.status == 0, "\(qpdf.standardError)")
+        let original = try #require(FileManager.default.contents(atPath: encrypted))
+        #expect(original.withUnsafeBytes(Self.popplerView)?.outline.count == 3)
+        try expectSameDocument(Array(original), name: "bundle-r6.pdf", in: folder)
+    }
+
+    @Test("A dictionary whose /U and /UE are literal strings, as other writers make them, gets a stand-in too")
+    func literalStrings() throws {
+        let folder = TestSupport.makeTemporaryDirectory(prefix: "stand-in")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var bytes = Array(try #require(FileManager.default.contents(atPath: TestSupport.corpusFile("r6-open.pdf"))))
+        let encryption = try #require(bytes.withUnsafeBytes { PDFSyntaxScanner.scan($0).encryption })
+        // qpdf writes hex strings: write the same values as literal strings, padded to the hex tokens' length.
+        let tokens = [
+            (encryption.userKeyToken, encryption.userKey),
+            (encryption.userEncryptedKeyToken, encryption.userEncryptedKey),
+        ]
+        for (token, value) in tokens {
+            let range = try #require(token)
+            let value = try #require(value)
+            let literal = try #require(StandardSecurityHandler.stringToken(value, fitting: value.count * 2 + 1))
+            #expect(literal.first == UInt8(ascii: "("))
+            bytes.replaceSubrange(range, with: literal + [UInt8](repeating: 0x20, count: range.count - literal.count))
+        }
+        let rescanned = try #require(bytes.withUnsafeBytes { PDFSyntaxScanner.scan($0).encryption })
+        #expect(rescanned.userKey == encryption.userKey)
+        #expect(rescanned.userEncryptedKey == encryption.userEncryptedKey)
+        #expect(rescanned.userKeyToken?.count ?? 0 < encryption.userKeyToken?.count ?? 0)
+        try expectSameDocument(bytes, name: "r6-literal.pdf", in: folder)
+    }
+
+    @Test(
+        "No stand-in where it would not be the same file: a user password, R5 and older revisions",
+        arguments: ["r6-user.pdf", "r6-same.pdf", "r5-open.pdf", "r4-open.pdf", "r3-open.pdf"])
+    func none(name: String) throws {
+        let file = try MappedFile(path: TestSupport.corpusFile(name))
+        let encryption = try #require(PDFSyntaxScanner.scan(file.bytes).encryption)
+        #expect(StandardSecurityHandler.revision5StandIn(of: file.bytes, encryption: encryption) == nil)
     }
 }
 
