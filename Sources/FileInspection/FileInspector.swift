@@ -18,15 +18,6 @@ public final class FileInspector {
         PDFInspector.prepare()
     }
 
-    /// Loads the landmark model now rather than on the first photo: the confined inspector loads it before it
-    /// drops the right to start threads outside its Landlock domain. A model that fails to load is left for
-    /// the first photo to report.
-    public func prepare(landmarkModel: String) {
-        let photoInspector = photoInspectors[landmarkModel] ?? PhotoInspector(landmarkModelPath: landmarkModel)
-        photoInspectors[landmarkModel] = photoInspector
-        try? photoInspector.prepare()
-    }
-
     /// Inspects the file at `path`. Never throws: a file that cannot be read yields `inspectionFailure`.
     ///
     /// `onSniffed` receives the type, size and digest before any parser runs, so a caller watching from another

@@ -15,7 +15,7 @@ public struct InspectionConfinement: Sendable, Hashable {
     public var readable: [String]
     /// Folders the child writes: where the worker makes its scratch folders for split items and archive entries.
     public var writable: [String]
-    /// Loaded before confining, so that the first photo needs neither the model's files nor a new thread.
+    /// Readable once confined: the child loads the model on its first photo.
     public var faceModel: String?
 
     public init(

@@ -51,8 +51,8 @@ public enum InspectionServer {
         }
     }
 
-    /// `faceModel` is loaded before confining; `confinement` nil runs unconfined (`inspection.confine = false`).
-    public static func serve(memoryLimit: ByteSize, faceModel: String?, confinement: Confinement?) -> Int32 {
+    /// `confinement` nil runs unconfined (`inspection.confine = false`).
+    public static func serve(memoryLimit: ByteSize, confinement: Confinement?) -> Int32 {
         // First, before any library opens its own: what the worker leaked is not the child's to hold.
         guard Sandbox.closeInherited() else { return SetupFailure.confinement.rawValue }
         var limit = rlimit(rlim_cur: rlim_t(memoryLimit.bytes), rlim_max: rlim_t(memoryLimit.bytes))
@@ -66,8 +66,9 @@ public enum InspectionServer {
         } catch {
             return SetupFailure.typeDatabase.rawValue
         }
-        // A model that does not load is reported on the first photo (the job retries): PDFs need no model.
-        if let faceModel { inspector.prepare(landmarkModel: faceModel) }
+        // The face model loads on the first photo, after confining, so that the threads its library starts are
+        // inside the Landlock domain, and a child that only ever sees PDFs never spends the ~0.1 s. A model that
+        // does not load is reported on that photo (the job retries).
         if let confinement {
             do {
                 // The file-size ceiling: nothing the child writes (a split item, an archive entry) can be larger

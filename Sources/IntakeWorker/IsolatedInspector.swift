@@ -263,10 +263,9 @@ public final class IsolatedInspector: @unchecked Sendable {
     }
 
     private func confinementArguments() -> [String] {
-        var arguments = confinement.faceModel.map { ["--face-model", $0] } ?? []
-        guard confinement.isEnabled else { return arguments }
-        arguments.append("--confine")
-        // The model stays readable: a child whose model failed to load at start tries again on the first photo.
+        guard confinement.isEnabled else { return [] }
+        var arguments = ["--confine"]
+        // The face model loads on the first photo, once confined.
         arguments += (confinement.readable + [confinement.faceModel].compactMap { $0 }).flatMap { ["--read", $0] }
         arguments += confinement.writable.flatMap { ["--write", $0] }
         if case .success(let owner) = owner { arguments += ["--uid", "\(owner.uid)", "--gid", "\(owner.gid)"] }

@@ -11,9 +11,6 @@ struct InspectServer: ParsableCommand {
     @Option(help: "Address-space ceiling, e.g. 2GiB.")
     var memoryLimit: String
 
-    @Option(help: "Face model to load before confining.")
-    var faceModel: String?
-
     @Flag(help: "Confine the process (no_new_privs, Landlock, seccomp) before reading requests.")
     var confine = false
 
@@ -35,6 +32,6 @@ struct InspectServer: ParsableCommand {
         }
         let owner = uid.flatMap { uid in gid.map { (uid: uid, gid: $0) } }
         let confinement = confine ? InspectionServer.Confinement(readable: read, writable: write, owner: owner) : nil
-        throw ExitCode(InspectionServer.serve(memoryLimit: limit, faceModel: faceModel, confinement: confinement))
+        throw ExitCode(InspectionServer.serve(memoryLimit: limit, confinement: confinement))
     }
 }
